@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import type { TableClient } from '@azure/data-tables';
+import { z } from 'zod';
+import { notFoundError, validationError } from '../errors/TopDeckError';
+import { locateResourceKey, odataString, prefixEnd, resourcePartitionKey } from '../storage/keys';
+import { entityToResource } from '../storage/resourceEntity';
+import { getEntityOrUndefined } from '../storage/tables';
+import type { Resource } from '../discovery/Resource';
+import { parseOrThrow, resourceGroupSchema, resourceTypeSchema, subscriptionIdSchema } from './validation';
+
+/** The read-through cache port the API needs (src/cache implements it; a no-op when Redis is absent). */
+export interface ReadCache {
+  cached<T>(namespace: string, args: unknown, compute: () => Promise<T>, ttlSeconds?: number): Promise<T>;
+}
+
+export const RESOURCES_CACHE_NAMESPACE = 'api:resources';
+
+const listQuerySchema = z
+  .object({
+    subscriptionId: subscriptionIdSchema.optional(),
+    type: resourceTypeSchema.optional(),
+    resourceGroup: resourceGroupSchema.optional(),
+    limit: z
+      .string()
+      .regex(/^\d+$/, { message: 'must be a whole number from 1 to 1000' })
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 1000, { message: 'must be from 1 to 1000' })
+      .optional(),
+    continuationToken: z.string().max(4000).optional(),
+  })
+  .strict();
+
+export type ListResourcesQuery = z.input<typeof listQuerySchema>;
+
+export interface ResourcePage {
+  items: Resource[];
+  continuationToken?: string;
+}
+
+/** Continuation tokens are bound to the filter they were issued for. */
+function encodeToken(sdkToken: string, filter: string): string {
+  return Buffer.from(JSON.stringify({ t: sdkToken, f: filterHash(filter) }), 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string, filter: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const p = parsed as { t?: unknown; f?: unknown } | undefined;
+  if (!p || typeof p.t !== 'string' || typeof p.f !== 'string') {
+    throw validationError('invalid continuationToken: pass back exactly the continuationToken of the previous page');
+  }
+  if (p.f !== filterHash(filter)) {
+    throw validationError('invalid continuationToken: it belongs to a query with other filters; repeat the same filters');
+  }
+  return p.t;
+}
+
+function filterHash(filter: string): string {
+  return createHash('sha1').update(filter).digest('base64url').slice(0, 12);
+}
+
+export class ResourcesApi {
+  constructor(
+    private readonly resources: TableClient,
+    private readonly cache: ReadCache,
+  ) {}
+
+  async list(rawQuery: Record<string, string>): Promise<ResourcePage> {
+    const q = parseOrThrow(listQuerySchema, rawQuery, 'query');
+    const filters: string[] = [];
+    if (q.subscriptionId && q.type) {
+      filters.push(`PartitionKey eq ${odataString(resourcePartitionKey(q.subscriptionId, q.type))}`);
+    } else if (q.subscriptionId) {
+      const prefix = `${q.subscriptionId}|`;
+      filters.push(`PartitionKey ge ${odataString(prefix)} and PartitionKey lt ${odataString(prefixEnd(prefix))}`);
+    } else if (q.type) {
+      filters.push(`type eq ${odataString(q.type)}`);
+    }
+    if (q.resourceGroup) filters.push(`resourceGroupLower eq ${odataString(q.resourceGroup.toLowerCase())}`);
+    const filter = filters.join(' and ');
+    const sdkToken = q.continuationToken ? decodeToken(q.continuationToken, filter) : undefined;
+    const limit = q.limit ?? 100;
+    return this.cache.cached(RESOURCES_CACHE_NAMESPACE, { op: 'list', filter, sdkToken, limit }, async () => {
+      const pages = this.resources
+        .listEntities({ queryOptions: filter ? { filter } : {} })
+        .byPage({ maxPageSize: limit, continuationToken: sdkToken });
+      let page;
+      try {
+        page = await pages.next();
+      } catch (e) {
+        if ((e as { statusCode?: number }).statusCode === 400 && sdkToken) {
+          throw validationError('invalid continuationToken: the storage service rejected it; start again without one');
+        }
+        throw e;
+      }
+      const entities = page.done ? [] : page.value;
+      const items = entities.filter((e) => typeof e.id === 'string' && e.id).map((e) => entityToResource(e));
+      const next = page.done ? undefined : page.value.continuationToken;
+      return next ? { items, continuationToken: encodeToken(next, filter) } : { items };
+    });
+  }
+
+  async get(key: string): Promise<Resource & { dependencies: { outgoing: unknown[]; incoming: unknown[] } }> {
+    const location = locateResourceKey(key);
+    if (!location) throw notFoundError(`no resource has key "${key}"; use the key field of an item from GET /api/resources`);
+    const resource = await this.cache.cached(RESOURCES_CACHE_NAMESPACE, { op: 'get', key }, async () => {
+      const entity = await getEntityOrUndefined(this.resources, location.partitionKey, location.rowKey);
+      return entity && typeof entity.id === 'string' && entity.id ? entityToResource(entity) : null;
+    });
+    if (!resource) throw notFoundError(`no resource with key "${key}" (id ${location.id}) has been discovered`);
+    return { ...resource, dependencies: { outgoing: [], incoming: [] } };
+  }
+}

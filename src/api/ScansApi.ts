@@ -1,0 +1,88 @@
+import { notFoundError } from '../errors/TopDeckError';
+import { TERMINAL_SCAN, type ScanRow, type TaskRow } from '../scan/ScanRecords';
+import type { ScanService, StartScanRequest } from '../scan/ScanService';
+import type { ScanStore } from '../scan/ScanStore';
+import { parseOrThrow, startScanBodySchema } from './validation';
+
+export interface ScanView {
+  scanId: string;
+  status: ScanRow['status'];
+  trigger: ScanRow['trigger'];
+  startedAt: string;
+  completedAt?: string;
+  subscriptionIds: string[];
+  resourceTypes: string[];
+  resourceGroup?: string;
+  tasks: { total: number; completed: number; failed: number; skipped: number; pending: number };
+  pages: number;
+  counts: { resources: number; dependencies: number; added: number; modified: number; removed: number };
+  errors: Array<{ code: string; count: number; message: string; tasks?: string[] }>;
+}
+
+function parseJson<T>(text: string | undefined, fallback: T): T {
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export class ScansApi {
+  constructor(
+    private readonly scans: ScanService,
+    private readonly store: ScanStore,
+  ) {}
+
+  async start(body: unknown, trigger: StartScanRequest['trigger'], traceparent?: string): Promise<{ scanId: string; status: string; statusUrl: string }> {
+    const input = parseOrThrow(startScanBodySchema, body ?? {}, 'request body');
+    const scan = await this.scans.startScan({ trigger, ...input, traceparent });
+    return { scanId: scan.scanId, status: scan.status, statusUrl: `/api/scans/${scan.scanId}` };
+  }
+
+  async list(limit = 50): Promise<{ items: ScanView[] }> {
+    const rows = await this.store.listScans(limit);
+    return { items: rows.map((r) => this.view(r, undefined)) };
+  }
+
+  async get(scanId: string): Promise<ScanView> {
+    if (!/^[\w.:-]{1,100}$/.test(scanId)) throw notFoundError(`no scan has id "${scanId}"`);
+    const row = await this.store.getScan(scanId);
+    if (!row) throw notFoundError(`no scan has id "${scanId}"; GET /api/scans lists recent scans`);
+    // While a scan runs, progress is read live from its task rows.
+    const tasks = TERMINAL_SCAN.includes(row.status) ? undefined : await this.store.listTasks(scanId);
+    return this.view(row, tasks);
+  }
+
+  private view(row: ScanRow, tasks: TaskRow[] | undefined): ScanView {
+    const count = (s: TaskRow['status']) => (tasks ?? []).filter((t) => t.status === s).length;
+    const live = tasks !== undefined;
+    const completed = live ? count('completed') : (row.tasksCompleted ?? 0);
+    const failed = live ? count('failed') : (row.tasksFailed ?? 0);
+    const skipped = live ? count('skipped') : (row.tasksSkipped ?? 0);
+    const primary = (tasks ?? []).filter((t) => t.listingKind === 'primary');
+    const sum = (k: 'items' | 'added' | 'modified' | 'pages', list: TaskRow[]) => list.reduce((n, t) => n + (t[k] ?? 0), 0);
+    return {
+      scanId: row.scanId,
+      status: row.status,
+      trigger: row.trigger,
+      startedAt: row.startedAt,
+      ...(row.completedAt ? { completedAt: row.completedAt } : {}),
+      subscriptionIds: parseJson<string[]>(row.subscriptionIds, []),
+      resourceTypes: parseJson<string[]>(row.resourceTypes, []),
+      ...(row.resourceGroup ? { resourceGroup: row.resourceGroup } : {}),
+      tasks: { total: row.tasksTotal, completed, failed, skipped, pending: row.tasksTotal - completed - failed - skipped },
+      pages: live ? sum('pages', tasks) : (row.pages ?? 0),
+      counts: {
+        resources: live ? sum('items', primary) : (row.resources ?? 0),
+        dependencies: row.dependencies ?? 0,
+        added: live ? sum('added', primary) : (row.added ?? 0),
+        modified: live ? sum('modified', primary) : (row.modified ?? 0),
+        removed: row.removed ?? 0,
+      },
+      errors: live
+        ? (tasks ?? []).filter((t) => t.status === 'failed').map((t) => ({ code: t.errorCode ?? 'Error', count: 1, message: t.error ?? '', tasks: [t.taskId] }))
+        : parseJson(row.errors, []),
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { DISCOVERERS, findDiscoverer } from '../discovery/registry';
+import { validationError } from '../errors/TopDeckError';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const subscriptionIdSchema = z
+  .string()
+  .regex(GUID, { message: 'must be a subscription id (a GUID such as 00000000-0000-0000-0000-000000000000)' })
+  .transform((s) => s.toLowerCase());
+
+/** Resource group names: 1-90 characters of letters, digits, `._-()` not ending in a period. */
+export const resourceGroupSchema = z
+  .string()
+  .regex(/^[-\w._()]{1,90}$/u, { message: 'must be a resource group name (1-90 letters, digits, . _ - ( ))' })
+  .refine((s) => !s.endsWith('.'), { message: 'a resource group name cannot end with a period' });
+
+export const resourceTypeSchema = z.string().transform((t, ctx) => {
+  const d = findDiscoverer(t);
+  if (!d) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown resource type "${t}"; known types: ${DISCOVERERS.map((x) => x.type).join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return d.type;
+});
+
+export const startScanBodySchema = z
+  .object({
+    subscriptionIds: z.array(subscriptionIdSchema).max(1000).optional(),
+    resourceTypes: z.array(resourceTypeSchema).max(200).optional(),
+    resourceGroup: resourceGroupSchema.optional(),
+  })
+  .strict();
+
+/** Parses with a schema, or throws a 400 whose message lists every problem by field. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => {
+    if (i.code === 'unrecognized_keys') return `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    return `${i.path.length ? i.path.join('.') : what}: ${i.message}`;
+  });
+  throw validationError(`invalid ${what}: ${problems.join('; ')}`);
+}

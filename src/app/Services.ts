@@ -1,0 +1,93 @@
+import type { QueueServiceClient } from '@azure/storage-queue';
+import { ResourcesApi, RESOURCES_CACHE_NAMESPACE } from '../api/ResourcesApi';
+import { ScansApi } from '../api/ScansApi';
+import { createCache, type Cache } from '../cache/Cache';
+import type { Settings } from '../config/settings';
+import { createArmClients, credentialFromSettings, type ArmClients } from '../discovery/armClients';
+import { ScanService } from '../scan/ScanService';
+import { ScanStore } from '../scan/ScanStore';
+import { createQueueSender, createQueueServiceClient, type QueueSender } from '../storage/queues';
+import { createTables, ensureTables, type Tables } from '../storage/tables';
+import { createLogger, type Logger } from '../telemetry/logger';
+import { registerSecret } from '../telemetry/redact';
+import { allQueueNames } from './allQueueNames';
+import { storageAccessFromSettings } from './storageAccess';
+
+export interface ServicesOptions {
+  settings: Settings;
+  /** Replaces the Resource Manager clients (tests). */
+  arm?: ArmClients;
+  /** Extra CA for Resource Manager look-alikes with self-signed certificates. */
+  armCaPem?: string;
+  /** Told of every message this process enqueues (the local runtime wakes that queue's poller). */
+  onEnqueue?: (queueName: string) => void;
+  logger?: Logger;
+}
+
+export interface Services {
+  settings: Settings;
+  logger: Logger;
+  tables: Tables;
+  queueService: QueueServiceClient;
+  queues: QueueSender & { ensureQueue(name: string): Promise<void> };
+  cache: Cache;
+  arm: ArmClients;
+  store: ScanStore;
+  scans: ScanService;
+  scansApi: ScansApi;
+  resourcesApi: ResourcesApi;
+  close(): Promise<void>;
+}
+
+/** The composition root: every dependency built once from settings and passed in. */
+export async function createServices(options: ServicesOptions): Promise<Services> {
+  const { settings } = options;
+  const logger = options.logger ?? createLogger('topdeck');
+  registerSecret(settings.AZURE_DEVOPS_PAT);
+  registerSecret(settings.TOPDECK_ARM_TOKEN);
+  const access = storageAccessFromSettings(settings);
+  const tables = createTables(access);
+  const queueService = createQueueServiceClient(access);
+  const queues = createQueueSender(queueService, options.onEnqueue);
+  await ensureTables(access, tables);
+  await Promise.all(allQueueNames().map((q) => queues.ensureQueue(q)));
+
+  const cache = createCache({ url: settings.REDIS_URL, logger: logger.child({ component: 'cache' }) });
+  const arm =
+    options.arm ??
+    createArmClients({
+      endpoint: settings.TOPDECK_ARM_ENDPOINT,
+      credential: credentialFromSettings(settings),
+      caPem: options.armCaPem,
+    });
+  const store = new ScanStore(tables.scans, tables.scantasks);
+  const scans = new ScanService({
+    store,
+    tables,
+    queues,
+    arm,
+    logger: logger.child({ component: 'scan' }),
+    defaults: {
+      subscriptionIds: settings.AZURE_SUBSCRIPTION_IDS,
+      resourceGroup: settings.AZURE_RESOURCE_GROUP,
+      watchdogMinutes: settings.TOPDECK_WATCHDOG_MINUTES,
+    },
+    onScanFinalized: async () => {
+      await cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
+    },
+  });
+  return {
+    settings,
+    logger,
+    tables,
+    queueService,
+    queues,
+    cache,
+    arm,
+    store,
+    scans,
+    scansApi: new ScansApi(scans, store),
+    resourcesApi: new ResourcesApi(tables.resources, cache),
+    close: () => cache.close(),
+  };
+}

@@ -1,0 +1,7 @@
+import { DISCOVERERS, FINALIZE_QUEUE, POISON_SUFFIX, discoverQueueName } from '../discovery/registry';
+
+/** Every queue TopDeck uses, poison queues included (created at start). */
+export function allQueueNames(): string[] {
+  const work = [...DISCOVERERS.map(discoverQueueName), FINALIZE_QUEUE];
+  return [...work, ...work.map((q) => q + POISON_SUFFIX)];
+}

@@ -1,0 +1,113 @@
+import { ComputeManagementClient } from '@azure/arm-compute';
+import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
+import type { AdditionalPolicyConfig } from '@azure/core-client';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { DefaultAzureCredential, type AccessToken, type TokenCredential } from '@azure/identity';
+import type { Settings } from '../config/settings';
+
+/**
+ * Resource Manager clients, built in ONE place so that every client shares the same
+ * endpoint, retry options (the only retry layer around an SDK call) and policies.
+ */
+export interface ArmClients {
+  compute(subscriptionId: string): ComputeManagementClient;
+  stats(): ArmCallStats;
+  listSubscriptionIds(): Promise<string[]>;
+  /** Memoised per process: VM sizes of one location, keyed by lower-case size name. */
+  vmSizes(subscriptionId: string, location: string): Promise<Map<string, { cores: number; memoryMB: number; maxDataDisks: number }>>;
+}
+
+export interface ArmClientOptions {
+  endpoint: string;
+  credential: TokenCredential;
+  /** The SDK's own retry: 3 retries, honours Retry-After. The one retry layer per call. */
+  maxRetries?: number;
+  additionalPolicies?: AdditionalPolicyConfig[];
+  /** Extra CA (an emulator's self-signed certificate); NODE_EXTRA_CA_CERTS works too. */
+  caPem?: string;
+}
+
+export function staticTokenCredential(token: string): TokenCredential {
+  return {
+    getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }),
+  };
+}
+
+export function credentialFromSettings(settings: Settings): TokenCredential {
+  return settings.TOPDECK_ARM_TOKEN
+    ? staticTokenCredential(settings.TOPDECK_ARM_TOKEN)
+    : new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID });
+}
+
+export interface ArmCallStats {
+  /** HTTP attempts sent to Resource Manager, retries included. */
+  apiCalls: number;
+  throttled: number;
+  serverErrors: number;
+}
+
+export function createArmClients(options: ArmClientOptions): ArmClients {
+  const stats: ArmCallStats = { apiCalls: 0, throttled: 0, serverErrors: 0 };
+  const counter: PipelinePolicy = {
+    name: 'topdeckArmCallCounter',
+    async sendRequest(request, next) {
+      stats.apiCalls++;
+      const response = await next(request);
+      if (response.status === 429) stats.throttled++;
+      else if (response.status >= 500) stats.serverErrors++;
+      return response;
+    },
+  };
+  const common = {
+    endpoint: options.endpoint,
+    retryOptions: { maxRetries: options.maxRetries ?? 3 },
+    additionalPolicies: [{ policy: counter, position: 'perRetry' as const }, ...(options.additionalPolicies ?? [])],
+    ...(options.caPem ? { tlsOptions: { ca: options.caPem } } : {}),
+    userAgentOptions: { userAgentPrefix: 'topdeck/0.1' },
+  };
+  const computeClients = new Map<string, ComputeManagementClient>();
+  const sizeCache = new Map<string, Promise<Map<string, { cores: number; memoryMB: number; maxDataDisks: number }>>>();
+  const compute = (subscriptionId: string): ComputeManagementClient => {
+    let c = computeClients.get(subscriptionId);
+    if (!c) {
+      c = new ComputeManagementClient(options.credential, subscriptionId, common);
+      computeClients.set(subscriptionId, c);
+    }
+    return c;
+  };
+  return {
+    compute,
+    stats: () => ({ ...stats }),
+    async listSubscriptionIds() {
+      const client = new SubscriptionClient(options.credential, common);
+      const ids: string[] = [];
+      for await (const s of client.subscriptions.list()) {
+        if (s.subscriptionId && (s.state ?? 'Enabled') !== 'Disabled') ids.push(s.subscriptionId.toLowerCase());
+      }
+      return ids;
+    },
+    vmSizes(subscriptionId, location) {
+      const key = `${subscriptionId}|${location.toLowerCase()}`;
+      let p = sizeCache.get(key);
+      if (!p) {
+        p = (async () => {
+          const map = new Map<string, { cores: number; memoryMB: number; maxDataDisks: number }>();
+          for await (const s of compute(subscriptionId).virtualMachineSizes.list(location)) {
+            if (s.name) {
+              map.set(s.name.toLowerCase(), {
+                cores: s.numberOfCores ?? 0,
+                memoryMB: s.memoryInMB ?? 0,
+                maxDataDisks: s.maxDataDiskCount ?? 0,
+              });
+            }
+          }
+          return map;
+        })();
+        // A failed look-up is not remembered: the next page tries again.
+        p.catch(() => sizeCache.delete(key));
+        sizeCache.set(key, p);
+      }
+      return p;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { isPortOpen } from './freePort';
+
+/**
+ * Azurite's Queue and Table services started in this process (deep imports: the package's
+ * main entry wants VS Code). Standard ports 10001/10002 when free, else ports the OS picks.
+ */
+export interface AzuriteOptions {
+  /** Folder for data; undefined keeps everything in memory. */
+  location?: string;
+  host?: string;
+  /** Use these ports; 0 = OS picks; undefined = standard port if free, else OS picks. */
+  queuePort?: number;
+  tablePort?: number;
+}
+
+export interface RunningAzurite {
+  connectionString: string;
+  queuePort: number;
+  tablePort: number;
+  location?: string;
+  close(): Promise<void>;
+}
+
+interface AzuriteServer {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  getHttpServerAddress(): string;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+function load() {
+  const QueueServer = require('azurite/dist/src/queue/QueueServer').default;
+  const QueueConfiguration = require('azurite/dist/src/queue/QueueConfiguration').default;
+  const TableServer = require('azurite/dist/src/table/TableServer').default;
+  const TableConfiguration = require('azurite/dist/src/table/TableConfiguration').default;
+  const queueConstants = require('azurite/dist/src/queue/utils/constants');
+  const common = require('azurite/dist/src/common/utils/constants');
+  return { QueueServer, QueueConfiguration, TableServer, TableConfiguration, queueConstants, common };
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+async function pickPort(requested: number | undefined, standard: number, host: string): Promise<number> {
+  if (requested !== undefined) return requested;
+  return (await isPortOpen(standard, host)) ? 0 : standard;
+}
+
+function portOf(server: AzuriteServer): number {
+  return Number(new URL(server.getHttpServerAddress()).port);
+}
+
+export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  const host = options.host ?? '127.0.0.1';
+  const az = load();
+  const memory = options.location === undefined;
+  if (options.location) fs.mkdirSync(options.location, { recursive: true });
+  const at = (file: string) => (options.location ? path.join(options.location, file) : file);
+  const queuePort = await pickPort(options.queuePort, 10001, host);
+  const tablePort = await pickPort(options.tablePort, 10002, host);
+
+  const persistence = [{ locationId: 'Default', locationPath: at('__queuestorage__'), maxConcurrency: 10 }];
+  // (host, port, keepAlive, db, extentDb, persistence, accessLog, stream, debugLog, debugPath, loose, skipApiVersionCheck, cert, key, pwd, oauth, disableProductStyleUrl, inMemory)
+  const queueConfig = new az.QueueConfiguration(
+    host, queuePort, 5, at('__azurite_db_queue__.json'), at('__azurite_db_queue_extent__.json'), persistence,
+    false, undefined, false, undefined, false, true, '', '', '', undefined, false, memory,
+  );
+  // (host, port, keepAlive, db, debugLog, accessLog, stream, debugPath, loose, skipApiVersionCheck, cert, key, pwd, oauth, disableProductStyleUrl, inMemory)
+  const tableConfig = new az.TableConfiguration(
+    host, tablePort, 5, at('__azurite_db_table__.json'), false, false, undefined, undefined, false, true,
+    '', '', '', undefined, false, memory,
+  );
+  const queue: AzuriteServer = new az.QueueServer(queueConfig);
+  const table: AzuriteServer = new az.TableServer(tableConfig);
+  await queue.start();
+  try {
+    await table.start();
+  } catch (e) {
+    await queue.close();
+    throw e;
+  }
+  const qPort = portOf(queue);
+  const tPort = portOf(table);
+  const account = az.common.EMULATOR_ACCOUNT_NAME as string;
+  const key = (az.common.EMULATOR_ACCOUNT_KEY as Buffer).toString('base64');
+  const connectionString =
+    `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${key};` +
+    `QueueEndpoint=http://${host}:${qPort}/${account};TableEndpoint=http://${host}:${tPort}/${account};`;
+  return {
+    connectionString,
+    queuePort: qPort,
+    tablePort: tPort,
+    location: options.location,
+    close: async () => {
+      await Promise.allSettled([queue.close(), table.close()]);
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
+import { errorResponse, errorToResponse, json } from '../api/httpResult';
+import type { Services } from '../app/Services';
+import { DISCOVERERS, FINALIZE_QUEUE, POISON_SUFFIX, discoverQueueName } from '../discovery/registry';
+import { validationError } from '../errors/TopDeckError';
+import { finalizeMessageSchema, pageMessageSchema, parseQueuePayload } from '../scan/messages';
+import { createLogger, withOperation } from '../telemetry/logger';
+
+/**
+ * The ONE list of function definitions. `functions/index.ts` registers it with the Azure
+ * Functions host (app.http / app.timer / app.storageQueue); the local runtime hosts the very
+ * same objects. Handlers are thin: parse, call src/, map the result.
+ */
+export type HttpMethod = 'GET' | 'POST';
+
+export type FunctionDefinition =
+  | {
+      kind: 'http';
+      name: string;
+      /** Relative to the `api/` route prefix. */
+      route: string;
+      methods: HttpMethod[];
+      handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+    }
+  | {
+      kind: 'timer';
+      name: string;
+      /** NCRONTAB, or `%SETTING%` resolved from settings as the Functions host does. */
+      schedule: string;
+      handler: (timer: Timer, context: InvocationContext) => Promise<void>;
+    }
+  | {
+      kind: 'queue';
+      name: string;
+      queueName: string;
+      handler: (message: unknown, context: InvocationContext) => Promise<void>;
+    };
+
+export const WATCHDOG_SCHEDULE = '0 */5 * * * *';
+
+const log = createLogger('functions');
+
+function header(request: HttpRequest, name: string): string | undefined {
+  return request.headers.get(name) ?? undefined;
+}
+
+function queryRecord(request: HttpRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  request.query.forEach((value, key) => {
+    out[key] = value;
+  });
+  return out;
+}
+
+async function readJsonBody(request: HttpRequest): Promise<unknown> {
+  const text = (await request.text()).trim();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw validationError(`request body is not valid JSON (${(e as Error).message}); send {"subscriptionIds"?, "resourceTypes"?, "resourceGroup"?} or no body`);
+  }
+}
+
+function pascal(s: string): string {
+  return s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
+}
+
+export function createFunctionDefinitions(getServices: () => Promise<Services>): FunctionDefinition[] {
+  const http = (
+    name: string,
+    route: string,
+    methods: HttpMethod[],
+    run: (services: Services, request: HttpRequest, traceparent?: string) => Promise<HttpResponseInit>,
+  ): FunctionDefinition => ({
+    kind: 'http',
+    name,
+    route,
+    methods,
+    handler: async (request, context) => {
+      const traceparent = header(request, 'traceparent') ?? context.traceContext?.traceParent ?? undefined;
+      const correlationId = header(request, 'x-correlation-id') ?? context.invocationId;
+      return withOperation({ correlationId, traceparent, functionName: name, invocationId: context.invocationId }, async () => {
+        try {
+          const services = await getServices();
+          return await run(services, request, traceparent);
+        } catch (e) {
+          if ((e as Error).name === 'SettingsError') {
+            log.error('settings are invalid', { error: (e as Error).message });
+            return errorResponse(500, 'ConfigurationError', (e as Error).message);
+          }
+          return errorToResponse(e, log);
+        }
+      });
+    },
+  });
+
+  const queue = (
+    name: string,
+    queueName: string,
+    run: (services: Services, message: unknown, context: InvocationContext) => Promise<void>,
+  ): FunctionDefinition => ({
+    kind: 'queue',
+    name,
+    queueName,
+    handler: async (message, context) => {
+      const m = (typeof message === 'object' && message !== null ? message : {}) as { correlationId?: string; traceparent?: string };
+      await withOperation(
+        { correlationId: m.correlationId, traceparent: m.traceparent, functionName: name, invocationId: context.invocationId },
+        async () => run(await getServices(), message, context),
+      );
+    },
+  });
+
+  const delivery = (context: InvocationContext) => ({
+    messageId: String(context.triggerMetadata?.id ?? context.invocationId),
+    dequeueCount: Number(context.triggerMetadata?.dequeueCount ?? 1),
+  });
+
+  const defs: FunctionDefinition[] = [
+    {
+      kind: 'timer',
+      name: 'scheduledScan',
+      schedule: '%SCAN_SCHEDULE%',
+      handler: async (_timer, context) => {
+        await withOperation({ functionName: 'scheduledScan', invocationId: context.invocationId }, async () => {
+          const services = await getServices();
+          const scan = await services.scans.startScan({ trigger: 'timer', traceparent: context.traceContext?.traceParent ?? undefined });
+          log.info('scheduled scan started', { scanId: scan.scanId, correlationId: scan.scanId });
+        });
+      },
+    },
+    {
+      kind: 'timer',
+      name: 'scanWatchdog',
+      schedule: WATCHDOG_SCHEDULE,
+      handler: async () => {
+        const services = await getServices();
+        await services.scans.watchdog();
+      },
+    },
+    http('startScan', 'scans', ['POST'], async (s, request, traceparent) => {
+      const body = await readJsonBody(request);
+      const started = await s.scansApi.start(body, 'http', traceparent);
+      return json(202, started, { location: started.statusUrl });
+    }),
+    http('listScans', 'scans', ['GET'], async (s, request) => {
+      const limitText = request.query.get('limit');
+      const limit = limitText === null ? 50 : Number(limitText);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+        throw validationError(`invalid query: limit must be a whole number from 1 to 200, got "${limitText}"`);
+      }
+      return json(200, await s.scansApi.list(limit));
+    }),
+    http('getScan', 'scans/{scanId}', ['GET'], async (s, request) => json(200, await s.scansApi.get(request.params.scanId ?? ''))),
+    http('listResources', 'resources', ['GET'], async (s, request) => json(200, await s.resourcesApi.list(queryRecord(request)))),
+    http('getResource', 'resources/{key}', ['GET'], async (s, request) => json(200, await s.resourcesApi.get(request.params.key ?? ''))),
+  ];
+
+  for (const d of DISCOVERERS) {
+    const queueName = discoverQueueName(d);
+    defs.push(
+      queue(`discover${pascal(d.slug)}`, queueName, async (s, message, context) => {
+        const parsed = parseQueuePayload(pageMessageSchema, message);
+        if (!parsed.ok) {
+          log.error('malformed page message dropped', { queue: queueName, reason: parsed.error });
+          return;
+        }
+        await s.scans.processPage(parsed.value, delivery(context));
+      }),
+      queue(`poison${pascal(d.slug)}`, queueName + POISON_SUFFIX, async (s, message) => {
+        const parsed = parseQueuePayload(pageMessageSchema, message);
+        if (!parsed.ok) {
+          log.error('malformed poison message dropped', { queue: queueName + POISON_SUFFIX, reason: parsed.error });
+          return;
+        }
+        await s.scans.handlePoison(parsed.value);
+      }),
+    );
+  }
+  defs.push(
+    queue('finalizeScan', FINALIZE_QUEUE, async (s, message) => {
+      const parsed = parseQueuePayload(finalizeMessageSchema, message);
+      if (!parsed.ok) {
+        log.error('malformed finalize message dropped', { queue: FINALIZE_QUEUE, reason: parsed.error });
+        return;
+      }
+      await s.scans.finalize(parsed.value);
+    }),
+    queue('poisonFinalizeScan', FINALIZE_QUEUE + POISON_SUFFIX, async (s, message) => {
+      const parsed = parseQueuePayload(finalizeMessageSchema, message);
+      if (!parsed.ok) {
+        log.error('malformed poison message dropped', { queue: FINALIZE_QUEUE + POISON_SUFFIX, reason: parsed.error });
+        return;
+      }
+      await s.scans.handleFinalizePoison(parsed.value, 'the finalize step failed on every delivery; see the log for its errors');
+    }),
+  );
+  return defs;
+}

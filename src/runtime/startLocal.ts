@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { createServices, type Services } from '../app/Services';
+import { loadSettings, type Settings } from '../config/settings';
+import { startArmEmulator, type ArmEmulator, type ArmEmulatorOptions } from '../emulator';
+import { createLogger, type Logger } from '../telemetry/logger';
+import { startAzurite, type RunningAzurite } from './azurite';
+import { createFunctionDefinitions } from './definitions';
+import { freePort, isPortOpen } from './freePort';
+import { loadHostConfig, type HostConfig } from './hostConfig';
+import { LocalRuntime } from './LocalRuntime';
+
+export interface StartLocalOptions {
+  /** Environment to read settings from (default process.env); not modified. */
+  env?: Record<string, string | undefined>;
+  /** Scan real Azure with DefaultAzureCredential even if no subscription is named. */
+  azure?: boolean;
+  /** Keep Azurite's data in memory instead of under dataDir. */
+  memory?: boolean;
+  /** Folder for Azurite data and logs (default .topdeck in the cwd). */
+  dataDir?: string;
+  /** Demo estate knobs (used when no Azure is configured). */
+  demo?: ArmEmulatorOptions;
+  /** Use this emulator instead of starting one (tests). */
+  emulator?: ArmEmulator;
+  /** Fire timers (default true). */
+  timers?: boolean;
+  host?: Partial<HostConfig>;
+  logger?: Logger;
+}
+
+export interface LocalHost {
+  settings: Settings;
+  services: Services;
+  runtime: LocalRuntime;
+  azurite?: RunningAzurite;
+  emulator?: ArmEmulator;
+  /** Which estate is scanned. */
+  estate: 'demo' | 'azure';
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** True when the settings point at real Azure (or any Resource Manager look-alike). */
+export function wantsAzure(env: Record<string, string | undefined>, flag: boolean): boolean {
+  return flag || Boolean(env.AZURE_SUBSCRIPTION_IDS?.trim()) || Boolean(env.TOPDECK_ARM_ENDPOINT?.trim());
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Everything `npm start` needs, on one machine: Azurite in-process (when storage is local),
+ * the demo Resource Manager emulator (when no Azure is configured), Redis when REDIS_URL
+ * answers, and the local Functions runtime hosting the same definitions as Azure.
+ */
+export async function startLocal(options: StartLocalOptions = {}): Promise<LocalHost> {
+  const env: Record<string, string | undefined> = { ...(options.env ?? process.env) };
+  const logger = options.logger ?? createLogger('local');
+  const dataDir = options.dataDir ?? path.resolve('.topdeck');
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    let azurite: RunningAzurite | undefined;
+    const storage = env.AzureWebJobsStorage?.trim();
+    if (!storage || /^UseDevelopmentStorage=true;?$/i.test(storage)) {
+      azurite = await startAzurite({ location: options.memory ? undefined : path.join(dataDir, 'azurite') });
+      stops.push(() => (azurite as RunningAzurite).close());
+      env.AzureWebJobsStorage = azurite.connectionString;
+    }
+
+    const estate = wantsAzure(env, Boolean(options.azure)) ? 'azure' : 'demo';
+    let emulator = options.emulator;
+    if (estate === 'demo') {
+      if (!emulator) {
+        emulator = await startArmEmulator({ latencyMs: 20, ...options.demo });
+        const started = emulator;
+        stops.push(() => started.close());
+      }
+      env.TOPDECK_ARM_ENDPOINT = emulator.endpoint;
+      env.TOPDECK_ARM_TOKEN = 'demo-emulator-token';
+    }
+
+    if (env.REDIS_URL?.trim() && !(await redisAnswers(env.REDIS_URL.trim()))) {
+      logger.warn('REDIS_URL does not answer; running without a cache until it does');
+    }
+
+    const explicitPort = env.PORT?.trim();
+    const settings = loadSettings(env);
+    let port = settings.PORT;
+    if (!explicitPort && (await isPortOpen(port))) port = await freePort();
+
+    let runtime: LocalRuntime | undefined;
+    const services = await createServices({
+      settings,
+      armCaPem: emulator?.caPem,
+      onEnqueue: (q) => runtime?.wake(q),
+      logger: createLogger('topdeck'),
+    });
+    stops.push(() => services.close());
+    const host = { ...loadHostConfig(), ...options.host };
+    const services$ = Promise.resolve(services);
+    runtime = new LocalRuntime({
+      definitions: createFunctionDefinitions(() => services$),
+      queueService: services.queueService,
+      host,
+      port,
+      resolveSetting: (name) => (name === 'SCAN_SCHEDULE' ? settings.SCAN_SCHEDULE : env[name]),
+      timers: options.timers,
+    });
+    const started = await runtime.start();
+    const rt = runtime;
+    stops.push(() => rt.stop());
+    if (!options.memory) fs.mkdirSync(dataDir, { recursive: true });
+    return {
+      settings,
+      services,
+      runtime,
+      azurite,
+      emulator,
+      estate,
+      baseUrl: `http://127.0.0.1:${started.port}`,
+      stop: async () => {
+        for (const stop of stops.reverse()) await stop().catch(() => undefined);
+      },
+    };
+  } catch (e) {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    throw e;
+  }
+}

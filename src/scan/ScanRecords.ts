@@ -1,0 +1,61 @@
+/** Row shapes of the `scans` and `scantasks` tables. */
+export type ScanStatus = 'queued' | 'running' | 'completed' | 'partial' | 'failed';
+export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
+
+export const TERMINAL_SCAN: readonly ScanStatus[] = ['completed', 'partial', 'failed'];
+export const TERMINAL_TASK: readonly TaskStatus[] = ['completed', 'failed', 'skipped'];
+
+export interface ScanRow {
+  scanId: string;
+  status: ScanStatus;
+  trigger: 'http' | 'timer' | 'local';
+  startedAt: string;
+  completedAt?: string;
+  correlationId: string;
+  subscriptionIds: string; // JSON array
+  resourceTypes: string; // JSON array
+  resourceGroup?: string;
+  tasksTotal: number;
+  tasksCompleted?: number;
+  tasksFailed?: number;
+  tasksSkipped?: number;
+  resources?: number;
+  dependencies?: number;
+  added?: number;
+  modified?: number;
+  removed?: number;
+  pages?: number;
+  errors?: string; // JSON array of grouped errors
+}
+
+export interface TaskRow {
+  taskId: string;
+  subscriptionId: string;
+  resourceType: string;
+  listing: string;
+  listingKind: 'primary' | 'state';
+  resourceGroup?: string;
+  status: TaskStatus;
+  pages?: number;
+  items?: number;
+  added?: number;
+  modified?: number;
+  error?: string;
+  errorCode?: string;
+  lastError?: string;
+  startedAt?: string;
+  completedAt?: string;
+  updatedAt: string;
+}
+
+export interface PageMarkerRow {
+  taskId: string;
+  page: number;
+  state: 'claimed' | 'done';
+  messageId: string;
+  isLast?: boolean;
+  items?: number;
+  added?: number;
+  modified?: number;
+  updatedAt: string;
+}

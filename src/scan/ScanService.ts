@@ -1,0 +1,504 @@
+import { randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
+import type { ArmClients } from '../discovery/armClients';
+import type { Discoverer, Listing } from '../discovery/Discoverer';
+import { DISCOVERERS, FINALIZE_QUEUE, discoverQueueName, findDiscoverer } from '../discovery/registry';
+import type { DiscoveredItem } from '../discovery/Resource';
+import { classifyError } from '../errors/classifyError';
+import type { TopDeckError } from '../errors/TopDeckError';
+import type { QueueSender } from '../storage/queues';
+import { odataString, resourcePartitionKey, resourceRowKey } from '../storage/keys';
+import { primaryEntity, stateEntity, type TableEntity } from '../storage/resourceEntity';
+import { deleteInBatches, getEntityOrUndefined, upsertInBatches, type Tables } from '../storage/tables';
+import type { Logger } from '../telemetry/logger';
+import { redactText } from '../telemetry/redact';
+import { describeFailure } from './describeFailure';
+import type { FinalizeMessage, PageMessage } from './messages';
+import { TERMINAL_SCAN, TERMINAL_TASK, type ScanRow, type TaskRow } from './ScanRecords';
+import type { ScanStore } from './ScanStore';
+
+export interface StartScanRequest {
+  trigger: ScanRow['trigger'];
+  subscriptionIds?: string[];
+  resourceTypes?: string[];
+  resourceGroup?: string;
+  traceparent?: string;
+}
+
+export interface ScanServiceDeps {
+  store: ScanStore;
+  tables: Tables;
+  queues: QueueSender;
+  arm: ArmClients;
+  logger: Logger;
+  defaults: { subscriptionIds: string[]; resourceGroup?: string; watchdogMinutes: number };
+  /** Called once a scan reaches a terminal status (cache invalidation, metrics). */
+  onScanFinalized?: (scan: ScanRow) => Promise<void>;
+  now?: () => Date;
+}
+
+/** Where a queue message came from, as the trigger reports it. */
+export interface DeliveryInfo {
+  messageId: string;
+  dequeueCount: number;
+}
+
+/** Concurrent point reads per page, to tell added from modified. */
+const READ_CONCURRENCY = 16;
+
+export function taskIdFor(subscriptionId: string, d: Discoverer, listing: Listing, resourceGroup?: string): string {
+  return [subscriptionId, d.slug, listing.name, ...(resourceGroup ? [`rg=${resourceGroup.toLowerCase()}`] : [])].join('|');
+}
+
+/** Scan orchestration: start, one page at a time, finalize exactly once, poison and watchdog. */
+export class ScanService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ScanServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async startScan(request: StartScanRequest): Promise<ScanRow> {
+    const { store, arm, logger } = this.deps;
+    const scanId = `${this.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 8)}`;
+    const resourceGroup = request.resourceGroup ?? this.deps.defaults.resourceGroup;
+    let subscriptionIds = request.subscriptionIds?.length ? request.subscriptionIds : this.deps.defaults.subscriptionIds;
+    if (!subscriptionIds.length) subscriptionIds = await arm.listSubscriptionIds();
+    subscriptionIds = [...new Set(subscriptionIds.map((s) => s.toLowerCase()))];
+    const discoverers = request.resourceTypes?.length
+      ? request.resourceTypes.map((t) => findDiscoverer(t)).filter((d): d is Discoverer => Boolean(d))
+      : [...DISCOVERERS];
+    const startedAt = this.now().toISOString();
+    const tasks: TaskRow[] = [];
+    for (const subscriptionId of subscriptionIds) {
+      for (const d of discoverers) {
+        for (const listing of d.listings) {
+          tasks.push({
+            taskId: taskIdFor(subscriptionId, d, listing, resourceGroup),
+            subscriptionId,
+            resourceType: d.type,
+            listing: listing.name,
+            listingKind: listing.kind,
+            ...(resourceGroup ? { resourceGroup } : {}),
+            status: 'pending',
+            updatedAt: startedAt,
+          });
+        }
+      }
+    }
+    const scan: ScanRow = {
+      scanId,
+      status: 'queued',
+      trigger: request.trigger,
+      startedAt,
+      correlationId: scanId,
+      subscriptionIds: JSON.stringify(subscriptionIds),
+      resourceTypes: JSON.stringify(discoverers.map((d) => d.type)),
+      ...(resourceGroup ? { resourceGroup } : {}),
+      tasksTotal: tasks.length,
+    };
+    await store.createScan(scan);
+    await store.createTasks(scanId, tasks);
+    const log = logger.child({ scanId });
+    if (!tasks.length) {
+      log.warn('scan has no tasks: no subscription is visible to the identity', { subscriptions: subscriptionIds.length });
+      await this.enqueueFinalize(scanId, 'tasks-done', request.traceparent);
+      return scan;
+    }
+    const limit = pLimit(16);
+    await Promise.all(
+      tasks.map((t) =>
+        limit(() => {
+          const d = findDiscoverer(t.resourceType) as Discoverer;
+          const message: PageMessage = {
+            kind: 'page',
+            scanId,
+            taskId: t.taskId,
+            subscriptionId: t.subscriptionId,
+            resourceType: t.resourceType,
+            listing: t.listing,
+            ...(t.resourceGroup ? { resourceGroup: t.resourceGroup } : {}),
+            page: 1,
+            correlationId: scanId,
+            ...(request.traceparent ? { traceparent: request.traceparent } : {}),
+          };
+          return this.deps.queues.send(discoverQueueName(d), message);
+        }),
+      ),
+    );
+    await store.updateScan(scanId, { status: 'running' });
+    log.info('scan started', { tasks: tasks.length, subscriptions: subscriptionIds.length, trigger: request.trigger });
+    return { ...scan, status: 'running' };
+  }
+
+  /**
+   * One page of one task. Safe to run twice and to retry after a crash at any line:
+   * the page marker is claimed by message id, writes are upserts keyed by resource id,
+   * and completion is derived from the markers, not from counters.
+   */
+  async processPage(msg: PageMessage, delivery: DeliveryInfo): Promise<'done' | 'duplicate' | 'skipped' | 'failed'> {
+    const { store, logger } = this.deps;
+    const log = logger.child({ scanId: msg.scanId, taskId: msg.taskId, page: msg.page });
+    const task = await store.getTask(msg.scanId, msg.taskId);
+    if (!task) {
+      log.warn('page message for an unknown task dropped', { reason: 'no such scan task' });
+      return 'duplicate';
+    }
+    if (TERMINAL_TASK.includes(task.status)) return 'duplicate';
+
+    const nowIso = this.now().toISOString();
+    const claimed = await store.claimPage(msg.scanId, {
+      taskId: msg.taskId,
+      page: msg.page,
+      state: 'claimed',
+      messageId: delivery.messageId,
+      updatedAt: nowIso,
+    });
+    if (!claimed) {
+      const marker = await store.getPageMarker(msg.scanId, msg.taskId, msg.page);
+      if (marker && marker.messageId !== delivery.messageId) {
+        log.info('duplicate page message ignored', { claimedBy: marker.messageId });
+        return 'duplicate';
+      }
+      if (marker?.state === 'done') {
+        await this.completeTaskIfDone(msg);
+        return 'duplicate';
+      }
+      // Our own earlier attempt claimed it and did not finish: carry on.
+    }
+    if (task.status === 'pending' && msg.page === 1) {
+      await store.updateTask(msg.scanId, msg.taskId, { status: 'running', startedAt: nowIso, updatedAt: nowIso });
+    }
+
+    const discoverer = findDiscoverer(msg.resourceType);
+    const listing = discoverer?.listings.find((l) => l.name === msg.listing);
+    if (!discoverer || !listing) {
+      await this.failTask(msg, `no discoverer for ${msg.resourceType} listing ${msg.listing}: this build does not know the type`, 'UnknownResourceType');
+      return 'failed';
+    }
+
+    const ctx = {
+      subscriptionId: msg.subscriptionId,
+      resourceGroup: msg.resourceGroup,
+      continuationToken: msg.continuationToken,
+      arm: this.deps.arm,
+    };
+    let items: DiscoveredItem[];
+    let continuationToken: string | undefined;
+    try {
+      const page = await listing.listPage(ctx);
+      continuationToken = page.continuationToken;
+      // The next page's fetch overlaps this page's writes.
+      if (continuationToken) {
+        await this.deps.queues.send(discoverQueueName(discoverer), {
+          ...msg,
+          page: msg.page + 1,
+          continuationToken,
+        } satisfies PageMessage);
+      }
+      items = page.items;
+      if (listing.kind === 'primary' && discoverer.enrich && items.length) items = await discoverer.enrich(items, ctx);
+    } catch (e) {
+      return this.handleListingError(msg, classifyError(e, `listing ${msg.resourceType} page ${msg.page}`), delivery);
+    }
+
+    const counts = await this.writeItems(msg, discoverer, listing, items);
+    const doneAt = this.now().toISOString();
+    await store.updatePageMarker(msg.scanId, msg.taskId, msg.page, {
+      state: 'done',
+      isLast: !continuationToken,
+      items: items.length,
+      added: counts.added,
+      modified: counts.modified,
+      updatedAt: doneAt,
+    });
+    await store.updateTask(msg.scanId, msg.taskId, { updatedAt: doneAt, lastError: '' });
+    log.debug('page done', { items: items.length, more: Boolean(continuationToken), ...counts });
+    await this.completeTaskIfDone(msg);
+    return 'done';
+  }
+
+  private async writeItems(
+    msg: PageMessage,
+    discoverer: Discoverer,
+    listing: Listing,
+    items: DiscoveredItem[],
+  ): Promise<{ added: number; modified: number }> {
+    const { tables } = this.deps;
+    const seenAt = this.now().toISOString();
+    if (listing.kind === 'state') {
+      const entities = items.map((i) => stateEntity(i, { scanId: msg.scanId, seenAt, canonicalType: discoverer.type }));
+      await upsertInBatches(tables.resources, entities);
+      return { added: 0, modified: 0 };
+    }
+    const limit = pLimit(READ_CONCURRENCY);
+    let added = 0;
+    let modified = 0;
+    const changes: TableEntity[] = [];
+    const entities = await Promise.all(
+      items.map((item) =>
+        limit(async () => {
+          const stamp = { scanId: msg.scanId, seenAt, canonicalType: discoverer.type };
+          const draft = primaryEntity(item, stamp);
+          const existing = await getEntityOrUndefined<{ hash?: string; discoveredAt?: string; id?: string }>(
+            tables.resources,
+            draft.partitionKey,
+            draft.rowKey,
+          );
+          const isNew = !existing?.id;
+          if (existing?.discoveredAt) draft.discoveredAt = existing.discoveredAt;
+          const kind = isNew ? 'added' : existing.hash !== draft.hash ? 'modified' : undefined;
+          if (kind === 'added') added++;
+          if (kind === 'modified') modified++;
+          if (kind) {
+            changes.push({
+              partitionKey: msg.scanId,
+              rowKey: `${kind}|${draft.rowKey}`,
+              kind,
+              resourceId: item.id,
+              name: item.name,
+              type: discoverer.type,
+              subscriptionId: msg.subscriptionId,
+              at: seenAt,
+            });
+          }
+          return draft;
+        }),
+      ),
+    );
+    await upsertInBatches(tables.resources, entities);
+    if (changes.length) await upsertInBatches(tables.changes, changes, 'Replace');
+    return { added, modified };
+  }
+
+  private async handleListingError(
+    msg: PageMessage,
+    error: TopDeckError,
+    delivery: DeliveryInfo,
+  ): Promise<'skipped' | 'failed'> {
+    const log = this.deps.logger.child({ scanId: msg.scanId, taskId: msg.taskId, page: msg.page });
+    if (error.transient) {
+      // Recorded so the poison handler can say why, then thrown: queue redelivery is the outer retry.
+      await this.deps.store.updateTask(msg.scanId, msg.taskId, {
+        lastError: redactText(`${error.code}: ${error.message}`).slice(0, 2000),
+        updatedAt: this.now().toISOString(),
+      });
+      log.warn('page failed transiently; the queue will redeliver it', {
+        errorCode: error.code,
+        statusCode: error.statusCode,
+        dequeueCount: delivery.dequeueCount,
+      });
+      throw error;
+    }
+    const failure = describeFailure(error, msg);
+    if (failure.kind === 'skip') {
+      await this.finishTask(msg, 'skipped', { error: failure.message, errorCode: error.code });
+      log.info('task skipped', { reason: failure.message });
+      return 'skipped';
+    }
+    await this.failTask(msg, failure.message, error.code);
+    return 'failed';
+  }
+
+  private async failTask(msg: Pick<PageMessage, 'scanId' | 'taskId' | 'traceparent'>, message: string, code: string): Promise<void> {
+    this.deps.logger.error('task failed', { scanId: msg.scanId, taskId: msg.taskId, errorCode: code, reason: message });
+    await this.finishTask(msg, 'failed', { error: redactText(message).slice(0, 2000), errorCode: code });
+  }
+
+  private async finishTask(
+    msg: Pick<PageMessage, 'scanId' | 'taskId' | 'traceparent'>,
+    status: 'completed' | 'failed' | 'skipped',
+    fields: Partial<TaskRow>,
+  ): Promise<void> {
+    const at = this.now().toISOString();
+    await this.deps.store.updateTask(msg.scanId, msg.taskId, { status, completedAt: at, updatedAt: at, ...fields });
+    await this.finalizeIfAllTasksDone(msg.scanId, msg.traceparent);
+  }
+
+  /** A task is complete when the last page is known and every page before it is done. */
+  private async completeTaskIfDone(msg: PageMessage): Promise<void> {
+    const markers = await this.deps.store.listPageMarkers(msg.scanId, msg.taskId);
+    const done = markers.filter((m) => m.state === 'done');
+    const last = done.find((m) => m.isLast);
+    if (!last || done.length < last.page) return;
+    const sum = (k: 'items' | 'added' | 'modified') => done.reduce((n, m) => n + (m[k] ?? 0), 0);
+    await this.finishTask(msg, 'completed', { pages: done.length, items: sum('items'), added: sum('added'), modified: sum('modified') });
+  }
+
+  private async finalizeIfAllTasksDone(scanId: string, traceparent?: string): Promise<void> {
+    const tasks = await this.deps.store.listTasks(scanId);
+    if (!tasks.every((t) => TERMINAL_TASK.includes(t.status))) return;
+    if (await this.deps.store.claimFinalize(scanId, 'tasks-done')) {
+      await this.enqueueFinalize(scanId, 'tasks-done', traceparent);
+    }
+  }
+
+  private async enqueueFinalize(scanId: string, reason: FinalizeMessage['reason'], traceparent?: string): Promise<void> {
+    const message: FinalizeMessage = { kind: 'finalize', scanId, reason, correlationId: scanId, ...(traceparent ? { traceparent } : {}) };
+    await this.deps.queues.send(FINALIZE_QUEUE, message);
+  }
+
+  /** A page message that exhausted its deliveries: its task fails with the last recorded reason. */
+  async handlePoison(msg: PageMessage): Promise<void> {
+    const task = await this.deps.store.getTask(msg.scanId, msg.taskId);
+    if (!task || TERMINAL_TASK.includes(task.status)) return;
+    const reason = task.lastError
+      ? `page ${msg.page} failed on every delivery and went to the poison queue; last error: ${task.lastError}`
+      : `page ${msg.page} failed on every delivery and went to the poison queue`;
+    await this.failTask(msg, reason, 'PoisonMessage');
+  }
+
+  /** The finalize message itself kept failing: the scan ends partial rather than waiting forever. */
+  async handleFinalizePoison(msg: FinalizeMessage, reason: string): Promise<void> {
+    const scan = await this.deps.store.getScan(msg.scanId);
+    if (!scan || TERMINAL_SCAN.includes(scan.status)) return;
+    const errors: GroupedError[] = [{ code: 'FinalizeFailed', count: 1, message: reason, tasks: [] }];
+    await this.deps.store.updateScan(msg.scanId, {
+      status: 'partial',
+      completedAt: this.now().toISOString(),
+      errors: JSON.stringify(errors),
+    });
+    this.deps.logger.error('finalize went to the poison queue; scan ended partial', { scanId: msg.scanId, reason });
+  }
+
+  /**
+   * Exactly-once effects: a scan already in a terminal state is left alone, and every
+   * step before the final status write is idempotent, so a retry after a crash redoes it.
+   */
+  async finalize(msg: FinalizeMessage): Promise<ScanRow | undefined> {
+    const { store, logger } = this.deps;
+    const scan = await store.getScan(msg.scanId);
+    if (!scan) {
+      logger.warn('finalize message for an unknown scan dropped', { scanId: msg.scanId });
+      return undefined;
+    }
+    if (TERMINAL_SCAN.includes(scan.status)) return scan;
+    const log = logger.child({ scanId: msg.scanId });
+    const at = this.now().toISOString();
+    let tasks = await store.listTasks(msg.scanId);
+    if (msg.reason === 'watchdog') {
+      for (const t of tasks.filter((t) => !TERMINAL_TASK.includes(t.status))) {
+        const error = `no progress for ${this.deps.defaults.watchdogMinutes} minutes; the watchdog ended the task${t.lastError ? ` (last error: ${t.lastError})` : ''}`;
+        await store.updateTask(msg.scanId, t.taskId, { status: 'failed', error, errorCode: 'Stalled', completedAt: at, updatedAt: at });
+      }
+      tasks = await store.listTasks(msg.scanId);
+    }
+
+    // Nothing lost: only a primary task that finished every page cleanly may remove rows.
+    let removed = 0;
+    for (const t of tasks.filter((t) => t.listingKind === 'primary' && t.status === 'completed')) {
+      removed += await this.removeUnseen(msg.scanId, t);
+    }
+    const primary = tasks.filter((t) => t.listingKind === 'primary');
+    const sum = (list: TaskRow[], k: 'items' | 'added' | 'modified' | 'pages') => list.reduce((n, t) => n + (t[k] ?? 0), 0);
+    const failed = tasks.filter((t) => t.status === 'failed');
+    const completed = tasks.filter((t) => t.status === 'completed');
+    const skipped = tasks.filter((t) => t.status === 'skipped');
+    const status: ScanRow['status'] =
+      tasks.length === 0 ? 'failed' : failed.length === 0 ? 'completed' : completed.length + skipped.length > 0 ? 'partial' : 'failed';
+    const errors = groupErrors(tasks);
+    if (tasks.length === 0) errors.push({ code: 'NoSubscriptions', count: 1, message: 'no subscription is visible to the identity: set AZURE_SUBSCRIPTION_IDS or grant Reader', tasks: [] });
+    const final: Partial<ScanRow> = {
+      status,
+      completedAt: at,
+      tasksCompleted: completed.length,
+      tasksFailed: failed.length,
+      tasksSkipped: skipped.length,
+      resources: sum(primary, 'items'),
+      dependencies: 0,
+      added: sum(primary, 'added'),
+      modified: sum(primary, 'modified'),
+      removed,
+      pages: sum(tasks, 'pages'),
+      errors: JSON.stringify(errors),
+    };
+    await store.updateScan(msg.scanId, final);
+    const result = { ...scan, ...final } as ScanRow;
+    if (this.deps.onScanFinalized) await this.deps.onScanFinalized(result);
+    log.info('scan finalized', {
+      status,
+      resources: final.resources,
+      added: final.added,
+      modified: final.modified,
+      removed,
+      tasksFailed: failed.length,
+      durationMs: Date.parse(at) - Date.parse(scan.startedAt),
+    });
+    return result;
+  }
+
+  /** Rows of the task's partition that this scan did not see: removed from Azure. */
+  private async removeUnseen(scanId: string, task: TaskRow): Promise<number> {
+    const { tables } = this.deps;
+    const partitionKey = resourcePartitionKey(task.subscriptionId, task.resourceType);
+    const rg = task.resourceGroup?.toLowerCase();
+    const gone: Array<{ partitionKey: string; rowKey: string; id?: string; name?: string }> = [];
+    for await (const e of tables.resources.listEntities<{ scanId?: string; id?: string; name?: string; resourceGroupLower?: string }>({
+      queryOptions: { filter: `PartitionKey eq ${odataString(partitionKey)}`, select: ['RowKey', 'scanId', 'id', 'name', 'resourceGroupLower'] },
+    })) {
+      if (e.scanId === scanId) continue;
+      if (rg && e.resourceGroupLower !== rg) continue;
+      gone.push({ partitionKey, rowKey: e.rowKey as string, id: e.id, name: e.name });
+    }
+    if (!gone.length) return 0;
+    const at = this.now().toISOString();
+    const records = gone
+      .filter((g) => g.id)
+      .map((g) => ({
+        partitionKey: scanId,
+        rowKey: `removed|${resourceRowKey(g.id as string)}`,
+        kind: 'removed',
+        resourceId: g.id,
+        name: g.name,
+        type: task.resourceType,
+        subscriptionId: task.subscriptionId,
+        at,
+      }));
+    if (records.length) await upsertInBatches(tables.changes, records, 'Replace');
+    await deleteInBatches(tables.resources, gone);
+    return records.length;
+  }
+
+  /**
+   * Ends scans whose tasks stopped moving: every task terminal but no finalize seen
+   * (a crash between claim and enqueue), or no task updated for the watchdog period.
+   */
+  async watchdog(): Promise<string[]> {
+    const { store, logger } = this.deps;
+    const now = this.now().getTime();
+    const staleMs = this.deps.defaults.watchdogMinutes * 60_000;
+    const ended: string[] = [];
+    for (const scan of await store.listScans(200)) {
+      if (TERMINAL_SCAN.includes(scan.status)) continue;
+      const tasks = await store.listTasks(scan.scanId);
+      const lastMove = Math.max(Date.parse(scan.startedAt), ...tasks.map((t) => Date.parse(t.updatedAt) || 0));
+      const allDone = tasks.every((t) => TERMINAL_TASK.includes(t.status));
+      if (now - lastMove < (allDone ? Math.min(staleMs, 120_000) : staleMs)) continue;
+      logger.warn('watchdog ends a stalled scan', { scanId: scan.scanId, idleMinutes: Math.round((now - lastMove) / 60_000) });
+      await this.enqueueFinalize(scan.scanId, allDone ? 'tasks-done' : 'watchdog');
+      ended.push(scan.scanId);
+    }
+    return ended;
+  }
+}
+
+export interface GroupedError {
+  code: string;
+  count: number;
+  message: string;
+  tasks: string[];
+}
+
+/** Task errors grouped by code, capped, with counts: the scan record's summary. */
+export function groupErrors(tasks: TaskRow[], cap = 20): GroupedError[] {
+  const groups = new Map<string, GroupedError>();
+  for (const t of tasks) {
+    if (t.status !== 'failed' || !t.error) continue;
+    const code = t.errorCode ?? 'Error';
+    const g = groups.get(code) ?? { code, count: 0, message: t.error, tasks: [] };
+    g.count++;
+    if (g.tasks.length < 10) g.tasks.push(t.taskId);
+    groups.set(code, g);
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count).slice(0, cap);
+}

@@ -1,0 +1,93 @@
+import type { TableClient } from '@azure/data-tables';
+import {
+  FINALIZE_ROW_KEY,
+  SCAN_PARTITION,
+  odataString,
+  pageMarkerRowKey,
+  prefixEnd,
+  taskRowKey,
+} from '../storage/keys';
+import { getEntityOrUndefined, insertIfAbsent, upsertInBatches } from '../storage/tables';
+import type { PageMarkerRow, ScanRow, TaskRow } from './ScanRecords';
+
+type Row<T> = T & { partitionKey: string; rowKey: string };
+
+/** Reads and writes of the `scans` and `scantasks` tables. */
+export class ScanStore {
+  constructor(
+    private readonly scans: TableClient,
+    private readonly tasks: TableClient,
+  ) {}
+
+  async createScan(scan: ScanRow): Promise<void> {
+    await this.scans.createEntity({ partitionKey: SCAN_PARTITION, rowKey: scan.scanId, ...scan });
+  }
+
+  async getScan(scanId: string): Promise<ScanRow | undefined> {
+    return getEntityOrUndefined<ScanRow>(this.scans, SCAN_PARTITION, scanId);
+  }
+
+  async updateScan(scanId: string, fields: Partial<ScanRow>): Promise<void> {
+    await this.scans.updateEntity({ partitionKey: SCAN_PARTITION, rowKey: scanId, ...fields }, 'Merge');
+  }
+
+  /** Newest first. The partition stays small (one row per scan). */
+  async listScans(limit: number): Promise<ScanRow[]> {
+    const rows: ScanRow[] = [];
+    for await (const r of this.scans.listEntities<ScanRow>({
+      queryOptions: { filter: `PartitionKey eq ${odataString(SCAN_PARTITION)}` },
+    })) {
+      rows.push(r);
+    }
+    return rows.sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, limit);
+  }
+
+  async createTasks(scanId: string, tasks: TaskRow[]): Promise<void> {
+    await upsertInBatches(
+      this.tasks,
+      tasks.map((t) => ({ partitionKey: scanId, rowKey: taskRowKey(t.taskId), ...t })),
+      'Replace',
+    );
+  }
+
+  async getTask(scanId: string, taskId: string): Promise<TaskRow | undefined> {
+    return getEntityOrUndefined<TaskRow>(this.tasks, scanId, taskRowKey(taskId));
+  }
+
+  async updateTask(scanId: string, taskId: string, fields: Partial<TaskRow>): Promise<void> {
+    await this.tasks.updateEntity({ partitionKey: scanId, rowKey: taskRowKey(taskId), ...fields }, 'Merge');
+  }
+
+  async listTasks(scanId: string): Promise<TaskRow[]> {
+    return this.rangeQuery<TaskRow>(scanId, 'task|');
+  }
+
+  /** Conditional insert: true when this message claimed the page, false when a row exists. */
+  async claimPage(scanId: string, marker: PageMarkerRow): Promise<boolean> {
+    return insertIfAbsent(this.tasks, { partitionKey: scanId, rowKey: pageMarkerRowKey(marker.taskId, marker.page), ...marker });
+  }
+
+  async getPageMarker(scanId: string, taskId: string, page: number): Promise<PageMarkerRow | undefined> {
+    return getEntityOrUndefined<PageMarkerRow>(this.tasks, scanId, pageMarkerRowKey(taskId, page));
+  }
+
+  async updatePageMarker(scanId: string, taskId: string, page: number, fields: Partial<PageMarkerRow>): Promise<void> {
+    await this.tasks.updateEntity({ partitionKey: scanId, rowKey: pageMarkerRowKey(taskId, page), ...fields }, 'Merge');
+  }
+
+  async listPageMarkers(scanId: string, taskId?: string): Promise<PageMarkerRow[]> {
+    return this.rangeQuery<PageMarkerRow>(scanId, taskId ? `page|${taskId}|` : 'page|');
+  }
+
+  /** The finalize marker: exactly one caller wins the right to enqueue the finalize message. */
+  async claimFinalize(scanId: string, by: string): Promise<boolean> {
+    return insertIfAbsent(this.tasks, { partitionKey: scanId, rowKey: FINALIZE_ROW_KEY, by, at: new Date().toISOString() });
+  }
+
+  private async rangeQuery<T extends object>(partitionKey: string, prefix: string): Promise<Array<Row<T>>> {
+    const rows: Array<Row<T>> = [];
+    const filter = `PartitionKey eq ${odataString(partitionKey)} and RowKey ge ${odataString(prefix)} and RowKey lt ${odataString(prefixEnd(prefix))}`;
+    for await (const r of this.tasks.listEntities<T>({ queryOptions: { filter } })) rows.push(r as Row<T>);
+    return rows;
+  }
+}

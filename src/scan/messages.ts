@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** One page of one (subscription, type, listing[, resource group]) task. */
+export const pageMessageSchema = z.object({
+  kind: z.literal('page'),
+  scanId: z.string().min(1).max(100),
+  taskId: z.string().min(1).max(400),
+  subscriptionId: z.string().min(1),
+  resourceType: z.string().min(1),
+  listing: z.string().min(1),
+  resourceGroup: z.string().optional(),
+  page: z.number().int().min(1),
+  continuationToken: z.string().optional(),
+  correlationId: z.string().min(1),
+  traceparent: z.string().optional(),
+});
+export type PageMessage = z.infer<typeof pageMessageSchema>;
+
+export const finalizeMessageSchema = z.object({
+  kind: z.literal('finalize'),
+  scanId: z.string().min(1).max(100),
+  reason: z.enum(['tasks-done', 'watchdog']).default('tasks-done'),
+  correlationId: z.string().min(1),
+  traceparent: z.string().optional(),
+});
+export type FinalizeMessage = z.infer<typeof finalizeMessageSchema>;
+
+/** Parses a queue payload (already-decoded object, JSON text, or base64 JSON text). */
+export function parseQueuePayload<T>(schema: z.ZodType<T>, payload: unknown): { ok: true; value: T } | { ok: false; error: string } {
+  let value = payload;
+  if (typeof payload === 'string') {
+    const text = payload.trim();
+    try {
+      value = JSON.parse(text.startsWith('{') ? text : Buffer.from(text, 'base64').toString('utf8'));
+    } catch {
+      return { ok: false, error: 'message is not JSON (nor base64-encoded JSON)' };
+    }
+  } else if (Buffer.isBuffer(payload)) {
+    return parseQueuePayload(schema, payload.toString('utf8'));
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    return {
+      ok: false,
+      error: result.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; '),
+    };
+  }
+  return { ok: true, value: result.data };
+}

@@ -1,0 +1,82 @@
+/**
+ * The Table Storage key scheme, documented once (the README repeats it):
+ *
+ * resources   PartitionKey `<subscriptionId>|<arm type, lower-case>`, e.g.
+ *             `0b1f...|microsoft.compute/virtualmachines` — with `/` escaped as below;
+ *             RowKey       the lower-cased ARM id, escaped: `%`→`%25`, `|`→`%7C`, `\`→`%5C`,
+ *             `#`→`%23`, `?`→`%3F`, then `/`→`|` (Table keys may not contain `/ \ # ?`).
+ * scans       PartitionKey `scan`; RowKey the scan id.
+ * scantasks   PartitionKey the scan id; RowKeys `task|<taskId>`, `page|<taskId>|<page, 6 digits>`
+ *             (conditional-insert page markers) and `finalize` (the finalize marker).
+ * changes     PartitionKey the scan id; RowKey `<kind>|<resource RowKey>`.
+ *
+ * A resource's API `key` is the base64url of its lower-cased ARM id: URL-safe, reversible,
+ * and it leads straight to the PartitionKey and RowKey.
+ */
+import { parseResourceId } from '../discovery/Resource';
+
+export function escapeKeyPart(value: string): string {
+  return value
+    .toLowerCase()
+    .replace(/%/g, '%25')
+    .replace(/\|/g, '%7C')
+    .replace(/\\/g, '%5C')
+    .replace(/#/g, '%23')
+    .replace(/\?/g, '%3F')
+    .replace(/\//g, '|')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+}
+
+export function unescapeKeyPart(value: string): string {
+  return value.replace(/\|/g, '/').replace(/%([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+export function resourcePartitionKey(subscriptionId: string, type: string): string {
+  return `${subscriptionId.toLowerCase()}|${escapeKeyPart(type)}`;
+}
+
+export function resourceRowKey(id: string): string {
+  return escapeKeyPart(id);
+}
+
+export function resourceKeyFromId(id: string): string {
+  return Buffer.from(id.toLowerCase(), 'utf8').toString('base64url');
+}
+
+export interface ResourceLocation {
+  id: string;
+  partitionKey: string;
+  rowKey: string;
+}
+
+/** The table location of a resource from its API key; undefined when the key is not one of ours. */
+export function locateResourceKey(key: string): ResourceLocation | undefined {
+  if (!/^[A-Za-z0-9_-]{8,2800}$/.test(key)) return undefined;
+  const id = Buffer.from(key, 'base64url').toString('utf8');
+  if (resourceKeyFromId(id) !== key) return undefined;
+  const parsed = parseResourceId(id);
+  if (!parsed) return undefined;
+  return { id, partitionKey: resourcePartitionKey(parsed.subscriptionId, parsed.type), rowKey: resourceRowKey(id) };
+}
+
+export const SCAN_PARTITION = 'scan';
+
+export function taskRowKey(taskId: string): string {
+  return `task|${taskId}`;
+}
+
+export function pageMarkerRowKey(taskId: string, page: number): string {
+  return `page|${taskId}|${String(page).padStart(6, '0')}`;
+}
+
+export const FINALIZE_ROW_KEY = 'finalize';
+
+/** Upper bound for a RowKey prefix range query: every key starting with prefix is < prefixEnd(prefix). */
+export function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+/** OData string literal, single quotes doubled. */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

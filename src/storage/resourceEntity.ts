@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { DiscoveredItem, Resource, ResourceStatus } from '../discovery/Resource';
+import { environmentFromTags, parseResourceId } from '../discovery/Resource';
+import { readJsonColumns, writeJsonColumns } from './jsonColumns';
+import { resourceKeyFromId, resourcePartitionKey, resourceRowKey } from './keys';
+
+export type TableEntity = Record<string, unknown> & { partitionKey: string; rowKey: string };
+
+/** Hash of what a primary listing says about a resource; a different hash is a modification. */
+export function contentHash(item: DiscoveredItem): string {
+  return createHash('sha1')
+    .update(JSON.stringify([item.name, item.location, item.tags, item.properties]))
+    .digest('base64url');
+}
+
+export interface StampFields {
+  scanId: string;
+  seenAt: string;
+  /** discoveredAt of the stored row, when there is one */
+  discoveredAt?: string;
+  /** the registry's canonical type name, so stored types have one casing */
+  canonicalType: string;
+}
+
+/** The row a primary listing writes (merged: it never touches `status`, which a state listing owns). */
+export function primaryEntity(item: DiscoveredItem, stamp: StampFields): TableEntity {
+  const parsed = parseResourceId(item.id);
+  const subscriptionId = parsed?.subscriptionId ?? '';
+  const resourceGroup = parsed?.resourceGroup ?? '';
+  const entity: TableEntity = {
+    partitionKey: resourcePartitionKey(subscriptionId, stamp.canonicalType),
+    rowKey: resourceRowKey(item.id),
+    id: item.id,
+    key: resourceKeyFromId(item.id),
+    name: item.name,
+    type: stamp.canonicalType,
+    subscriptionId,
+    resourceGroup,
+    resourceGroupLower: resourceGroup.toLowerCase(),
+    location: item.location,
+    environment: environmentFromTags(item.tags) ?? '',
+    ...writeJsonColumns('tags', item.tags),
+    ...writeJsonColumns('properties', item.properties),
+    hash: contentHash(item),
+    discoveredAt: stamp.discoveredAt ?? stamp.seenAt,
+    lastSeenAt: stamp.seenAt,
+    scanId: stamp.scanId,
+  };
+  if (item.status) entity.status = item.status;
+  return entity;
+}
+
+/** The row a state listing merges: only the state columns. */
+export function stateEntity(item: DiscoveredItem, stamp: StampFields): TableEntity {
+  const parsed = parseResourceId(item.id);
+  return {
+    partitionKey: resourcePartitionKey(parsed?.subscriptionId ?? '', stamp.canonicalType),
+    rowKey: resourceRowKey(item.id),
+    status: item.status ?? 'unknown',
+    ...(item.properties.powerState ? { powerState: String(item.properties.powerState) } : {}),
+    statusSeenAt: stamp.seenAt,
+  };
+}
+
+export function entityToResource(entity: Record<string, unknown>): Resource {
+  const str = (k: string): string => (typeof entity[k] === 'string' ? (entity[k] as string) : '');
+  const properties = readJsonColumns<Record<string, unknown>>('properties', entity, {});
+  if (typeof entity.powerState === 'string' && properties.powerState === undefined) {
+    properties.powerState = entity.powerState;
+  }
+  return {
+    id: str('id'),
+    key: str('key'),
+    name: str('name'),
+    type: str('type'),
+    subscriptionId: str('subscriptionId'),
+    resourceGroup: str('resourceGroup'),
+    location: str('location'),
+    status: (str('status') || 'unknown') as ResourceStatus,
+    environment: str('environment') || null,
+    tags: readJsonColumns<Record<string, string>>('tags', entity, {}),
+    properties,
+    discoveredAt: str('discoveredAt'),
+    lastSeenAt: str('lastSeenAt'),
+    scanId: str('scanId'),
+  };
+}

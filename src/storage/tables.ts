@@ -1,0 +1,121 @@
+import { TableClient, TableServiceClient, type TransactionAction } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/identity';
+import pLimit from 'p-limit';
+import type { TableEntity } from './resourceEntity';
+
+export const TABLE_NAMES = ['resources', 'scans', 'scantasks', 'changes'] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
+export type Tables = Record<TableName, TableClient>;
+
+/** How to reach Table and Queue storage: a connection string, or identity-based endpoints. */
+export type StorageAccess =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; tableUrl: string; queueUrl: string; credential: TokenCredential };
+
+const isLoopback = (cs: string) => /UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(cs);
+
+export function createTables(access: StorageAccess, prefix = ''): Tables {
+  const make = (name: TableName): TableClient =>
+    access.kind === 'connectionString'
+      ? TableClient.fromConnectionString(access.connectionString, prefix + name, {
+          allowInsecureConnection: isLoopback(access.connectionString),
+        })
+      : new TableClient(access.tableUrl, prefix + name, access.credential);
+  return Object.fromEntries(TABLE_NAMES.map((n) => [n, make(n)])) as Tables;
+}
+
+export async function ensureTables(access: StorageAccess, tables: Tables): Promise<void> {
+  const service =
+    access.kind === 'connectionString'
+      ? TableServiceClient.fromConnectionString(access.connectionString, {
+          allowInsecureConnection: isLoopback(access.connectionString),
+        })
+      : new TableServiceClient(access.tableUrl, access.credential);
+  await Promise.all(
+    Object.values(tables).map(async (t) => {
+      try {
+        await service.createTable(t.tableName);
+      } catch (e) {
+        if ((e as { statusCode?: number }).statusCode !== 409) throw e;
+      }
+    }),
+  );
+}
+
+/** Table transactions hold at most 100 entities, all of one partition. */
+export const MAX_BATCH = 100;
+
+/**
+ * Upserts entities in transactions of up to 100 per partition, a few in flight.
+ * Merge keeps columns the write does not carry (a state listing's `status`).
+ */
+export async function upsertInBatches(
+  table: TableClient,
+  entities: TableEntity[],
+  mode: 'Merge' | 'Replace' = 'Merge',
+  concurrency = 4,
+): Promise<number> {
+  const byPartition = new Map<string, TableEntity[]>();
+  for (const e of entities) {
+    const list = byPartition.get(e.partitionKey) ?? [];
+    list.push(e);
+    byPartition.set(e.partitionKey, list);
+  }
+  const chunks: TableEntity[][] = [];
+  for (const list of byPartition.values()) {
+    for (let i = 0; i < list.length; i += MAX_BATCH) chunks.push(list.slice(i, i + MAX_BATCH));
+  }
+  const limit = pLimit(concurrency);
+  await Promise.all(
+    chunks.map((chunk) =>
+      limit(async () => {
+        if (chunk.length === 1) {
+          await table.upsertEntity(chunk[0] as TableEntity, mode);
+          return;
+        }
+        const actions: TransactionAction[] = chunk.map((e) => ['upsert', e, mode]);
+        await table.submitTransaction(actions);
+      }),
+    ),
+  );
+  return entities.length;
+}
+
+export async function deleteInBatches(table: TableClient, keys: Array<{ partitionKey: string; rowKey: string }>): Promise<void> {
+  const byPartition = new Map<string, string[]>();
+  for (const k of keys) {
+    const list = byPartition.get(k.partitionKey) ?? [];
+    list.push(k.rowKey);
+    byPartition.set(k.partitionKey, list);
+  }
+  for (const [pk, rows] of byPartition) {
+    for (let i = 0; i < rows.length; i += MAX_BATCH) {
+      const actions: TransactionAction[] = rows.slice(i, i + MAX_BATCH).map((rk) => ['delete', { partitionKey: pk, rowKey: rk }]);
+      await table.submitTransaction(actions);
+    }
+  }
+}
+
+/** Inserts only if absent. True when this call created it; false when it already existed (409). */
+export async function insertIfAbsent(table: TableClient, entity: TableEntity): Promise<boolean> {
+  try {
+    await table.createEntity(entity);
+    return true;
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 409) return false;
+    throw e;
+  }
+}
+
+export async function getEntityOrUndefined<T extends object = Record<string, unknown>>(
+  table: TableClient,
+  partitionKey: string,
+  rowKey: string,
+): Promise<(T & { etag: string }) | undefined> {
+  try {
+    return (await table.getEntity<T>(partitionKey, rowKey)) as T & { etag: string };
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+    throw e;
+  }
+}
