@@ -1,0 +1,101 @@
+import type { Estate } from './estate';
+
+export interface FaultRule {
+  /** case-insensitive regex tested against the request path (without query) */
+  path: RegExp;
+  /** only requests for this 1-based page number of a paged list (page from the $skiptoken); undefined = any page */
+  page?: number;
+  /** only when the query has statusOnly=true (true) / lacks it (false); undefined = either */
+  statusOnly?: boolean;
+  /** e.g. 500, 429, 403 */
+  status: number;
+  /** how many matching requests fail before the rule stops firing; undefined/Infinity = always */
+  times?: number;
+  /**
+   * Sent as Retry-After on 429/503. Undefined: a 429 gets the emulator's
+   * `retryAfterSeconds` (ARM always sends one), a 503 none. Negative: no header
+   * at all (to test a client against a bare 429).
+   */
+  retryAfterSeconds?: number;
+  /** ARM error code in the body, e.g. "AuthorizationFailed"; default derived from status */
+  code?: string;
+  /** error message in the body; default a realistic one for the code */
+  message?: string;
+  /** drop the connection without any response instead (a "connection reset"); status is then only logged */
+  reset?: boolean;
+}
+
+/** A provider namespace reported (and enforced) as not registered: in every subscription, or in one. */
+export type UnregisteredProvider = string | { subscriptionId: string; namespace: string };
+
+export interface ArmEmulatorOptions {
+  /** default 42; same seed => identical estate */
+  seed?: number;
+  /** default 2 */
+  subscriptionCount?: number;
+  /** overrides generated GUIDs (and then sets the subscription count) */
+  subscriptionIds?: string[];
+  /** default 250 */
+  vmsPerSubscription?: number;
+  /** default 100 (items per page of list calls) */
+  pageSize?: number;
+  /** added to every response, default 0 */
+  latencyMs?: number;
+  /** 0..1 probability of a 429 with Retry-After (seeded RNG), default 0 */
+  throttleRate?: number;
+  /** 0..1 probability of a 500/503, default 0 */
+  errorRate?: number;
+  /** default 1 */
+  retryAfterSeconds?: number;
+  /** default 127.0.0.1 */
+  host?: string;
+  /** default 0 (free port) */
+  port?: number;
+  /** providers answered as NotRegistered; their list calls fail with 409 MissingSubscriptionRegistration */
+  unregisteredProviders?: UnregisteredProvider[];
+}
+
+export interface EmulatorStats {
+  /** every request received */
+  requests: number;
+  /** requests per route name (e.g. "virtualMachines.listAll"; "unknown" for unmatched paths) */
+  byRoute: Record<string, number>;
+  /** random 429s injected by `throttleRate` */
+  throttled: number;
+  /** responses produced by fault rules */
+  faults: number;
+  /** random 500/503s injected by `errorRate` */
+  errors: number;
+  /** responses per HTTP status ("0" = connection reset by a fault rule) */
+  byStatus: Record<string, number>;
+}
+
+export interface RequestLogEntry {
+  /** epoch ms when the request arrived */
+  at: number;
+  method: string;
+  /** path as received, without the query */
+  path: string;
+  /** the query string as received ("" or starting with "?") */
+  query: string;
+  status: number;
+}
+
+export interface ArmEmulator {
+  /** e.g. https://127.0.0.1:PORT */
+  endpoint: string;
+  /** PEM of the self-signed cert (trust it via tlsOptions {ca} or NODE_EXTRA_CA_CERTS) */
+  caPem: string;
+  /** the PEM written to a temp file (removed by close()) */
+  caFile: string;
+  /** the generated data (subscriptions, VMs with all fields) so tests can compare */
+  estate: Estate;
+  stats(): EmulatorStats;
+  /** zeroes the counters and empties the request log */
+  resetStats(): void;
+  addFault(rule: FaultRule): void;
+  clearFaults(): void;
+  /** bounded (last 50k), oldest first */
+  requestLog(): RequestLogEntry[];
+  close(): Promise<void>;
+}
