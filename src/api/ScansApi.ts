@@ -60,7 +60,7 @@ export class ScansApi {
     const completed = live ? count('completed') : (row.tasksCompleted ?? 0);
     const failed = live ? count('failed') : (row.tasksFailed ?? 0);
     const skipped = live ? count('skipped') : (row.tasksSkipped ?? 0);
-    const primary = (tasks ?? []).filter((t) => t.listingKind === 'primary');
+    const primary = tasks ?? [];
     const sum = (k: 'items' | 'added' | 'modified' | 'pages', list: TaskRow[]) => list.reduce((n, t) => n + (t[k] ?? 0), 0);
     return {
       scanId: row.scanId,

@@ -4,6 +4,7 @@ import type { DiscoveredItem } from './Resource';
 export interface ListingContext {
   subscriptionId: string;
   resourceGroup?: string;
+  /** Opaque continuation of this listing; undefined for its first page. */
   continuationToken?: string;
   arm: ArmClients;
 }
@@ -14,23 +15,19 @@ export interface ListingPage {
   continuationToken?: string;
 }
 
-/**
- * One paged listing of a resource type. A `primary` listing owns the resource rows and
- * decides removals; a `state` listing only merges state columns (e.g. VM power state, which
- * Resource Manager returns only from a separate statusOnly listing).
- */
-export interface Listing {
-  name: string;
-  kind: 'primary' | 'state';
-  listPage(ctx: ListingContext): Promise<ListingPage>;
-}
-
 export interface Discoverer {
   /** Canonical ARM type, e.g. `Microsoft.Compute/virtualMachines`. */
   type: string;
   /** Short lower-case name: the queue is `discover-<slug>`. */
   slug: string;
-  listings: Listing[];
+  /** The listing that owns the resource rows (and decides removals). */
+  listPage(ctx: ListingContext): Promise<ListingPage>;
+  /**
+   * A companion listing of state only (a VM's power state comes only from a separate
+   * statusOnly listing). Paged alongside the primary one in the same message and joined
+   * by id; state items that match no primary item of the page are merged on their own.
+   */
+  listStatePage?(ctx: ListingContext): Promise<ListingPage>;
   /** Adds details that need other calls (sizes, SKUs), once per page. */
   enrich?(items: DiscoveredItem[], ctx: ListingContext): Promise<DiscoveredItem[]>;
 }

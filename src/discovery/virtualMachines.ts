@@ -97,10 +97,8 @@ async function listVms(ctx: ListingContext, statusOnly: boolean): Promise<Listin
 export const virtualMachines: Discoverer = {
   type: TYPE,
   slug: 'virtualmachines',
-  listings: [
-    { name: 'main', kind: 'primary', listPage: (ctx) => listVms(ctx, false) },
-    { name: 'power', kind: 'state', listPage: (ctx) => listVms(ctx, true) },
-  ],
+  listPage: (ctx) => listVms(ctx, false),
+  listStatePage: (ctx) => listVms(ctx, true),
   async enrich(items, ctx) {
     const byLocation = new Map<string, DiscoveredItem[]>();
     for (const item of items) {

@@ -101,7 +101,7 @@ async function runFirstScan(host: LocalHost): Promise<boolean> {
     clearLive();
     const tasks: TaskRow[] = await host.services.store.listTasks(scan.scanId);
     const rows = [['subscription', 'type', 'resources', 'pages', 'status']];
-    for (const t of tasks.filter((t) => t.listingKind === 'primary').sort((a, b) => a.taskId.localeCompare(b.taskId))) {
+    for (const t of [...tasks].sort((a, b) => a.taskId.localeCompare(b.taskId))) {
       rows.push([t.subscriptionId, t.resourceType, String(t.items ?? 0), String(t.pages ?? 0), t.status]);
     }
     console.log(`\nscan ${view.scanId} ${view.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

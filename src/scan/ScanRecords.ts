@@ -32,8 +32,6 @@ export interface TaskRow {
   taskId: string;
   subscriptionId: string;
   resourceType: string;
-  listing: string;
-  listingKind: 'primary' | 'state';
   resourceGroup?: string;
   status: TaskStatus;
   pages?: number;
@@ -55,6 +53,8 @@ export interface PageMarkerRow {
   messageId: string;
   isLast?: boolean;
   items?: number;
+  /** State-listing items merged on their own (not matched on this page). */
+  stateItems?: number;
   added?: number;
   modified?: number;
   updatedAt: string;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { ArmClients } from '../discovery/armClients';
-import type { Discoverer, Listing } from '../discovery/Discoverer';
+import type { TableClient } from '@azure/data-tables';
+import type { Discoverer, ListingContext } from '../discovery/Discoverer';
 import { DISCOVERERS, FINALIZE_QUEUE, discoverQueueName, findDiscoverer } from '../discovery/registry';
 import type { DiscoveredItem } from '../discovery/Resource';
 import { classifyError } from '../errors/classifyError';
@@ -43,11 +44,107 @@ export interface DeliveryInfo {
   dequeueCount: number;
 }
 
-/** Concurrent point reads per page, to tell added from modified. */
+/** Concurrent point reads per page, when a range read does not cover the page. */
 const READ_CONCURRENCY = 16;
 
-export function taskIdFor(subscriptionId: string, d: Discoverer, listing: Listing, resourceGroup?: string): string {
-  return [subscriptionId, d.slug, listing.name, ...(resourceGroup ? [`rg=${resourceGroup.toLowerCase()}`] : [])].join('|');
+interface ExistingRow {
+  id?: string;
+  hash?: string;
+  discoveredAt?: string;
+}
+
+/**
+ * What is stored for a page's rows, to tell added from modified. Listings come back in id
+ * order, so one RowKey range query usually covers the page; if the range holds many more
+ * rows than the page (another order), the rest is read by point reads. Bounded either way.
+ */
+async function readExisting(table: TableClient, drafts: TableEntity[]): Promise<Map<string, ExistingRow>> {
+  const found = new Map<string, ExistingRow>();
+  if (!drafts.length) return found;
+  const byPartition = new Map<string, string[]>();
+  for (const d of drafts) byPartition.set(d.partitionKey, [...(byPartition.get(d.partitionKey) ?? []), d.rowKey]);
+  const pointReads: Array<{ pk: string; rk: string }> = [];
+  for (const [pk, keys] of byPartition) {
+    const sorted = [...keys].sort();
+    const first = sorted[0] as string;
+    const last = sorted[sorted.length - 1] as string;
+    const wanted = new Set(sorted);
+    const budget = sorted.length * 3 + 10;
+    let read = 0;
+    let coveredUpTo = '';
+    let complete = true;
+    const filter = `PartitionKey eq ${odataString(pk)} and RowKey ge ${odataString(first)} and RowKey le ${odataString(last)}`;
+    for await (const e of table.listEntities<ExistingRow>({ queryOptions: { filter, select: ['RowKey', 'id', 'hash', 'discoveredAt'] } })) {
+      const rk = e.rowKey as string;
+      if (wanted.has(rk)) found.set(rk, e);
+      coveredUpTo = rk;
+      if (++read >= budget) {
+        complete = false;
+        break;
+      }
+    }
+    if (!complete) for (const rk of sorted) if (rk > coveredUpTo) pointReads.push({ pk, rk });
+  }
+  const limit = pLimit(READ_CONCURRENCY);
+  await Promise.all(
+    pointReads.map(({ pk, rk }) =>
+      limit(async () => {
+        const e = await getEntityOrUndefined<ExistingRow>(table, pk, rk);
+        if (e) found.set(rk, e);
+      }),
+    ),
+  );
+  return found;
+}
+
+interface JoinedPage {
+  items: DiscoveredItem[];
+  /** State items that matched no primary item of this page: merged on their own. */
+  stateOnly: DiscoveredItem[];
+  /** Continuation for the next message, when either listing has more. */
+  next?: Pick<PageMessage, 'continuationToken' | 'stateContinuationToken' | 'primaryDone' | 'stateDone'>;
+}
+
+/** Fetches this page of the primary listing and, alongside, of the state listing; joins by id. */
+async function fetchJoinedPage(
+  d: Discoverer,
+  ctx: Omit<ListingContext, 'continuationToken'>,
+  msg: PageMessage,
+): Promise<JoinedPage> {
+  const wantPrimary = !msg.primaryDone;
+  const wantState = Boolean(d.listStatePage) && !msg.stateDone;
+  const [primary, state] = await Promise.all([
+    wantPrimary ? d.listPage({ ...ctx, continuationToken: msg.continuationToken }) : undefined,
+    wantState && d.listStatePage ? d.listStatePage({ ...ctx, continuationToken: msg.stateContinuationToken }) : undefined,
+  ]);
+  const items = primary?.items ?? [];
+  const states = new Map((state?.items ?? []).map((s) => [s.id.toLowerCase(), s]));
+  for (const item of items) {
+    const s = states.get(item.id.toLowerCase());
+    if (!s) continue;
+    item.status = s.status;
+    Object.assign(item.properties, s.properties);
+    states.delete(item.id.toLowerCase());
+  }
+  const nextPrimary = primary?.continuationToken;
+  const nextState = state?.continuationToken;
+  return {
+    items,
+    stateOnly: [...states.values()],
+    next:
+      nextPrimary || nextState
+        ? {
+            continuationToken: nextPrimary,
+            stateContinuationToken: nextState,
+            primaryDone: !nextPrimary,
+            stateDone: !nextState,
+          }
+        : undefined,
+  };
+}
+
+export function taskIdFor(subscriptionId: string, d: Discoverer, resourceGroup?: string): string {
+  return [subscriptionId, d.slug, ...(resourceGroup ? [`rg=${resourceGroup.toLowerCase()}`] : [])].join('|');
 }
 
 /** Scan orchestration: start, one page at a time, finalize exactly once, poison and watchdog. */
@@ -72,18 +169,14 @@ export class ScanService {
     const tasks: TaskRow[] = [];
     for (const subscriptionId of subscriptionIds) {
       for (const d of discoverers) {
-        for (const listing of d.listings) {
-          tasks.push({
-            taskId: taskIdFor(subscriptionId, d, listing, resourceGroup),
-            subscriptionId,
-            resourceType: d.type,
-            listing: listing.name,
-            listingKind: listing.kind,
-            ...(resourceGroup ? { resourceGroup } : {}),
-            status: 'pending',
-            updatedAt: startedAt,
-          });
-        }
+        tasks.push({
+          taskId: taskIdFor(subscriptionId, d, resourceGroup),
+          subscriptionId,
+          resourceType: d.type,
+          ...(resourceGroup ? { resourceGroup } : {}),
+          status: 'pending',
+          updatedAt: startedAt,
+        });
       }
     }
     const scan: ScanRow = {
@@ -116,7 +209,6 @@ export class ScanService {
             taskId: t.taskId,
             subscriptionId: t.subscriptionId,
             resourceType: t.resourceType,
-            listing: t.listing,
             ...(t.resourceGroup ? { resourceGroup: t.resourceGroup } : {}),
             page: 1,
             correlationId: scanId,
@@ -171,49 +263,38 @@ export class ScanService {
     }
 
     const discoverer = findDiscoverer(msg.resourceType);
-    const listing = discoverer?.listings.find((l) => l.name === msg.listing);
-    if (!discoverer || !listing) {
-      await this.failTask(msg, `no discoverer for ${msg.resourceType} listing ${msg.listing}: this build does not know the type`, 'UnknownResourceType');
+    if (!discoverer) {
+      await this.failTask(msg, `no discoverer for ${msg.resourceType}: this build does not know the type`, 'UnknownResourceType');
       return 'failed';
     }
 
-    const ctx = {
-      subscriptionId: msg.subscriptionId,
-      resourceGroup: msg.resourceGroup,
-      continuationToken: msg.continuationToken,
-      arm: this.deps.arm,
-    };
-    let items: DiscoveredItem[];
-    let continuationToken: string | undefined;
+    const ctx = { subscriptionId: msg.subscriptionId, resourceGroup: msg.resourceGroup, arm: this.deps.arm };
+    let fetched: JoinedPage;
     try {
-      const page = await listing.listPage(ctx);
-      continuationToken = page.continuationToken;
+      fetched = await fetchJoinedPage(discoverer, ctx, msg);
       // The next page's fetch overlaps this page's writes.
-      if (continuationToken) {
-        await this.deps.queues.send(discoverQueueName(discoverer), {
-          ...msg,
-          page: msg.page + 1,
-          continuationToken,
-        } satisfies PageMessage);
+      if (fetched.next) {
+        await this.deps.queues.send(discoverQueueName(discoverer), { ...msg, ...fetched.next, page: msg.page + 1 } satisfies PageMessage);
       }
-      items = page.items;
-      if (listing.kind === 'primary' && discoverer.enrich && items.length) items = await discoverer.enrich(items, ctx);
+      if (discoverer.enrich && fetched.items.length) fetched.items = await discoverer.enrich(fetched.items, ctx);
     } catch (e) {
       return this.handleListingError(msg, classifyError(e, `listing ${msg.resourceType} page ${msg.page}`), delivery);
     }
-
-    const counts = await this.writeItems(msg, discoverer, listing, items);
+    const { items, stateOnly } = fetched;
+    const continuationToken = fetched.next;
+    const counts = await this.writeItems(msg, discoverer, items, stateOnly);
     const doneAt = this.now().toISOString();
     await store.updatePageMarker(msg.scanId, msg.taskId, msg.page, {
       state: 'done',
       isLast: !continuationToken,
       items: items.length,
+      stateItems: stateOnly.length,
       added: counts.added,
       modified: counts.modified,
       updatedAt: doneAt,
     });
     await store.updateTask(msg.scanId, msg.taskId, { updatedAt: doneAt, lastError: '' });
-    log.debug('page done', { items: items.length, more: Boolean(continuationToken), ...counts });
+    log.debug('page done', { items: items.length, stateOnly: stateOnly.length, more: Boolean(continuationToken), ...counts });
     await this.completeTaskIfDone(msg);
     return 'done';
   }
@@ -221,53 +302,41 @@ export class ScanService {
   private async writeItems(
     msg: PageMessage,
     discoverer: Discoverer,
-    listing: Listing,
     items: DiscoveredItem[],
+    stateOnly: DiscoveredItem[],
   ): Promise<{ added: number; modified: number }> {
     const { tables } = this.deps;
     const seenAt = this.now().toISOString();
-    if (listing.kind === 'state') {
-      const entities = items.map((i) => stateEntity(i, { scanId: msg.scanId, seenAt, canonicalType: discoverer.type }));
-      await upsertInBatches(tables.resources, entities);
-      return { added: 0, modified: 0 };
-    }
-    const limit = pLimit(READ_CONCURRENCY);
+    const stamp = { scanId: msg.scanId, seenAt, canonicalType: discoverer.type };
+    const drafts = items.map((item) => primaryEntity(item, stamp));
+    const existing = await readExisting(tables.resources, drafts);
     let added = 0;
     let modified = 0;
     const changes: TableEntity[] = [];
-    const entities = await Promise.all(
-      items.map((item) =>
-        limit(async () => {
-          const stamp = { scanId: msg.scanId, seenAt, canonicalType: discoverer.type };
-          const draft = primaryEntity(item, stamp);
-          const existing = await getEntityOrUndefined<{ hash?: string; discoveredAt?: string; id?: string }>(
-            tables.resources,
-            draft.partitionKey,
-            draft.rowKey,
-          );
-          const isNew = !existing?.id;
-          if (existing?.discoveredAt) draft.discoveredAt = existing.discoveredAt;
-          const kind = isNew ? 'added' : existing.hash !== draft.hash ? 'modified' : undefined;
-          if (kind === 'added') added++;
-          if (kind === 'modified') modified++;
-          if (kind) {
-            changes.push({
-              partitionKey: msg.scanId,
-              rowKey: `${kind}|${draft.rowKey}`,
-              kind,
-              resourceId: item.id,
-              name: item.name,
-              type: discoverer.type,
-              subscriptionId: msg.subscriptionId,
-              at: seenAt,
-            });
-          }
-          return draft;
-        }),
-      ),
-    );
-    await upsertInBatches(tables.resources, entities);
-    if (changes.length) await upsertInBatches(tables.changes, changes, 'Replace');
+    drafts.forEach((draft, i) => {
+      const before = existing.get(draft.rowKey);
+      if (before?.discoveredAt) draft.discoveredAt = before.discoveredAt;
+      const kind = !before?.id ? 'added' : before.hash !== draft.hash ? 'modified' : undefined;
+      if (!kind) return;
+      if (kind === 'added') added++;
+      else modified++;
+      const item = items[i] as DiscoveredItem;
+      changes.push({
+        partitionKey: msg.scanId,
+        rowKey: `${kind}|${draft.rowKey}`,
+        kind,
+        resourceId: item.id,
+        name: item.name,
+        type: discoverer.type,
+        subscriptionId: msg.subscriptionId,
+        at: seenAt,
+      });
+    });
+    const states = stateOnly.map((i) => stateEntity(i, stamp));
+    await Promise.all([
+      upsertInBatches(tables.resources, [...drafts, ...states]),
+      changes.length ? upsertInBatches(tables.changes, changes, 'Replace') : Promise.resolve(0),
+    ]);
     return { added, modified };
   }
 
@@ -386,10 +455,10 @@ export class ScanService {
 
     // Nothing lost: only a primary task that finished every page cleanly may remove rows.
     let removed = 0;
-    for (const t of tasks.filter((t) => t.listingKind === 'primary' && t.status === 'completed')) {
+    for (const t of tasks.filter((t) => t.status === 'completed')) {
       removed += await this.removeUnseen(msg.scanId, t);
     }
-    const primary = tasks.filter((t) => t.listingKind === 'primary');
+    const primary = tasks;
     const sum = (list: TaskRow[], k: 'items' | 'added' | 'modified' | 'pages') => list.reduce((n, t) => n + (t[k] ?? 0), 0);
     const failed = tasks.filter((t) => t.status === 'failed');
     const completed = tasks.filter((t) => t.status === 'completed');

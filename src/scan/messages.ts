@@ -1,16 +1,23 @@
 import { z } from 'zod';
 
-/** One page of one (subscription, type, listing[, resource group]) task. */
+/**
+ * One page of one (subscription, type[, resource group]) task. A discoverer with a state
+ * listing pages both in the same message, each with its own continuation.
+ */
 export const pageMessageSchema = z.object({
   kind: z.literal('page'),
   scanId: z.string().min(1).max(100),
   taskId: z.string().min(1).max(400),
   subscriptionId: z.string().min(1),
   resourceType: z.string().min(1),
-  listing: z.string().min(1),
   resourceGroup: z.string().optional(),
   page: z.number().int().min(1),
   continuationToken: z.string().optional(),
+  stateContinuationToken: z.string().optional(),
+  /** The primary listing has no more pages (only the state listing continues). */
+  primaryDone: z.boolean().optional(),
+  /** The state listing has no more pages. */
+  stateDone: z.boolean().optional(),
   correlationId: z.string().min(1),
   traceparent: z.string().optional(),
 });
