@@ -1,0 +1,267 @@
+// TopDeck on Azure: a resource group holding a Flex Consumption Function App, its storage,
+// Application Insights, Azure Managed Redis and Key Vault, all used through ONE user-assigned
+// identity; plus Reader for that identity on every subscription (or the management group) it
+// scans. Deploy with `azd up`, or:
+//   az deployment sub create -l <region> -f infra/main.bicep -p infra/main.parameters.json \
+//     -p environmentName=<name> location=<region>
+
+targetScope = 'subscription'
+
+// ---------------------------------------------------------------------------------------------
+// Parameters
+// ---------------------------------------------------------------------------------------------
+
+@minLength(1)
+@maxLength(64)
+@description('Environment name (azd: AZURE_ENV_NAME). With the subscription and the region it seeds every resource name.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource (azd: AZURE_LOCATION). It must offer Flex Consumption (`az functionapp list-flexconsumption-locations`) and Azure Managed Redis.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Resource group to create or update; empty = rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Subscriptions TopDeck scans (AZURE_SUBSCRIPTION_IDS). Without managementGroupId the identity gets Reader on each; empty = the subscription this deployment runs in. With managementGroupId, empty = every subscription under it.')
+param targetSubscriptionIds string[] = []
+
+@description('Optional management group id: Reader there, inherited by every subscription below it, instead of Reader per subscription. Needs rights to deploy at tenant scope; see modules/roleassignments-managementgroup.bicep otherwise.')
+param managementGroupId string = ''
+
+@description('SCAN_SCHEDULE: NCRONTAB with six fields, seconds first. Default: every 6 hours.')
+param scanSchedule string = '0 0 */6 * * *'
+
+@description('AZURE_RESOURCE_GROUP: optional resource group filter for every scan.')
+param scanResourceGroup string = ''
+
+@description('TOPDECK_ARM_ENDPOINT: Resource Manager endpoint; empty = public cloud (the app default).')
+param armEndpoint string = ''
+
+@description('AZURE_DEVOPS_ORG: Azure DevOps organisation; empty turns the Azure DevOps part off.')
+param azureDevOpsOrg string = ''
+
+@description('AZURE_DEVOPS_PROJECT: one project, a comma list, or empty for every project.')
+param azureDevOpsProject string = ''
+
+@description('AZURE_DEVOPS_BASE_URL: Azure DevOps endpoint.')
+param azureDevOpsBaseUrl string = 'https://dev.azure.com'
+
+@secure()
+@description('Azure DevOps PAT, stored as a Key Vault secret (never an app setting). Empty keeps whatever the vault holds; you can also set it with `az keyvault secret set --name azure-devops-pat`.')
+param azureDevOpsPat string = ''
+
+@description('Deploy Azure Managed Redis (REDIS_URL). Without it TopDeck works, slower, with per-instance rate limits; Redis is the largest fixed cost at rest.')
+param deployRedis bool = true
+
+@description('Azure Managed Redis SKU.')
+param redisSkuName string = 'Balanced_B0'
+
+@description('Replicate the Redis data set (doubles its price).')
+param redisHighAvailability bool = false
+
+@description('Flex Consumption maximum instance count.')
+param functionMaximumInstanceCount int = 40
+
+@description('Flex Consumption instance memory in MB.')
+@allowed([512, 2048, 4096])
+param functionInstanceMemoryMB int = 2048
+
+@description('Days Log Analytics keeps data.')
+param logRetentionInDays int = 30
+
+// ---------------------------------------------------------------------------------------------
+// Names and scopes
+// ---------------------------------------------------------------------------------------------
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+  application: 'topdeck'
+}
+var names = {
+  resourceGroup: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
+  identity: 'id-topdeck-${resourceToken}'
+  storage: 'st${resourceToken}'
+  deploymentContainer: 'deployment-package'
+  logAnalytics: 'log-topdeck-${resourceToken}'
+  applicationInsights: 'appi-topdeck-${resourceToken}'
+  keyVault: 'kv-${resourceToken}'
+  redis: 'redis-topdeck-${resourceToken}'
+  plan: 'plan-topdeck-${resourceToken}'
+  functionApp: 'func-topdeck-${resourceToken}'
+}
+
+// Scanning the deployment subscription by default makes `azd up` useful on its own.
+// union() drops duplicates: each subscription gets one Reader deployment.
+var scannedSubscriptionIds = empty(managementGroupId) && empty(targetSubscriptionIds)
+  ? [subscription().subscriptionId]
+  : union(targetSubscriptionIds, [])
+var readerScopes = empty(managementGroupId)
+  ? map(scannedSubscriptionIds, id => '/subscriptions/${id}')
+  : [tenantResourceId('Microsoft.Management/managementGroups', managementGroupId)]
+
+// ---------------------------------------------------------------------------------------------
+// Resources
+// ---------------------------------------------------------------------------------------------
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: names.resourceGroup
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'topdeck-identity'
+  scope: rg
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'topdeck-storage'
+  scope: rg
+  params: {
+    name: names.storage
+    location: location
+    tags: tags
+    deploymentContainerName: names.deploymentContainer
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'topdeck-monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'topdeck-keyvault'
+  scope: rg
+  params: {
+    name: names.keyVault
+    location: location
+    tags: tags
+    azureDevOpsPat: azureDevOpsPat
+  }
+}
+
+module redis 'modules/redis.bicep' = if (deployRedis) {
+  name: 'topdeck-redis'
+  scope: rg
+  params: {
+    name: names.redis
+    location: location
+    tags: tags
+    skuName: redisSkuName
+    highAvailability: redisHighAvailability
+    keyVaultName: keyVault.outputs.name
+  }
+}
+
+// Every role TopDeck's identity holds, as one list; each scope type's module applies its part.
+module identityRoles 'modules/identityroles.bicep' = {
+  name: 'topdeck-identity-roles'
+  scope: rg
+  params: {
+    principalId: identity.outputs.principalId
+    readerScopes: readerScopes
+    storageAccountId: storage.outputs.id
+    keyVaultId: keyVault.outputs.id
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+  }
+}
+
+module resourceRoles 'modules/roleassignments.bicep' = {
+  name: 'topdeck-roles'
+  scope: rg
+  params: {
+    assignments: identityRoles.outputs.assignments
+  }
+}
+
+module subscriptionRoles 'modules/roleassignments-subscription.bicep' = [
+  for subscriptionId in (empty(managementGroupId) ? scannedSubscriptionIds : []): {
+    name: 'topdeck-reader-${resourceToken}'
+    scope: subscription(subscriptionId)
+    params: {
+      assignments: identityRoles.outputs.assignments
+    }
+  }
+]
+
+module managementGroupRoles 'modules/roleassignments-tenant.bicep' = if (!empty(managementGroupId)) {
+  name: 'topdeck-mg-reader-${resourceToken}'
+  scope: tenant()
+  params: {
+    managementGroupId: managementGroupId
+    assignments: identityRoles.outputs.assignments
+    deploymentName: 'topdeck-mg-reader-${resourceToken}'
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'topdeck-functionapp'
+  scope: rg
+  params: {
+    name: names.functionApp
+    planName: names.plan
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
+    azureDevOpsPatSecretUri: keyVault.outputs.azureDevOpsPatSecretUri
+    redisUrlSecretUri: deployRedis ? redis.outputs.redisUrlSecretUri : ''
+    scanSchedule: scanSchedule
+    subscriptionIds: scannedSubscriptionIds
+    scanResourceGroup: scanResourceGroup
+    armEndpoint: armEndpoint
+    azureDevOpsOrg: azureDevOpsOrg
+    azureDevOpsProject: azureDevOpsProject
+    azureDevOpsBaseUrl: azureDevOpsBaseUrl
+    maximumInstanceCount: functionMaximumInstanceCount
+    instanceMemoryMB: functionInstanceMemoryMB
+  }
+  // The host starts as soon as the app exists: give its identity storage, Key Vault and
+  // App Insights access first, so the first start does not fail on a 403.
+  dependsOn: [
+    resourceRoles
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs (azd stores them in .azure/<env>/.env)
+// ---------------------------------------------------------------------------------------------
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+// Not AZURE_RESOURCE_GROUP: in TopDeck that name is the scan filter setting.
+output AZURE_RESOURCE_GROUP_NAME string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_URL string = functionApp.outputs.url
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
+output AZURE_REDIS_NAME string = deployRedis ? redis.outputs.name : ''
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output TOPDECK_SCANNED_SUBSCRIPTION_IDS string = join(scannedSubscriptionIds, ',')

@@ -1,0 +1,190 @@
+// The Function App on the Flex Consumption plan (FC1, Linux, Node 22) and every app setting
+// TopDeck reads in Azure. Settings come from module outputs and parameters only; secrets
+// (the Azure DevOps PAT, the Redis URL with its key) arrive as Key Vault references resolved
+// with the user-assigned identity. TOPDECK_ARM_TOKEN is deliberately absent: it is a fixed
+// bearer token for emulators and tests, and in Azure the identity signs in instead.
+
+@description('Function App name (also the <name>.azurewebsites.net host name), globally unique.')
+param name string
+
+@description('Flex Consumption plan name.')
+param planName string
+
+@description('Region of the plan and the app.')
+param location string
+
+@description('Tags for the plan and the app; the app also gets azd-service-name=api.')
+param tags object = {}
+
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity (DefaultAzureCredential, storage, App Insights).')
+param identityClientId string
+
+@description('Storage account for the host, queues, tables and the deployment package.')
+param storageAccountName string
+
+@description('Blob container holding the deployment package.')
+param deploymentContainerName string
+
+@description('Application Insights connection string.')
+param applicationInsightsConnectionString string
+
+@description('Versionless Key Vault secret URI of the Azure DevOps PAT.')
+param azureDevOpsPatSecretUri string
+
+@description('Versionless Key Vault secret URI of the Redis URL; empty = no cache (REDIS_URL left empty).')
+param redisUrlSecretUri string = ''
+
+@description('SCAN_SCHEDULE: NCRONTAB, six fields, seconds first.')
+param scanSchedule string = '0 0 */6 * * *'
+
+@description('AZURE_SUBSCRIPTION_IDS: subscriptions to scan; empty = every subscription the identity can see.')
+param subscriptionIds string[] = []
+
+@description('AZURE_RESOURCE_GROUP: optional resource group filter for scans.')
+param scanResourceGroup string = ''
+
+@description('TOPDECK_ARM_ENDPOINT: Resource Manager endpoint; empty = the app default (public cloud).')
+param armEndpoint string = ''
+
+@description('AZURE_DEVOPS_ORG; empty turns the Azure DevOps part off.')
+param azureDevOpsOrg string = ''
+
+@description('AZURE_DEVOPS_PROJECT: one project, a comma list, or empty for all.')
+param azureDevOpsProject string = ''
+
+@description('AZURE_DEVOPS_BASE_URL.')
+param azureDevOpsBaseUrl string = 'https://dev.azure.com'
+
+@description('Upper bound on instances: also caps how hard TopDeck can hit Resource Manager and Azure DevOps.')
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Memory of each instance in MB.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    // Flex Consumption is Linux only.
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  // azd finds the target of `azd deploy` for service "api" by this tag.
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Key Vault references resolve with this identity (it holds Key Vault Secrets User).
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      // Flex sets the runtime here; FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION are
+      // not allowed as app settings on this plan.
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+  }
+}
+
+// Deployments go through Microsoft Entra ID (azd, `az functionapp deploy`); no publishing passwords.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: {
+    // Host and app storage through the identity; no AzureWebJobsStorage connection string exists.
+    AzureWebJobsStorage__accountName: storage.name
+    AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+    AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+    AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__clientId: identityClientId
+
+    // DefaultAzureCredential picks the user-assigned identity by this client id.
+    AZURE_CLIENT_ID: identityClientId
+
+    // Local auth is off on the component: telemetry is sent with an Entra token of this identity.
+    APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+
+    SCAN_SCHEDULE: scanSchedule
+    AZURE_SUBSCRIPTION_IDS: join(subscriptionIds, ',')
+    AZURE_RESOURCE_GROUP: scanResourceGroup
+    TOPDECK_ARM_ENDPOINT: armEndpoint
+
+    AZURE_DEVOPS_ORG: azureDevOpsOrg
+    AZURE_DEVOPS_PROJECT: azureDevOpsProject
+    AZURE_DEVOPS_BASE_URL: azureDevOpsBaseUrl
+    // Only ever a Key Vault reference. Empty while Azure DevOps is off, because the app
+    // requires the organisation and the PAT together.
+    AZURE_DEVOPS_PAT: empty(azureDevOpsOrg) ? '' : '@Microsoft.KeyVault(SecretUri=${azureDevOpsPatSecretUri})'
+
+    // Only ever a Key Vault reference (the URL embeds the access key). Empty = no cache.
+    REDIS_URL: empty(redisUrlSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${redisUrlSecretUri})'
+  }
+}
+
+output id string = site.id
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName
+output url string = 'https://${site.properties.defaultHostName}'

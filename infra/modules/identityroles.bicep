@@ -1,0 +1,83 @@
+// The complete list of roles TopDeck's identity holds, as ONE array of
+// { principalId, roleDefinitionId, scope }. This module deploys nothing: main.bicep passes its
+// output to the one-loop-per-scope-type modules (roleassignments.bicep for resources,
+// roleassignments-subscription.bicep, roleassignments-managementgroup.bicep), each of which
+// applies the entries for its own scope. Building the list here, from parameters, keeps
+// run-time values (the identity's principal id, resource ids) out of lambda expressions.
+
+import { roleAssignmentSpec } from 'types.bicep'
+
+@description('Object id of the identity that receives every role.')
+param principalId string
+
+@description('Scopes that get Reader: /subscriptions/<id> for each scanned subscription, or one management group id.')
+param readerScopes string[]
+
+@description('Resource id of TopDeck\'s storage account.')
+param storageAccountId string
+
+@description('Resource id of TopDeck\'s Key Vault.')
+param keyVaultId string
+
+@description('Resource id of TopDeck\'s Application Insights component.')
+param applicationInsightsId string
+
+// Built-in role definition GUIDs (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+// Nothing broader is granted: no Owner, no Contributor, no Storage Account Contributor, no listKeys.
+var roles = {
+  // Read every resource's configuration in the scanned subscriptions (Resource Manager reads only).
+  reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
+  // The discovery and finalize queues, their poison queues, and the host's queue triggers.
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  // The resources, dependencies, scans, changes, ... tables (and the host's diagnostic events).
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  // Blob: the Functions host keeps its keys, timer singleton locks and leases in blobs of
+  // AzureWebJobsStorage, and Flex Consumption reads the deployment package from a container with
+  // the same identity. Microsoft documents Storage Blob Data Owner as the role for host storage
+  // over an identity ("read and write access to blobs and the ability to create containers");
+  // Blob Data Contributor is not the documented minimum, so Owner it is. It is still data-plane
+  // only, on one account that holds nothing but TopDeck's own data.
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  // Resolve the Key Vault references (Azure DevOps PAT, Redis URL).
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  // The one extra role: Application Insights has local (key) authentication disabled, so it
+  // accepts telemetry only from an Entra identity holding Monitoring Metrics Publisher on the
+  // component (despite the name it covers all telemetry: traces, requests, dependencies, metrics).
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+}
+
+var readerAssignments = map(readerScopes, readerScope => {
+  principalId: principalId
+  roleDefinitionId: roles.reader
+  scope: readerScope
+})
+
+var resourceAssignments = [
+  {
+    principalId: principalId
+    roleDefinitionId: roles.storageQueueDataContributor
+    scope: storageAccountId
+  }
+  {
+    principalId: principalId
+    roleDefinitionId: roles.storageTableDataContributor
+    scope: storageAccountId
+  }
+  {
+    principalId: principalId
+    roleDefinitionId: roles.storageBlobDataOwner
+    scope: storageAccountId
+  }
+  {
+    principalId: principalId
+    roleDefinitionId: roles.keyVaultSecretsUser
+    scope: keyVaultId
+  }
+  {
+    principalId: principalId
+    roleDefinitionId: roles.monitoringMetricsPublisher
+    scope: applicationInsightsId
+  }
+]
+
+output assignments roleAssignmentSpec[] = concat(readerAssignments, resourceAssignments)
