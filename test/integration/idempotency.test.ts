@@ -1,0 +1,113 @@
+import { InvocationContext } from '@azure/functions';
+import type { QueueServiceClient } from '@azure/storage-queue';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allQueueNames } from '../../src/app/allQueueNames';
+import { createServices, type Services } from '../../src/app/Services';
+import { loadSettings } from '../../src/config/settings';
+import { startArmEmulator, type ArmEmulator } from '../../src/emulator';
+import { startAzurite, type RunningAzurite } from '../../src/runtime/azurite';
+import { createFunctionDefinitions, type FunctionDefinition } from '../../src/runtime/definitions';
+import { decodeMessage } from '../../src/storage/queues';
+import { capturedLogs } from '../support/localHost';
+
+type QueueDef = Extract<FunctionDefinition, { kind: 'queue' }>;
+
+/**
+ * Delivers every queue message by hand, through the same definitions the hosts load:
+ * each one twice under different message ids (a duplicate send) and once more under its
+ * own id (a redelivery after a crash). Returns how many messages each queue carried.
+ */
+async function pumpWithDuplicates(queues: QueueServiceClient, defs: QueueDef[]): Promise<Record<string, number>> {
+  const carried: Record<string, number> = {};
+  for (let idle = 0; idle < 3; ) {
+    let any = false;
+    for (const def of defs) {
+      const client = queues.getQueueClient(def.queueName);
+      const { receivedMessageItems } = await client.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 60 });
+      for (const m of receivedMessageItems) {
+        any = true;
+        carried[def.queueName] = (carried[def.queueName] ?? 0) + 1;
+        const payload = decodeMessage(m.messageText);
+        const deliver = (id: string) =>
+          def.handler(payload, new InvocationContext({ invocationId: id, functionName: def.name, triggerMetadata: { id, dequeueCount: 1 } }));
+        await deliver(m.messageId);
+        await deliver(`${m.messageId}-duplicate`);
+        await deliver(m.messageId);
+        await client.deleteMessage(m.messageId, m.popReceipt);
+      }
+    }
+    idle = any ? 0 : idle + 1;
+  }
+  return carried;
+}
+
+describe('idempotent queue handlers', () => {
+  let azurite: RunningAzurite;
+  let emulator: ArmEmulator;
+  let services: Services;
+  let defs: QueueDef[];
+
+  beforeAll(async () => {
+    azurite = await startAzurite({ queuePort: 0, tablePort: 0 });
+    emulator = await startArmEmulator({ subscriptionCount: 2, vmsPerSubscription: 90, pageSize: 25 });
+    services = await createServices({
+      settings: loadSettings({
+        AzureWebJobsStorage: azurite.connectionString,
+        TOPDECK_ARM_ENDPOINT: emulator.endpoint,
+        TOPDECK_ARM_TOKEN: 'test-token',
+      }),
+      armCaPem: emulator.caPem,
+    });
+    defs = createFunctionDefinitions(async () => services).filter((d): d is QueueDef => d.kind === 'queue');
+  });
+  afterAll(async () => {
+    await services?.close();
+    await emulator?.close();
+    await azurite?.close();
+  });
+
+  it('gives the same tables and one finalize when every message is delivered twice', async () => {
+    expect(defs.map((d) => d.queueName).sort()).toEqual(allQueueNames().sort());
+    const scan = await services.scans.startScan({ trigger: 'http' });
+    const carried = await pumpWithDuplicates(services.queueService, defs);
+    const view = await services.scansApi.get(scan.scanId);
+    expect(view.status).toBe('completed');
+    expect(view.counts).toMatchObject({ resources: 180, added: 180, modified: 0, removed: 0 });
+    expect(view.pages).toBe(8);
+    // One continuation per page, one finalize, however often each was delivered.
+    expect(carried['discover-virtualmachines']).toBe(8);
+    expect(carried['finalize-scan']).toBe(1);
+    expect(capturedLogs.filter((l) => l.includes('"scan finalized"') && l.includes(scan.scanId))).toHaveLength(1);
+
+    const rows: string[] = [];
+    for await (const e of services.tables.resources.listEntities()) rows.push(`${e.id}|${e.status}|${e.scanId}`);
+    const expected = emulator.estate.subscriptions
+      .flatMap((s) => s.vms)
+      .map((v) => `${v.id}|${v.powerState === 'running' ? 'running' : 'stopped'}|${scan.scanId}`);
+    expect(rows.sort()).toEqual(expected.sort());
+    const changes: string[] = [];
+    for await (const c of services.tables.changes.listEntities({ queryOptions: { filter: `PartitionKey eq '${scan.scanId}'` } })) {
+      changes.push(String(c.kind));
+    }
+    expect(changes).toHaveLength(180);
+    expect(new Set(changes)).toEqual(new Set(['added']));
+  });
+
+  it('records a second scan of an unchanged estate as no change, and a removal as removed', async () => {
+    const scan = await services.scans.startScan({ trigger: 'http' });
+    // A row the estate no longer has: it must be removed by a clean scan, and only then.
+    const ghost = '/subscriptions/' + emulator.estate.subscriptions[0]?.subscriptionId + '/resourceGroups/rg-gone/providers/Microsoft.Compute/virtualMachines/vm-gone';
+    const { primaryEntity } = await import('../../src/storage/resourceEntity');
+    await services.tables.resources.upsertEntity(
+      primaryEntity(
+        { id: ghost, name: 'vm-gone', type: 'Microsoft.Compute/virtualMachines', location: 'eastus', tags: {}, properties: {} },
+        { scanId: 'older', seenAt: new Date(0).toISOString(), canonicalType: 'Microsoft.Compute/virtualMachines' },
+      ),
+    );
+    await pumpWithDuplicates(services.queueService, defs);
+    const view = await services.scansApi.get(scan.scanId);
+    expect(view.status).toBe('completed');
+    expect(view.counts).toMatchObject({ resources: 180, added: 0, modified: 0, removed: 1 });
+    await expect(services.resourcesApi.get(Buffer.from(ghost.toLowerCase()).toString('base64url'))).rejects.toMatchObject({ statusCode: 404 });
+  });
+});
