@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { parseRedisUrl } from '../cache/parseRedisUrl';
 
 /**
  * Every setting TopDeck reads, validated once at start. A missing or malformed value
@@ -64,8 +65,13 @@ const settingsSchema = z
     AZURE_DEVOPS_BASE_URL: httpsUrl('AZURE_DEVOPS_BASE_URL').transform((v) =>
       (v ?? 'https://dev.azure.com').replace(/\/+$/, ''),
     ),
-    REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\/[^\s]+$/i.test(v), {
-      message: 'REDIS_URL must start with redis:// or rediss:// (e.g. rediss://:password@host:6380)',
+    REDIS_URL: optionalString.superRefine((v, ctx) => {
+      if (v === undefined) return;
+      try {
+        parseRedisUrl(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: `${(e as Error).message} (expected e.g. rediss://:password@host:10000)` });
+      }
     }),
     APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString.refine(
       (v) => v === undefined || /InstrumentationKey=|IngestionEndpoint=/i.test(v),
@@ -84,16 +90,17 @@ const settingsSchema = z
       if (!(n > 0)) ctx.addIssue({ code: 'custom', message: `TOPDECK_WATCHDOG_MINUTES must be > 0, got "${v}"` });
       return n;
     }),
-  })
-  .superRefine((s, ctx) => {
-    const devops = [s.AZURE_DEVOPS_ORG, s.AZURE_DEVOPS_PAT];
-    if (devops.some(Boolean) && !devops.every(Boolean)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'AZURE_DEVOPS_ORG and AZURE_DEVOPS_PAT must be set together (both absent turns Azure DevOps off)',
-      });
-    }
   });
+
+/** Rules across settings, checked on the raw values so they are reported with every other problem. */
+function crossChecks(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const devops = [env.AZURE_DEVOPS_ORG?.trim(), env.AZURE_DEVOPS_PAT?.trim()];
+  if (devops.some(Boolean) && !devops.every(Boolean)) {
+    problems.push('AZURE_DEVOPS_ORG and AZURE_DEVOPS_PAT must be set together (both absent turns Azure DevOps off)');
+  }
+  return problems;
+}
 
 export type Settings = z.output<typeof settingsSchema>;
 
@@ -106,11 +113,15 @@ export class SettingsError extends Error {
 
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
   const result = settingsSchema.safeParse(env);
-  if (!result.success) {
-    throw new SettingsError(
-      result.error.issues.map((i) => (i.path.length && !i.message.includes(String(i.path[0])) ? `${i.path.join('.')}: ${i.message}` : i.message)),
-    );
-  }
+  const problems = [
+    ...(result.success
+      ? []
+      : result.error.issues.map((i) =>
+          i.path.length && !i.message.includes(String(i.path[0])) ? `${i.path.join('.')}: ${i.message}` : i.message,
+        )),
+    ...crossChecks(env),
+  ];
+  if (!result.success || problems.length) throw new SettingsError(problems);
   return result.data;
 }
 

@@ -32,7 +32,8 @@ export interface DiscoveredItem {
 
 /** Maps provisioning or power states to TopDeck's status (reference-behaviour.md). */
 export function statusFromState(state: string | undefined | null): ResourceStatus {
-  const s = (state ?? '').toLowerCase().replace(/^(powerstate|provisioningstate)\//, '');
+  // `ProvisioningState/failed/InternalError` → `failed`
+  const s = (state ?? '').toLowerCase().replace(/^(powerstate|provisioningstate)\//, '').split('/')[0] ?? '';
   if (['succeeded', 'running', 'ready'].includes(s)) return 'running';
   if (['stopped', 'deallocated', 'stopping', 'deallocating'].includes(s)) return 'stopped';
   if (['failed', 'error'].includes(s)) return 'error';

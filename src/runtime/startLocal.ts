@@ -100,17 +100,18 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     let port = settings.PORT;
     if (!explicitPort && (await isPortOpen(port))) port = await freePort();
 
-    let runtime: LocalRuntime | undefined;
+    // The runtime is built after the services it hosts; enqueues wake its pollers once it exists.
+    const wake: { runtime?: LocalRuntime } = {};
     const services = await createServices({
       settings,
       armCaPem: emulator?.caPem,
-      onEnqueue: (q) => runtime?.wake(q),
+      onEnqueue: (q) => wake.runtime?.wake(q),
       logger: createLogger('topdeck'),
     });
     stops.push(() => services.close());
     const host = { ...loadHostConfig(), ...options.host };
     const services$ = Promise.resolve(services);
-    runtime = new LocalRuntime({
+    const runtime = new LocalRuntime({
       definitions: createFunctionDefinitions(() => services$),
       queueService: services.queueService,
       host,
@@ -118,9 +119,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       resolveSetting: (name) => (name === 'SCAN_SCHEDULE' ? settings.SCAN_SCHEDULE : env[name]),
       timers: options.timers,
     });
+    wake.runtime = runtime;
     const started = await runtime.start();
-    const rt = runtime;
-    stops.push(() => rt.stop());
+    stops.push(() => runtime.stop());
     if (!options.memory) fs.mkdirSync(dataDir, { recursive: true });
     return {
       settings,

@@ -8,6 +8,7 @@ import { startArmEmulator, type ArmEmulator } from '../../src/emulator';
 import { startAzurite, type RunningAzurite } from '../../src/runtime/azurite';
 import { createFunctionDefinitions, type FunctionDefinition } from '../../src/runtime/definitions';
 import { decodeMessage } from '../../src/storage/queues';
+import { primaryEntity } from '../../src/storage/resourceEntity';
 import { capturedLogs } from '../support/localHost';
 
 type QueueDef = Extract<FunctionDefinition, { kind: 'queue' }>;
@@ -97,7 +98,6 @@ describe('idempotent queue handlers', () => {
     const scan = await services.scans.startScan({ trigger: 'http' });
     // A row the estate no longer has: it must be removed by a clean scan, and only then.
     const ghost = '/subscriptions/' + emulator.estate.subscriptions[0]?.subscriptionId + '/resourceGroups/rg-gone/providers/Microsoft.Compute/virtualMachines/vm-gone';
-    const { primaryEntity } = await import('../../src/storage/resourceEntity');
     await services.tables.resources.upsertEntity(
       primaryEntity(
         { id: ghost, name: 'vm-gone', type: 'Microsoft.Compute/virtualMachines', location: 'eastus', tags: {}, properties: {} },
