@@ -1,0 +1,4 @@
+import { createMemoryBreakerStore } from '../../src/resilience/memoryBreakerStore';
+import { describeBreakerStoreConformance } from './breakerStoreConformance';
+
+describeBreakerStoreConformance('memory', createMemoryBreakerStore);
