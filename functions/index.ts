@@ -3,6 +3,8 @@
  * one list of definitions; all logic lives in src/. Settings are read and validated
  * once, on first use, and the composition root is shared by every invocation.
  */
+// First: Application Insights must start before http/https load (auto-collection).
+import '../src/telemetry/preload';
 import { app } from '@azure/functions';
 import { createServices, type Services } from '../src/app/Services';
 import { loadSettings } from '../src/config/settings';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import { notFoundError, validationError } from '../errors/TopDeckError';
-import { locateResourceKey, odataString, prefixEnd, resourcePartitionKey } from '../storage/keys';
+import { locateResourceKey, odataString, prefixFilter, resourcePartitionKey, resourceTypePartitionPrefix } from '../storage/keys';
 import { entityToResource } from '../storage/resourceEntity';
 import { getEntityOrUndefined } from '../storage/tables';
 import type { Resource } from '../discovery/Resource';
@@ -72,15 +72,14 @@ export class ResourcesApi {
   async list(rawQuery: Record<string, string>): Promise<ResourcePage> {
     const q = parseOrThrow(listQuerySchema, rawQuery, 'query');
     const filters: string[] = [];
-    if (q.subscriptionId && q.type) {
-      filters.push(`PartitionKey eq ${odataString(resourcePartitionKey(q.subscriptionId, q.type))}`);
-    } else if (q.subscriptionId) {
-      const prefix = `${q.subscriptionId}|`;
-      filters.push(`PartitionKey ge ${odataString(prefix)} and PartitionKey lt ${odataString(prefixEnd(prefix))}`);
-    } else if (q.type) {
-      filters.push(`type eq ${odataString(q.type)}`);
+    if (q.subscriptionId && q.type && q.resourceGroup) {
+      filters.push(`PartitionKey eq ${odataString(resourcePartitionKey(q.subscriptionId, q.type, q.resourceGroup))}`);
+    } else {
+      if (q.subscriptionId && q.type) filters.push(prefixFilter('PartitionKey', resourceTypePartitionPrefix(q.subscriptionId, q.type)));
+      else if (q.subscriptionId) filters.push(prefixFilter('PartitionKey', `${q.subscriptionId}|`));
+      else if (q.type) filters.push(`type eq ${odataString(q.type)}`);
+      if (q.resourceGroup) filters.push(`resourceGroupLower eq ${odataString(q.resourceGroup.toLowerCase())}`);
     }
-    if (q.resourceGroup) filters.push(`resourceGroupLower eq ${odataString(q.resourceGroup.toLowerCase())}`);
     const filter = filters.join(' and ');
     const sdkToken = q.continuationToken ? decodeToken(q.continuationToken, filter) : undefined;
     const limit = q.limit ?? 100;

@@ -1,3 +1,6 @@
+// First: functions/index.ts imports this module before any Azure SDK client loads, and
+// Application Insights only auto-collects HTTP of modules loaded after it starts.
+import '../telemetry/preload';
 import type { QueueServiceClient } from '@azure/storage-queue';
 import { ResourcesApi, RESOURCES_CACHE_NAMESPACE } from '../api/ResourcesApi';
 import { ScansApi } from '../api/ScansApi';
@@ -8,6 +11,8 @@ import { ScanService } from '../scan/ScanService';
 import { ScanStore } from '../scan/ScanStore';
 import { createQueueSender, createQueueServiceClient, type QueueSender } from '../storage/queues';
 import { createTables, ensureTables, type Tables } from '../storage/tables';
+import { operationRecorder, startTelemetry } from '../telemetry/appInsights';
+import { callCountingPolicies } from '../telemetry/callCounts';
 import { createLogger, type Logger } from '../telemetry/logger';
 import { registerSecret } from '../telemetry/redact';
 import { allQueueNames } from './allQueueNames';
@@ -43,6 +48,8 @@ export interface Services {
 export async function createServices(options: ServicesOptions): Promise<Services> {
   const { settings } = options;
   const logger = options.logger ?? createLogger('topdeck');
+  // Normally already started by the entry point's preload (before http loads); idempotent.
+  startTelemetry(settings);
   registerSecret(settings.AZURE_DEVOPS_PAT);
   registerSecret(settings.TOPDECK_ARM_TOKEN);
   const access = storageAccessFromSettings(settings);
@@ -59,6 +66,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       endpoint: settings.TOPDECK_ARM_ENDPOINT,
       credential: credentialFromSettings(settings),
       caPem: options.armCaPem,
+      additionalPolicies: callCountingPolicies(),
     });
   const store = new ScanStore(tables.scans, tables.scantasks);
   const scans = new ScanService({
@@ -75,6 +83,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     onScanFinalized: async () => {
       await cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
     },
+    metrics: operationRecorder,
   });
   return {
     settings,

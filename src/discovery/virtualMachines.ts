@@ -106,14 +106,17 @@ export const virtualMachines: Discoverer = {
       list.push(item);
       byLocation.set(item.location.toLowerCase(), list);
     }
-    for (const [location, list] of byLocation) {
-      if (!location) continue;
-      const sizes = await ctx.arm.vmSizes(ctx.subscriptionId, location);
-      for (const item of list) {
-        const size = sizes.get(String(item.properties.vmSize ?? '').toLowerCase());
-        if (size) Object.assign(item.properties, { cores: size.cores, memoryMB: size.memoryMB, maxDataDisks: size.maxDataDisks });
-      }
-    }
+    // One size list per location, fetched in parallel (memoised per process).
+    await Promise.all(
+      [...byLocation].map(async ([location, list]) => {
+        if (!location) return;
+        const sizes = await ctx.arm.vmSizes(ctx.subscriptionId, location);
+        for (const item of list) {
+          const size = sizes.get(String(item.properties.vmSize ?? '').toLowerCase());
+          if (size) Object.assign(item.properties, { cores: size.cores, memoryMB: size.memoryMB, maxDataDisks: size.maxDataDisks });
+        }
+      }),
+    );
     return items;
   },
 };

@@ -4,7 +4,9 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/fu
 import type { DequeuedMessageItem, QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { Cron } from 'croner';
 import { POISON_SUFFIX } from '../discovery/registry';
+import { traceIncomingRequests } from '../telemetry/appInsights';
 import { createLogger, type Logger } from '../telemetry/logger';
+import { setRequestRoute, withoutTracing } from '../telemetry/traceContext';
 import type { FunctionDefinition } from './definitions';
 import type { HostConfig } from './hostConfig';
 
@@ -43,6 +45,7 @@ export class LocalRuntime {
   private readonly pollers = new Map<string, QueuePoller>();
   private readonly crons: Cron[] = [];
   private readonly logger: Logger;
+  private untraceIncoming?: () => void;
   readonly stats: RuntimeStats = { invocations: {}, failures: {}, poisoned: {} };
   port = 0;
 
@@ -58,7 +61,8 @@ export class LocalRuntime {
         this.pollers.set(def.queueName, poller);
       }
     }
-    await Promise.all([...this.pollers.values()].map((p) => p.init()));
+    // Polling is host machinery, not an operation (the Functions host does it outside the worker).
+    await withoutTracing(() => Promise.all([...this.pollers.values()].map((p) => p.init())));
     for (const p of this.pollers.values()) p.start();
     if (this.options.timers !== false) this.startTimers();
     await this.startHttp();
@@ -78,6 +82,7 @@ export class LocalRuntime {
   async stop(): Promise<void> {
     for (const c of this.crons) c.stop();
     await Promise.all([...this.pollers.values()].map((p) => p.stop()));
+    this.untraceIncoming?.();
     if (this.server) {
       this.server.closeAllConnections();
       await new Promise<void>((resolve) => this.server?.close(() => resolve()));
@@ -141,6 +146,7 @@ export class LocalRuntime {
     });
     const address = this.server.address();
     this.port = typeof address === 'object' && address ? address.port : this.options.port;
+    this.untraceIncoming = traceIncomingRequests(this.port);
   }
 
   private async serve(
@@ -167,6 +173,7 @@ export class LocalRuntime {
       });
       return;
     }
+    setRequestRoute(`/${this.options.host.routePrefix}/${hit.r.def.route}`.replace(/\/{2,}/g, '/'));
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req) {
@@ -292,7 +299,9 @@ class QueuePoller {
       let messages: DequeuedMessageItem[];
       try {
         const want = Math.min(32, Math.max(1, batchSize - this.inFlight));
-        messages = (await this.client.receiveMessages({ numberOfMessages: want, visibilityTimeout: LEASE_SECONDS })).receivedMessageItems;
+        messages = (
+          await withoutTracing(() => this.client.receiveMessages({ numberOfMessages: want, visibilityTimeout: LEASE_SECONDS }))
+        ).receivedMessageItems;
       } catch (e) {
         if (!this.running) break;
         this.logger.warn('queue poll failed; backing off', { queue: this.def.queueName, error: (e as Error).message });
@@ -343,10 +352,10 @@ class QueuePoller {
     });
     try {
       await this.def.handler(this.decode(m.messageText), context);
-      await this.client.deleteMessage(m.messageId, m.popReceipt);
+      await withoutTracing(() => this.client.deleteMessage(m.messageId, m.popReceipt));
     } catch (e) {
       this.stats.failures[name] = (this.stats.failures[name] ?? 0) + 1;
-      await this.afterFailure(m, e).catch((err) =>
+      await withoutTracing(() => this.afterFailure(m, e)).catch((err) =>
         this.logger.error('could not release a failed message; it reappears after its lease', {
           queue: this.def.queueName,
           error: (err as Error).message,

@@ -46,6 +46,29 @@ async function pickPort(requested: number | undefined, standard: number, host: s
   return (await isPortOpen(standard, host)) ? 0 : standard;
 }
 
+/**
+ * Starts a server; a standard port taken between the check and the bind (another process
+ * starting at the same moment) falls back to a port the OS picks, unless one was requested.
+ */
+async function startServer(
+  create: () => AzuriteServer,
+  config: { port: number },
+  port: number,
+  requested: number | undefined,
+): Promise<AzuriteServer> {
+  try {
+    const server = create();
+    await server.start();
+    return server;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || requested !== undefined || port === 0) throw e;
+    config.port = 0;
+    const server = create();
+    await server.start();
+    return server;
+  }
+}
+
 function portOf(server: AzuriteServer): number {
   return Number(new URL(server.getHttpServerAddress()).port);
 }
@@ -70,11 +93,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     host, tablePort, 5, at('__azurite_db_table__.json'), false, false, undefined, undefined, false, true,
     '', '', '', undefined, false, memory,
   );
-  const queue: AzuriteServer = new az.QueueServer(queueConfig);
-  const table: AzuriteServer = new az.TableServer(tableConfig);
-  await queue.start();
+  const queue = await startServer(() => new az.QueueServer(queueConfig), queueConfig, queuePort, options.queuePort);
+  let table: AzuriteServer;
   try {
-    await table.start();
+    table = await startServer(() => new az.TableServer(tableConfig), tableConfig, tablePort, options.tablePort);
   } catch (e) {
     await queue.close();
     throw e;

@@ -8,11 +8,15 @@
  *   npm start -- --memory     keep storage in memory (nothing under .topdeck/)
  *   npm start -- --vms 1000 --subscriptions 3 --latency 50   demo estate size
  */
+// First: Application Insights must start before anything loads http/https.
+import '../telemetry/preload';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SettingsError } from '../config/settings';
 import { TERMINAL_SCAN, type TaskRow } from '../scan/ScanRecords';
+import { isTelemetryStarted, shutdownTelemetry } from '../telemetry/appInsights';
 import { setLogSink, type LogLevel } from '../telemetry/logger';
+import { currentTraceparent, runWithTraceparent, withoutTracing } from '../telemetry/traceContext';
 import { startLocal, type LocalHost } from './startLocal';
 
 interface CliArgs {
@@ -81,12 +85,19 @@ function table(rows: string[][]): string {
 
 async function runFirstScan(host: LocalHost): Promise<boolean> {
   const started = Date.now();
-  const scan = await host.services.scans.startScan({ trigger: 'local' });
+  // The local start is the scan's request: its trace is the scan's operation in App Insights.
+  const scan = await runWithTraceparent(
+    undefined,
+    'localScan',
+    () => host.services.scans.startScan({ trigger: 'local', traceparent: currentTraceparent() }),
+    { kind: 'request' },
+  );
   console.log(`scan ${scan.scanId} started: ${scan.tasksTotal} tasks over ${JSON.parse(scan.subscriptionIds).length} subscription(s)`);
   let lastPrint = 0;
   for (;;) {
     await new Promise((r) => setTimeout(r, 250));
-    const view = await host.services.scansApi.get(scan.scanId);
+    // Progress reads are the CLI's, not the scan's work: kept out of telemetry.
+    const view = await withoutTracing(() => host.services.scansApi.get(scan.scanId));
     const arm = host.services.arm.stats();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const line = `scan ${view.status}: tasks ${view.tasks.completed + view.tasks.failed + view.tasks.skipped}/${view.tasks.total}, resources ${view.counts.resources}, API calls ${arm.apiCalls}, ${seconds}s`;
@@ -99,7 +110,7 @@ async function runFirstScan(host: LocalHost): Promise<boolean> {
     }
     if (!TERMINAL_SCAN.includes(view.status)) continue;
     clearLive();
-    const tasks: TaskRow[] = await host.services.store.listTasks(scan.scanId);
+    const tasks: TaskRow[] = await withoutTracing(() => host.services.store.listTasks(scan.scanId));
     const rows = [['subscription', 'type', 'resources', 'pages', 'status']];
     for (const t of [...tasks].sort((a, b) => a.taskId.localeCompare(b.taskId))) {
       rows.push([t.subscriptionId, t.resourceType, String(t.items ?? 0), String(t.pages ?? 0), t.status]);
@@ -143,10 +154,13 @@ async function main(): Promise<void> {
   console.log(
     `TopDeck local runtime: ${host.estate === 'demo' ? `demo estate at ${host.emulator?.endpoint}` : 'real Azure'}; ` +
       `storage ${host.azurite ? `Azurite (${args.memory ? 'in memory' : dataDir}) on ports ${host.azurite.queuePort}/${host.azurite.tablePort}` : 'AzureWebJobsStorage'}; ` +
-      `cache ${host.settings.REDIS_URL ? 'Redis' : 'off (REDIS_URL unset)'}; API ${host.baseUrl}/api`,
+      `cache ${host.settings.REDIS_URL ? 'Redis' : 'off (REDIS_URL unset)'}; ` +
+      `telemetry ${isTelemetryStarted() ? 'Application Insights' : host.settings.APPLICATIONINSIGHTS_CONNECTION_STRING ? 'off (Application Insights did not start: see the warning)' : 'off (APPLICATIONINSIGHTS_CONNECTION_STRING unset)'}; ` +
+      `API ${host.baseUrl}/api`,
   );
   const shutdown = async (code: number) => {
     await host.stop();
+    await shutdownTelemetry();
     process.exit(code);
   };
   process.once('SIGINT', () => void shutdown(130));

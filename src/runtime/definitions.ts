@@ -4,7 +4,9 @@ import type { Services } from '../app/Services';
 import { DISCOVERERS, FINALIZE_QUEUE, POISON_SUFFIX, discoverQueueName } from '../discovery/registry';
 import { validationError } from '../errors/TopDeckError';
 import { finalizeMessageSchema, pageMessageSchema, parseQueuePayload } from '../scan/messages';
+import { countingCalls } from '../telemetry/callCounts';
 import { createLogger, withOperation } from '../telemetry/logger';
+import { currentTraceparent, runWithTraceparent, type HandlerSpanKind } from '../telemetry/traceContext';
 
 /**
  * The ONE list of function definitions. `functions/index.ts` registers it with the Azure
@@ -66,6 +68,14 @@ function pascal(s: string): string {
   return s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
 }
 
+/**
+ * Every handler runs in a span that continues the trace it was given (so one scan is one App
+ * Insights operation) and counts the Resource Manager calls it makes (for its metrics).
+ */
+function traced<T>(traceparent: string | undefined, name: string, kind: HandlerSpanKind, fn: () => Promise<T>): Promise<T> {
+  return runWithTraceparent(traceparent, name, () => countingCalls(fn), { kind, preferActive: kind === 'request' });
+}
+
 export function createFunctionDefinitions(getServices: () => Promise<Services>): FunctionDefinition[] {
   const http = (
     name: string,
@@ -78,19 +88,22 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
     route,
     methods,
     handler: async (request, context) => {
-      const traceparent = header(request, 'traceparent') ?? context.traceContext?.traceParent ?? undefined;
+      const incoming = header(request, 'traceparent') ?? context.traceContext?.traceParent ?? undefined;
       const correlationId = header(request, 'x-correlation-id') ?? context.invocationId;
-      return withOperation({ correlationId, traceparent, functionName: name, invocationId: context.invocationId }, async () => {
-        try {
-          const services = await getServices();
-          return await run(services, request, traceparent);
-        } catch (e) {
-          if ((e as Error).name === 'SettingsError') {
-            log.error('settings are invalid', { error: (e as Error).message });
-            return errorResponse(500, 'ConfigurationError', (e as Error).message);
+      return traced(incoming, name, 'request', () => {
+        const traceparent = currentTraceparent() ?? incoming;
+        return withOperation({ correlationId, traceparent, functionName: name, invocationId: context.invocationId }, async () => {
+          try {
+            const services = await getServices();
+            return await run(services, request, traceparent);
+          } catch (e) {
+            if ((e as Error).name === 'SettingsError') {
+              log.error('settings are invalid', { error: (e as Error).message });
+              return errorResponse(500, 'ConfigurationError', (e as Error).message);
+            }
+            return errorToResponse(e, log);
           }
-          return errorToResponse(e, log);
-        }
+        });
       });
     },
   });
@@ -105,9 +118,11 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
     queueName,
     handler: async (message, context) => {
       const m = (typeof message === 'object' && message !== null ? message : {}) as { correlationId?: string; traceparent?: string };
-      await withOperation(
-        { correlationId: m.correlationId, traceparent: m.traceparent, functionName: name, invocationId: context.invocationId },
-        async () => run(await getServices(), message, context),
+      await traced(m.traceparent, name, 'consumer', () =>
+        withOperation(
+          { correlationId: m.correlationId, traceparent: currentTraceparent() ?? m.traceparent, functionName: name, invocationId: context.invocationId },
+          async () => run(await getServices(), message, context),
+        ),
       );
     },
   });
@@ -123,20 +138,25 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
       name: 'scheduledScan',
       schedule: '%SCAN_SCHEDULE%',
       handler: async (_timer, context) => {
-        await withOperation({ functionName: 'scheduledScan', invocationId: context.invocationId }, async () => {
-          const services = await getServices();
-          const scan = await services.scans.startScan({ trigger: 'timer', traceparent: context.traceContext?.traceParent ?? undefined });
-          log.info('scheduled scan started', { scanId: scan.scanId, correlationId: scan.scanId });
-        });
+        const incoming = context.traceContext?.traceParent ?? undefined;
+        await traced(incoming, 'scheduledScan', 'request', () =>
+          withOperation({ functionName: 'scheduledScan', invocationId: context.invocationId }, async () => {
+            const services = await getServices();
+            const scan = await services.scans.startScan({ trigger: 'timer', traceparent: currentTraceparent() ?? incoming });
+            log.info('scheduled scan started', { scanId: scan.scanId, correlationId: scan.scanId });
+          }),
+        );
       },
     },
     {
       kind: 'timer',
       name: 'scanWatchdog',
       schedule: WATCHDOG_SCHEDULE,
-      handler: async () => {
-        const services = await getServices();
-        await services.scans.watchdog();
+      handler: async (_timer, context) => {
+        await traced(context.traceContext?.traceParent ?? undefined, 'scanWatchdog', 'request', async () => {
+          const services = await getServices();
+          await services.scans.watchdog();
+        });
       },
     },
     http('startScan', 'scans', ['POST'], async (s, request, traceparent) => {

@@ -5,6 +5,7 @@ import { createServices, type Services } from '../app/Services';
 import { loadSettings, type Settings } from '../config/settings';
 import { startArmEmulator, type ArmEmulator, type ArmEmulatorOptions } from '../emulator';
 import { createLogger, type Logger } from '../telemetry/logger';
+import { runWithTraceparent } from '../telemetry/traceContext';
 import { startAzurite, type RunningAzurite } from './azurite';
 import { createFunctionDefinitions } from './definitions';
 import { freePort, isPortOpen } from './freePort';
@@ -102,12 +103,19 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
     // The runtime is built after the services it hosts; enqueues wake its pollers once it exists.
     const wake: { runtime?: LocalRuntime } = {};
-    const services = await createServices({
-      settings,
-      armCaPem: emulator?.caPem,
-      onEnqueue: (q) => wake.runtime?.wake(q),
-      logger: createLogger('topdeck'),
-    });
+    // Start-up calls (creating tables and queues) as one operation of their own in App Insights.
+    const services = await runWithTraceparent(
+      undefined,
+      'localStartup',
+      () =>
+        createServices({
+          settings,
+          armCaPem: emulator?.caPem,
+          onEnqueue: (q) => wake.runtime?.wake(q),
+          logger: createLogger('topdeck'),
+        }),
+      { kind: 'request' },
+    );
     stops.push(() => services.close());
     const host = { ...loadHostConfig(), ...options.host };
     const services$ = Promise.resolve(services);

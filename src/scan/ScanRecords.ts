@@ -12,6 +12,8 @@ export interface ScanRow {
   startedAt: string;
   completedAt?: string;
   correlationId: string;
+  /** W3C trace context of the request or timer that started the scan (the watchdog continues it). */
+  traceparent?: string;
   subscriptionIds: string; // JSON array
   resourceTypes: string; // JSON array
   resourceGroup?: string;

@@ -8,10 +8,11 @@ import type { DiscoveredItem } from '../discovery/Resource';
 import { classifyError } from '../errors/classifyError';
 import type { TopDeckError } from '../errors/TopDeckError';
 import type { QueueSender } from '../storage/queues';
-import { odataString, resourcePartitionKey, resourceRowKey } from '../storage/keys';
+import { changePartitionKey, odataString, prefixFilter, resourcePartitionKey, resourceRowKey, resourceTypePartitionPrefix } from '../storage/keys';
 import { primaryEntity, stateEntity, type TableEntity } from '../storage/resourceEntity';
 import { deleteInBatches, getEntityOrUndefined, upsertInBatches, type Tables } from '../storage/tables';
-import type { Logger } from '../telemetry/logger';
+import { withOperation, type Logger } from '../telemetry/logger';
+import type { OperationRecorder } from '../telemetry/operationMetrics';
 import { redactText } from '../telemetry/redact';
 import { describeFailure } from './describeFailure';
 import type { FinalizeMessage, PageMessage } from './messages';
@@ -35,6 +36,8 @@ export interface ScanServiceDeps {
   defaults: { subscriptionIds: string[]; resourceGroup?: string; watchdogMinutes: number };
   /** Called once a scan reaches a terminal status (cache invalidation, metrics). */
   onScanFinalized?: (scan: ScanRow) => Promise<void>;
+  /** Page and scan metrics (Application Insights); none when absent. */
+  metrics?: OperationRecorder;
   now?: () => Date;
 }
 
@@ -156,8 +159,13 @@ export class ScanService {
   }
 
   async startScan(request: StartScanRequest): Promise<ScanRow> {
-    const { store, arm, logger } = this.deps;
     const scanId = `${this.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 8)}`;
+    // Every line of this scan carries its id as the correlation id.
+    return withOperation({ correlationId: scanId }, () => this.launchScan(scanId, request));
+  }
+
+  private async launchScan(scanId: string, request: StartScanRequest): Promise<ScanRow> {
+    const { store, arm, logger } = this.deps;
     const resourceGroup = request.resourceGroup ?? this.deps.defaults.resourceGroup;
     let subscriptionIds = request.subscriptionIds?.length ? request.subscriptionIds : this.deps.defaults.subscriptionIds;
     if (!subscriptionIds.length) subscriptionIds = await arm.listSubscriptionIds();
@@ -189,6 +197,7 @@ export class ScanService {
       resourceTypes: JSON.stringify(discoverers.map((d) => d.type)),
       ...(resourceGroup ? { resourceGroup } : {}),
       tasksTotal: tasks.length,
+      ...(request.traceparent ? { traceparent: request.traceparent } : {}),
     };
     await store.createScan(scan);
     await store.createTasks(scanId, tasks);
@@ -229,23 +238,45 @@ export class ScanService {
    * and completion is derived from the markers, not from counters.
    */
   async processPage(msg: PageMessage, delivery: DeliveryInfo): Promise<'done' | 'duplicate' | 'skipped' | 'failed'> {
+    const startedMs = performance.now();
+    const tally = { items: 0, added: 0, modified: 0 };
+    let outcome: 'done' | 'duplicate' | 'skipped' | 'failed' | 'error' = 'error';
+    try {
+      outcome = await this.processPageOnce(msg, delivery, tally);
+      return outcome;
+    } finally {
+      this.deps.metrics?.recordOperation({
+        operation: 'scanPage',
+        durationMs: performance.now() - startedMs,
+        success: outcome !== 'failed' && outcome !== 'error',
+        errors: outcome === 'failed' || outcome === 'error' ? 1 : 0,
+        ...tally,
+        ...this.deps.metrics.callCounts(),
+        correlationId: msg.scanId,
+        outcome,
+        resourceType: msg.resourceType,
+      });
+    }
+  }
+
+  private async processPageOnce(
+    msg: PageMessage,
+    delivery: DeliveryInfo,
+    tally: { items: number; added: number; modified: number },
+  ): Promise<'done' | 'duplicate' | 'skipped' | 'failed'> {
     const { store, logger } = this.deps;
     const log = logger.child({ scanId: msg.scanId, taskId: msg.taskId, page: msg.page });
-    const task = await store.getTask(msg.scanId, msg.taskId);
+    const nowIso = this.now().toISOString();
+    // The task read and the page claim go together: they sit on every page's critical path.
+    const [task, claimed] = await Promise.all([
+      store.getTask(msg.scanId, msg.taskId),
+      store.claimPage(msg.scanId, { taskId: msg.taskId, page: msg.page, state: 'claimed', messageId: delivery.messageId, updatedAt: nowIso }),
+    ]);
     if (!task) {
       log.warn('page message for an unknown task dropped', { reason: 'no such scan task' });
       return 'duplicate';
     }
     if (TERMINAL_TASK.includes(task.status)) return 'duplicate';
-
-    const nowIso = this.now().toISOString();
-    const claimed = await store.claimPage(msg.scanId, {
-      taskId: msg.taskId,
-      page: msg.page,
-      state: 'claimed',
-      messageId: delivery.messageId,
-      updatedAt: nowIso,
-    });
     if (!claimed) {
       const marker = await store.getPageMarker(msg.scanId, msg.taskId, msg.page);
       if (marker && marker.messageId !== delivery.messageId) {
@@ -272,6 +303,7 @@ export class ScanService {
     let fetched: JoinedPage;
     try {
       fetched = await fetchJoinedPage(discoverer, ctx, msg);
+      log.debug('page fetched', { items: fetched.items.length, more: Boolean(fetched.next) });
       // The next page's fetch overlaps this page's writes.
       if (fetched.next) {
         await this.deps.queues.send(discoverQueueName(discoverer), { ...msg, ...fetched.next, page: msg.page + 1 } satisfies PageMessage);
@@ -283,6 +315,7 @@ export class ScanService {
     const { items, stateOnly } = fetched;
     const continuationToken = fetched.next;
     const counts = await this.writeItems(msg, discoverer, items, stateOnly);
+    Object.assign(tally, { items: items.length, ...counts });
     const doneAt = this.now().toISOString();
     await store.updatePageMarker(msg.scanId, msg.taskId, msg.page, {
       state: 'done',
@@ -322,7 +355,7 @@ export class ScanService {
       else modified++;
       const item = items[i] as DiscoveredItem;
       changes.push({
-        partitionKey: msg.scanId,
+        partitionKey: changePartitionKey(msg.scanId, draft.partitionKey),
         rowKey: `${kind}|${draft.rowKey}`,
         kind,
         resourceId: item.id,
@@ -463,8 +496,15 @@ export class ScanService {
     const failed = tasks.filter((t) => t.status === 'failed');
     const completed = tasks.filter((t) => t.status === 'completed');
     const skipped = tasks.filter((t) => t.status === 'skipped');
+    // A scan the watchdog ended is partial (design.md): it stopped, it did not fail outright.
     const status: ScanRow['status'] =
-      tasks.length === 0 ? 'failed' : failed.length === 0 ? 'completed' : completed.length + skipped.length > 0 ? 'partial' : 'failed';
+      tasks.length === 0
+        ? 'failed'
+        : failed.length === 0
+          ? 'completed'
+          : completed.length + skipped.length > 0 || msg.reason === 'watchdog'
+            ? 'partial'
+            : 'failed';
     const errors = groupErrors(tasks);
     if (tasks.length === 0) errors.push({ code: 'NoSubscriptions', count: 1, message: 'no subscription is visible to the identity: set AZURE_SUBSCRIPTION_IDS or grant Reader', tasks: [] });
     const final: Partial<ScanRow> = {
@@ -484,6 +524,22 @@ export class ScanService {
     await store.updateScan(msg.scanId, final);
     const result = { ...scan, ...final } as ScanRow;
     if (this.deps.onScanFinalized) await this.deps.onScanFinalized(result);
+    this.deps.metrics?.recordOperation({
+      operation: 'scan',
+      durationMs: Date.parse(at) - Date.parse(scan.startedAt),
+      success: status === 'completed',
+      items: final.resources,
+      errors: failed.length,
+      pages: final.pages,
+      added: final.added,
+      modified: final.modified,
+      removed,
+      tasksFailed: failed.length,
+      tasksSkipped: skipped.length,
+      correlationId: msg.scanId,
+      status,
+      trigger: scan.trigger,
+    });
     log.info('scan finalized', {
       status,
       resources: final.resources,
@@ -499,22 +555,23 @@ export class ScanService {
   /** Rows of the task's partition that this scan did not see: removed from Azure. */
   private async removeUnseen(scanId: string, task: TaskRow): Promise<number> {
     const { tables } = this.deps;
-    const partitionKey = resourcePartitionKey(task.subscriptionId, task.resourceType);
     const rg = task.resourceGroup?.toLowerCase();
+    const filter = rg
+      ? `PartitionKey eq ${odataString(resourcePartitionKey(task.subscriptionId, task.resourceType, rg))}`
+      : prefixFilter('PartitionKey', resourceTypePartitionPrefix(task.subscriptionId, task.resourceType));
     const gone: Array<{ partitionKey: string; rowKey: string; id?: string; name?: string }> = [];
-    for await (const e of tables.resources.listEntities<{ scanId?: string; id?: string; name?: string; resourceGroupLower?: string }>({
-      queryOptions: { filter: `PartitionKey eq ${odataString(partitionKey)}`, select: ['RowKey', 'scanId', 'id', 'name', 'resourceGroupLower'] },
+    for await (const e of tables.resources.listEntities<{ scanId?: string; id?: string; name?: string }>({
+      queryOptions: { filter, select: ['PartitionKey', 'RowKey', 'scanId', 'id', 'name'] },
     })) {
       if (e.scanId === scanId) continue;
-      if (rg && e.resourceGroupLower !== rg) continue;
-      gone.push({ partitionKey, rowKey: e.rowKey as string, id: e.id, name: e.name });
+      gone.push({ partitionKey: e.partitionKey as string, rowKey: e.rowKey as string, id: e.id, name: e.name });
     }
     if (!gone.length) return 0;
     const at = this.now().toISOString();
     const records = gone
       .filter((g) => g.id)
       .map((g) => ({
-        partitionKey: scanId,
+        partitionKey: changePartitionKey(scanId, g.partitionKey),
         rowKey: `removed|${resourceRowKey(g.id as string)}`,
         kind: 'removed',
         resourceId: g.id,
@@ -544,7 +601,7 @@ export class ScanService {
       const allDone = tasks.every((t) => TERMINAL_TASK.includes(t.status));
       if (now - lastMove < (allDone ? Math.min(staleMs, 120_000) : staleMs)) continue;
       logger.warn('watchdog ends a stalled scan', { scanId: scan.scanId, idleMinutes: Math.round((now - lastMove) / 60_000) });
-      await this.enqueueFinalize(scan.scanId, allDone ? 'tasks-done' : 'watchdog');
+      await this.enqueueFinalize(scan.scanId, allDone ? 'tasks-done' : 'watchdog', scan.traceparent);
       ended.push(scan.scanId);
     }
     return ended;

@@ -4,7 +4,7 @@ import {
   SCAN_PARTITION,
   odataString,
   pageMarkerRowKey,
-  prefixEnd,
+  prefixFilter,
   taskRowKey,
 } from '../storage/keys';
 import { getEntityOrUndefined, insertIfAbsent, upsertInBatches } from '../storage/tables';
@@ -86,7 +86,7 @@ export class ScanStore {
 
   private async rangeQuery<T extends object>(partitionKey: string, prefix: string): Promise<Array<Row<T>>> {
     const rows: Array<Row<T>> = [];
-    const filter = `PartitionKey eq ${odataString(partitionKey)} and RowKey ge ${odataString(prefix)} and RowKey lt ${odataString(prefixEnd(prefix))}`;
+    const filter = `PartitionKey eq ${odataString(partitionKey)} and ${prefixFilter('RowKey', prefix)}`;
     for await (const r of this.tasks.listEntities<T>({ queryOptions: { filter } })) rows.push(r as Row<T>);
     return rows;
   }

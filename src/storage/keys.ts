@@ -1,14 +1,18 @@
 /**
  * The Table Storage key scheme, documented once (the README repeats it):
  *
- * resources   PartitionKey `<subscriptionId>|<arm type, lower-case>`, e.g.
- *             `0b1f...|microsoft.compute/virtualmachines` — with `/` escaped as below;
- *             RowKey       the lower-cased ARM id, escaped: `%`→`%25`, `|`→`%7C`, `\`→`%5C`,
- *             `#`→`%23`, `?`→`%3F`, then `/`→`|` (Table keys may not contain `/ \ # ?`).
+ * resources   PartitionKey `<subscriptionId>|<arm type>~<resource group>`, lower-case and escaped
+ *             as below, e.g. `0b1f...|microsoft.compute|virtualmachines~rg-prod`: one partition
+ *             per (subscription, type, resource group), so a (subscription, type) listing is one
+ *             contiguous PartitionKey range (prefix `<subscriptionId>|<type>~`) and a resource
+ *             group filter is one partition; partitions stay small enough for cheap writes.
+ *             RowKey       the lower-cased ARM id, escaped: `%`→`%25`, `|`→`%7C`, `~`→`%7E`,
+ *             `\`→`%5C`, `#`→`%23`, `?`→`%3F`, then `/`→`|` (Table keys may not contain `/ \ # ?`).
  * scans       PartitionKey `scan`; RowKey the scan id.
  * scantasks   PartitionKey the scan id; RowKeys `task|<taskId>`, `page|<taskId>|<page, 6 digits>`
  *             (conditional-insert page markers) and `finalize` (the finalize marker).
- * changes     PartitionKey the scan id; RowKey `<kind>|<resource RowKey>`.
+ * changes     PartitionKey `<scan id>|<resource PartitionKey>` (a scan's changes: the prefix
+ *             `<scan id>|`); RowKey `<kind>|<resource RowKey>`, kind added / modified / removed.
  *
  * A resource's API `key` is the base64url of its lower-cased ARM id: URL-safe, reversible,
  * and it leads straight to the PartitionKey and RowKey.
@@ -20,6 +24,7 @@ export function escapeKeyPart(value: string): string {
     .toLowerCase()
     .replace(/%/g, '%25')
     .replace(/\|/g, '%7C')
+    .replace(/~/g, '%7E')
     .replace(/\\/g, '%5C')
     .replace(/#/g, '%23')
     .replace(/\?/g, '%3F')
@@ -31,8 +36,18 @@ export function unescapeKeyPart(value: string): string {
   return value.replace(/\|/g, '/').replace(/%([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-export function resourcePartitionKey(subscriptionId: string, type: string): string {
-  return `${subscriptionId.toLowerCase()}|${escapeKeyPart(type)}`;
+export function resourcePartitionKey(subscriptionId: string, type: string, resourceGroup: string): string {
+  return `${resourceTypePartitionPrefix(subscriptionId, type)}${escapeKeyPart(resourceGroup)}`;
+}
+
+/** Every partition of one (subscription, type) starts with this. */
+export function resourceTypePartitionPrefix(subscriptionId: string, type: string): string {
+  return `${subscriptionId.toLowerCase()}|${escapeKeyPart(type)}~`;
+}
+
+/** OData filter for every key starting with prefix (a contiguous range). */
+export function prefixFilter(column: 'PartitionKey' | 'RowKey', prefix: string): string {
+  return `${column} ge ${odataString(prefix)} and ${column} lt ${odataString(prefixEnd(prefix))}`;
 }
 
 export function resourceRowKey(id: string): string {
@@ -56,7 +71,15 @@ export function locateResourceKey(key: string): ResourceLocation | undefined {
   if (resourceKeyFromId(id) !== key) return undefined;
   const parsed = parseResourceId(id);
   if (!parsed) return undefined;
-  return { id, partitionKey: resourcePartitionKey(parsed.subscriptionId, parsed.type), rowKey: resourceRowKey(id) };
+  return {
+    id,
+    partitionKey: resourcePartitionKey(parsed.subscriptionId, parsed.type, parsed.resourceGroup),
+    rowKey: resourceRowKey(id),
+  };
+}
+
+export function changePartitionKey(scanId: string, resourcePartition: string): string {
+  return `${scanId}|${resourcePartition}`;
 }
 
 export const SCAN_PARTITION = 'scan';

@@ -28,7 +28,7 @@ export function primaryEntity(item: DiscoveredItem, stamp: StampFields): TableEn
   const subscriptionId = parsed?.subscriptionId ?? '';
   const resourceGroup = parsed?.resourceGroup ?? '';
   const entity: TableEntity = {
-    partitionKey: resourcePartitionKey(subscriptionId, stamp.canonicalType),
+    partitionKey: resourcePartitionKey(subscriptionId, stamp.canonicalType, resourceGroup),
     rowKey: resourceRowKey(item.id),
     id: item.id,
     key: resourceKeyFromId(item.id),
@@ -54,7 +54,7 @@ export function primaryEntity(item: DiscoveredItem, stamp: StampFields): TableEn
 export function stateEntity(item: DiscoveredItem, stamp: StampFields): TableEntity {
   const parsed = parseResourceId(item.id);
   return {
-    partitionKey: resourcePartitionKey(parsed?.subscriptionId ?? '', stamp.canonicalType),
+    partitionKey: resourcePartitionKey(parsed?.subscriptionId ?? '', stamp.canonicalType, parsed?.resourceGroup ?? ''),
     rowKey: resourceRowKey(item.id),
     status: item.status ?? 'unknown',
     ...(item.properties.powerState ? { powerState: String(item.properties.powerState) } : {}),

@@ -7,6 +7,7 @@ import { loadSettings } from '../../src/config/settings';
 import { startArmEmulator, type ArmEmulator } from '../../src/emulator';
 import { startAzurite, type RunningAzurite } from '../../src/runtime/azurite';
 import { createFunctionDefinitions, type FunctionDefinition } from '../../src/runtime/definitions';
+import { prefixFilter } from '../../src/storage/keys';
 import { decodeMessage } from '../../src/storage/queues';
 import { primaryEntity } from '../../src/storage/resourceEntity';
 import { capturedLogs } from '../support/localHost';
@@ -87,7 +88,7 @@ describe('idempotent queue handlers', () => {
       .map((v) => `${v.id}|${v.powerState === 'running' ? 'running' : 'stopped'}|${scan.scanId}`);
     expect(rows.sort()).toEqual(expected.sort());
     const changes: string[] = [];
-    for await (const c of services.tables.changes.listEntities({ queryOptions: { filter: `PartitionKey eq '${scan.scanId}'` } })) {
+    for await (const c of services.tables.changes.listEntities({ queryOptions: { filter: prefixFilter('PartitionKey', `${scan.scanId}|`) } })) {
       changes.push(String(c.kind));
     }
     expect(changes).toHaveLength(180);

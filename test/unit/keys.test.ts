@@ -5,6 +5,7 @@ import {
   prefixEnd,
   resourceKeyFromId,
   resourcePartitionKey,
+  resourceTypePartitionPrefix,
   resourceRowKey,
   unescapeKeyPart,
 } from '../../src/storage/keys';
@@ -15,7 +16,7 @@ describe('the Table key scheme', () => {
   it.each([
     ['/a/b', '|a|b'],
     ['A#B?C\\D', 'a%23b%3fc%5cd'.replace('%3f', '%3F').replace('%5c', '%5C')],
-    ['50%|x', '50%25%7Cx'],
+    ['50%|x~y', '50%25%7Cx%7Ey'],
     ['tab\there', 'tab%09here'],
   ])('escapes %j without forbidden characters', (input, expected) => {
     const out = escapeKeyPart(input);
@@ -24,8 +25,11 @@ describe('the Table key scheme', () => {
     expect(unescapeKeyPart(out)).toBe(input.toLowerCase());
   });
 
-  it('partitions by subscription and lower-cased type, rows by lower-cased id', () => {
-    expect(resourcePartitionKey('0B1F', 'Microsoft.Compute/virtualMachines')).toBe('0b1f|microsoft.compute|virtualmachines');
+  it('partitions by subscription, type and resource group (lower-cased), rows by lower-cased id', () => {
+    expect(resourcePartitionKey('0B1F', 'Microsoft.Compute/virtualMachines', 'RG-Prod')).toBe('0b1f|microsoft.compute|virtualmachines~rg-prod');
+    expect(resourceTypePartitionPrefix('0B1F', 'Microsoft.Sql/servers')).toBe('0b1f|microsoft.sql|servers~');
+    // A nested type never shares a prefix with its parent's partitions.
+    expect(resourcePartitionKey('s', 'Microsoft.Sql/servers/databases', '').startsWith(resourceTypePartitionPrefix('s', 'Microsoft.Sql/servers'))).toBe(false);
     expect(resourceRowKey(VM)).toBe(resourceRowKey(VM.toLowerCase()));
   });
 
@@ -35,7 +39,7 @@ describe('the Table key scheme', () => {
     expect(resourceKeyFromId(VM.toUpperCase())).toBe(key);
     expect(locateResourceKey(key)).toEqual({
       id: VM.toLowerCase(),
-      partitionKey: '0b1f0000-0000-0000-0000-000000000001|microsoft.compute|virtualmachines',
+      partitionKey: '0b1f0000-0000-0000-0000-000000000001|microsoft.compute|virtualmachines~rg-prod',
       rowKey: resourceRowKey(VM),
     });
   });

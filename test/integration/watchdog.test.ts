@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServices, type Services } from '../../src/app/Services';
+import { loadSettings } from '../../src/config/settings';
+import { startArmEmulator, type ArmEmulator } from '../../src/emulator';
+import { startAzurite, type RunningAzurite } from '../../src/runtime/azurite';
+import { finalizeMessageSchema, parseQueuePayload } from '../../src/scan/messages';
+import { ScanService } from '../../src/scan/ScanService';
+import { decodeMessage } from '../../src/storage/queues';
+import { createLogger } from '../../src/telemetry/logger';
+import '../support/localHost';
+
+describe('the watchdog', () => {
+  let azurite: RunningAzurite;
+  let emulator: ArmEmulator;
+  let services: Services;
+
+  beforeAll(async () => {
+    azurite = await startAzurite({ queuePort: 0, tablePort: 0 });
+    emulator = await startArmEmulator({ subscriptionCount: 2, vmsPerSubscription: 10 });
+    services = await createServices({
+      settings: loadSettings({
+        AzureWebJobsStorage: azurite.connectionString,
+        TOPDECK_ARM_ENDPOINT: emulator.endpoint,
+        TOPDECK_ARM_TOKEN: 'test-token',
+        TOPDECK_WATCHDOG_MINUTES: '10',
+      }),
+      armCaPem: emulator.caPem,
+    });
+  });
+  afterAll(async () => {
+    await services?.close();
+    await emulator?.close();
+    await azurite?.close();
+  });
+
+  it('ends a scan whose tasks stopped moving as partial, naming the stalled tasks', async () => {
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const scans = new ScanService({
+      store: services.store,
+      tables: services.tables,
+      queues: services.queues,
+      arm: services.arm,
+      logger: createLogger('test'),
+      defaults: { subscriptionIds: [], watchdogMinutes: 10 },
+      now: () => new Date(clock),
+    });
+    const scan = await scans.startScan({ trigger: 'timer' });
+    // The page messages are lost (a worker died with them): nothing will ever move.
+    await services.queueService.getQueueClient('discover-virtualmachines').clearMessages();
+
+    clock += 5 * 60_000;
+    expect(await scans.watchdog()).toEqual([]);
+    clock += 6 * 60_000;
+    expect(await scans.watchdog()).toEqual([scan.scanId]);
+
+    const finalizeQueue = services.queueService.getQueueClient('finalize-scan');
+    const { receivedMessageItems } = await finalizeQueue.receiveMessages({ numberOfMessages: 32 });
+    const messages = receivedMessageItems.map((m) => parseQueuePayload(finalizeMessageSchema, decodeMessage(m.messageText)));
+    const mine = messages.find((m) => m.ok && m.value.scanId === scan.scanId);
+    expect(mine?.ok && mine.value.reason).toBe('watchdog');
+    if (!mine?.ok) throw new Error('no finalize message for the scan');
+
+    const final = await scans.finalize(mine.value);
+    expect(final?.status).toBe('partial');
+    const view = await services.scansApi.get(scan.scanId);
+    expect(view.tasks).toMatchObject({ total: 2, failed: 2, pending: 0 });
+    expect(view.errors[0]).toMatchObject({ count: 2 });
+    expect(view.errors[0]?.message).toContain('no progress for 10 minutes');
+    // A second finalize (a duplicate message) changes nothing.
+    expect((await scans.finalize(mine.value))?.completedAt).toBe(final?.completedAt);
+  });
+});
