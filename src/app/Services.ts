@@ -16,6 +16,7 @@ import { callCountingPolicies } from '../telemetry/callCounts';
 import { createLogger, type Logger } from '../telemetry/logger';
 import { registerSecret } from '../telemetry/redact';
 import { allQueueNames } from './allQueueNames';
+import { createArmResilience } from './armResilience';
 import { storageAccessFromSettings } from './storageAccess';
 
 export interface ServicesOptions {
@@ -60,13 +61,14 @@ export async function createServices(options: ServicesOptions): Promise<Services
   await Promise.all(allQueueNames().map((q) => queues.ensureQueue(q)));
 
   const cache = createCache({ url: settings.REDIS_URL, logger: logger.child({ component: 'cache' }) });
+  const armResilience = createArmResilience(settings.REDIS_URL, logger.child({ component: 'arm' }));
   const arm =
     options.arm ??
     createArmClients({
       endpoint: settings.TOPDECK_ARM_ENDPOINT,
       credential: credentialFromSettings(settings),
       caPem: options.armCaPem,
-      additionalPolicies: callCountingPolicies(),
+      additionalPolicies: [...callCountingPolicies(), ...armResilience.policies],
     });
   const store = new ScanStore(tables.scans, tables.scantasks);
   const scans = new ScanService({
@@ -97,6 +99,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
     scans,
     scansApi: new ScansApi(scans, store),
     resourcesApi: new ResourcesApi(tables.resources, cache),
-    close: () => cache.close(),
+    close: async () => {
+      await Promise.all([cache.close(), armResilience.close()]);
+    },
   };
 }

@@ -6,7 +6,8 @@ import type { Discoverer, ListingContext } from '../discovery/Discoverer';
 import { DISCOVERERS, FINALIZE_QUEUE, discoverQueueName, findDiscoverer } from '../discovery/registry';
 import type { DiscoveredItem } from '../discovery/Resource';
 import { classifyError } from '../errors/classifyError';
-import type { TopDeckError } from '../errors/TopDeckError';
+import { TopDeckError } from '../errors/TopDeckError';
+import { ErrorTracker } from '../resilience';
 import type { QueueSender } from '../storage/queues';
 import { changePartitionKey, odataString, prefixFilter, resourcePartitionKey, resourceRowKey, resourceTypePartitionPrefix } from '../storage/keys';
 import { primaryEntity, stateEntity, type TableEntity } from '../storage/resourceEntity';
@@ -617,14 +618,16 @@ export interface GroupedError {
 
 /** Task errors grouped by code, capped, with counts: the scan record's summary. */
 export function groupErrors(tasks: TaskRow[], cap = 20): GroupedError[] {
-  const groups = new Map<string, GroupedError>();
+  const tracker = new ErrorTracker({ maxErrors: 1000 });
   for (const t of tasks) {
-    if (t.status !== 'failed' || !t.error) continue;
-    const code = t.errorCode ?? 'Error';
-    const g = groups.get(code) ?? { code, count: 0, message: t.error, tasks: [] };
-    g.count++;
-    if (g.tasks.length < 10) g.tasks.push(t.taskId);
-    groups.set(code, g);
+    if (t.status !== 'failed') tracker.success(t.taskId);
+    else tracker.failure(t.taskId, new TopDeckError({ code: t.errorCode ?? 'Error', message: t.error ?? '', transient: false }));
   }
-  return [...groups.values()].sort((a, b) => b.count - a.count).slice(0, cap);
+  const failures = tracker.summary().errors;
+  return tracker.groupedSummary(cap).map((g) => ({
+    code: g.errorType,
+    count: g.count,
+    message: g.sample,
+    tasks: failures.filter((f) => f.errorType === g.errorType).slice(0, 10).map((f) => f.itemId),
+  }));
 }

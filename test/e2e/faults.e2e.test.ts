@@ -84,4 +84,18 @@ describe('scans under faults', () => {
     const poison = host.services.queueService.getQueueClient('discover-virtualmachines-poison');
     expect((await poison.getProperties()).approximateMessagesCount).toBe(0);
   });
+
+  // Last: it leaves that subscription's circuit open for its recovery time.
+  it('opens the subscription circuit after repeated server errors, fails fast, and names the dependency', async () => {
+    const sub = host.emulator.estate.subscriptions[1]?.subscriptionId as string;
+    host.emulator.resetStats();
+    host.emulator.addFault({ path: new RegExp(`${sub}/providers/Microsoft.Compute/virtualMachines$`), status: 500 });
+    const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
+    const scan = await host.waitForScan(body.scanId);
+    expect(scan.status).toBe('partial');
+    expect(capturedLogs.some((l) => l.includes('Resource Manager circuit opened') && l.includes(`arm:${sub}`))).toBe(true);
+    expect(scan.errors[0]?.message).toContain('CircuitOpen');
+    // Fail-fast: the 3 deliveries made far fewer than the 3 x 4 x 2 attempts an open circuit saves.
+    expect(host.emulator.stats().faults).toBeLessThan(24);
+  });
 });
