@@ -22,6 +22,7 @@ interface ScanFigures {
   apiCalls: number;
   wallMs: number;
   peakRssBytes: number;
+  heapUsedAfterGcBytes: number;
 }
 
 function firstJsonLine(child: ChildProcess, what: string): Promise<Record<string, unknown>> {
@@ -72,7 +73,7 @@ async function runOnce(vmsTotal: number): Promise<ScanFigures & { lowerBoundMs: 
   try {
     const emulator = (await firstJsonLine(emulatorProc, 'emulator')) as { endpoint: string; caBundle: string };
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE + '/worker'] : [];
-    const worker = spawn(process.execPath, [...profile, path.join(root, 'dist/bench/scanWorker.js')], {
+    const worker = spawn(process.execPath, [...profile, '--expose-gc', path.join(root, 'dist/bench/scanWorker.js')], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env.PATH,
@@ -106,10 +107,10 @@ export async function main(sizes = [1000, 10000]): Promise<ScanBenchResult> {
   }
   const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
   console.log('\nScan benchmark: 2 subscriptions, page size 100, 50 ms latency per Resource Manager call');
-  console.log('  VMs     status     pages  API calls  wall (s)  lower bound (s)  wall/lower  peak RSS (MB)');
+  console.log('  VMs     status     pages  API calls  wall (s)  lower bound (s)  wall/lower  peak RSS (MB)  heap after GC (MB)');
   for (const r of rows) {
     console.log(
-      `  ${String(r.vms).padEnd(7)} ${r.status.padEnd(10)} ${String(r.pages).padStart(5)}  ${String(r.apiCalls).padStart(9)}  ${(r.wallMs / 1000).toFixed(2).padStart(8)}  ${(r.lowerBoundMs / 1000).toFixed(2).padStart(15)}  ${r.ratio.toFixed(2).padStart(10)}  ${mb(r.peakRssBytes).padStart(13)}`,
+      `  ${String(r.vms).padEnd(7)} ${r.status.padEnd(10)} ${String(r.pages).padStart(5)}  ${String(r.apiCalls).padStart(9)}  ${(r.wallMs / 1000).toFixed(2).padStart(8)}  ${(r.lowerBoundMs / 1000).toFixed(2).padStart(15)}  ${r.ratio.toFixed(2).padStart(10)}  ${mb(r.peakRssBytes).padStart(13)}  ${mb(r.heapUsedAfterGcBytes).padStart(18)}`,
     );
   }
   const small = rows[0];

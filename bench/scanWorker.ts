@@ -8,6 +8,12 @@ import { startLocal } from '../src/runtime/startLocal';
 import fs from 'node:fs';
 import { setLogLevel, setLogSink } from '../src/telemetry/logger';
 
+/** Live heap once garbage is collected (needs --expose-gc; else the current heap). */
+function heapAfterGc(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
 async function main(): Promise<void> {
   // BENCH_LOG=<file> keeps the JSON log lines (debug level) for a timeline; otherwise silent.
   const logFile = process.env.BENCH_LOG;
@@ -34,6 +40,7 @@ async function main(): Promise<void> {
     apiCalls: host.services.arm.stats().apiCalls,
     wallMs,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    heapUsedAfterGcBytes: heapAfterGc(),
   };
   await host.stop();
   console.log(JSON.stringify(result));

@@ -267,6 +267,7 @@ export class ScanService {
   ): Promise<'done' | 'duplicate' | 'skipped' | 'failed'> {
     const { store, logger } = this.deps;
     const log = logger.child({ scanId: msg.scanId, taskId: msg.taskId, page: msg.page });
+    log.debug('page started', { dequeueCount: delivery.dequeueCount });
     const nowIso = this.now().toISOString();
     // The task read and the page claim go together: they sit on every page's critical path.
     const [task, claimed] = await Promise.all([
