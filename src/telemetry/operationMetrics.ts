@@ -1,6 +1,8 @@
 import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
 import { currentCallCounts, type CallCounts } from './callCounts';
-import { currentOperation } from './logger';
+import { createLogger, currentOperation } from './logger';
+
+const metricsLog = createLogger('metrics');
 import { currentOperationId } from './traceContext';
 
 /**
@@ -70,6 +72,9 @@ export function createOperationRecorder(getMeter: () => Meter | undefined): Oper
   };
   return {
     recordOperation(m) {
+      // Always a JSON log line (the operation's numbers, also without Application Insights).
+      const { operation, ...fields } = m;
+      metricsLog.info('operation metrics', { operation, ...fields });
       const meter = getMeter();
       if (!meter) return;
       const dims: Attributes = {

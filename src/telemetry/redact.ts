@@ -6,6 +6,8 @@
 const PATTERNS: Array<[RegExp, string]> = [
   [/(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, '$1[REDACTED]'],
   [/(Basic\s+)[A-Za-z0-9+/]+=*/gi, '$1[REDACTED]'],
+  // A JSON Web Token (access tokens) anywhere, with or without "Bearer".
+  [/\beyJ[A-Za-z0-9_-]{16,}(?:\.[A-Za-z0-9_-]*){0,2}/g, '[REDACTED]'],
   [/((?:Account|Shared)?Key\s*=\s*)[^;"'\s]+/gi, '$1[REDACTED]'],
   [/((?:Password|Pwd)\s*=\s*)[^;"'\s]+/gi, '$1[REDACTED]'],
   [/((?:[?&]|\b)sig=)[^&"'\s]+/gi, '$1[REDACTED]'],
