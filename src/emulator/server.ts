@@ -12,7 +12,7 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { generate } from 'selfsigned';
+import { selfSignedCertificate } from './selfSignedCertificate';
 import {
   generateEstate,
   type EmulatedResourceGroup,
@@ -250,40 +250,6 @@ function checkRate(name: string, value: number | undefined): number {
   const v = value ?? 0;
   if (!(v >= 0 && v <= 1)) throw new RangeError(`${name} must be between 0 and 1 (got ${String(value)})`);
   return v;
-}
-
-async function makeCertificate(host: string): Promise<{ key: string; cert: string }> {
-  const altNames: Array<{ type: 2; value: string } | { type: 7; ip: string }> = [
-    { type: 2, value: 'localhost' },
-    { type: 7, ip: '127.0.0.1' },
-    { type: 7, ip: '::1' },
-  ];
-  const wildcard = host === '0.0.0.0' || host === '::';
-  if (!wildcard && !['localhost', '127.0.0.1', '::1'].includes(host)) {
-    altNames.push(net.isIP(host) ? { type: 7, ip: host } : { type: 2, value: host });
-  }
-  const now = Date.now();
-  const pems = await generate(
-    [
-      { name: 'commonName', value: 'localhost' },
-      { name: 'organizationName', value: 'TopDeck ARM emulator' },
-    ],
-    {
-      keyType: 'ec',
-      curve: 'P-256',
-      algorithm: 'sha256',
-      notBeforeDate: new Date(now - 86_400_000),
-      notAfterDate: new Date(now + 365 * 86_400_000),
-      extensions: [
-        // a CA flag so the same PEM also works as a trust anchor in NODE_EXTRA_CA_CERTS
-        { name: 'basicConstraints', cA: true, critical: true },
-        { name: 'keyUsage', digitalSignature: true, keyCertSign: true, critical: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames },
-      ],
-    },
-  );
-  return { key: pems.private, cert: pems.cert };
 }
 
 function endpointHost(host: string): string {
@@ -788,7 +754,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     vmsPerSubscription: options.vmsPerSubscription,
   });
   const core = new EmulatorCore(estate, options);
-  const { key, cert } = await makeCertificate(host);
+  const { key, cert } = await selfSignedCertificate('TopDeck ARM emulator', { host });
 
   const server = https.createServer({ key, cert, keepAlive: true }, (req, res) => core.handle(req, res));
   server.keepAliveTimeout = 30_000;

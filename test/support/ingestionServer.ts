@@ -1,7 +1,7 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
-import { generate } from 'selfsigned';
+import { selfSignedCertificate } from '../../src/emulator/selfSignedCertificate';
 
 /**
  * An Application Insights ingestion look-alike on 127.0.0.1: HTTPS with a self-signed CA (the
@@ -33,37 +33,6 @@ export interface IngestionServer {
 
 export const TEST_INSTRUMENTATION_KEY = '00000000-0000-0000-0000-000000000000';
 
-async function makeCertificate(): Promise<{ key: string; cert: string }> {
-  const now = Date.now();
-  const pems = await generate(
-    [
-      { name: 'commonName', value: 'localhost' },
-      { name: 'organizationName', value: 'TopDeck ingestion look-alike' },
-    ],
-    {
-      keyType: 'ec',
-      curve: 'P-256',
-      algorithm: 'sha256',
-      notBeforeDate: new Date(now - 86_400_000),
-      notAfterDate: new Date(now + 7 * 86_400_000),
-      extensions: [
-        // A CA flag so the same PEM is a trust anchor in NODE_EXTRA_CA_CERTS.
-        { name: 'basicConstraints', cA: true, critical: true },
-        { name: 'keyUsage', digitalSignature: true, keyCertSign: true, critical: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        {
-          name: 'subjectAltName',
-          altNames: [
-            { type: 2, value: 'localhost' },
-            { type: 7, ip: '127.0.0.1' },
-          ],
-        },
-      ],
-    },
-  );
-  return { key: pems.private, cert: pems.cert };
-}
-
 /** Envelopes in a track body: a JSON array, a single envelope, or one JSON object a line. */
 export function parseTrackBody(text: string): Envelope[] {
   const trimmed = text.trim();
@@ -81,7 +50,7 @@ export function parseTrackBody(text: string): Envelope[] {
 }
 
 export async function startIngestionServer(): Promise<IngestionServer> {
-  const { key, cert } = await makeCertificate();
+  const { key, cert } = await selfSignedCertificate('TopDeck ingestion look-alike', { validDays: 7 });
   const envelopes: Envelope[] = [];
   const rejected: string[] = [];
   const waiters = new Set<() => void>();
