@@ -208,6 +208,8 @@ export class ScanService {
       await this.enqueueFinalize(scanId, 'tasks-done', request.traceparent);
       return scan;
     }
+    // Running before the first message goes out: a fast scan may finalize before this returns.
+    await store.updateScan(scanId, { status: 'running' });
     const limit = pLimit(16);
     await Promise.all(
       tasks.map((t) =>
@@ -228,7 +230,6 @@ export class ScanService {
         }),
       ),
     );
-    await store.updateScan(scanId, { status: 'running' });
     log.info('scan started', { tasks: tasks.length, subscriptions: subscriptionIds.length, trigger: request.trigger });
     return { ...scan, status: 'running' };
   }
@@ -312,11 +313,16 @@ export class ScanService {
       }
       if (discoverer.enrich && fetched.items.length) fetched.items = await discoverer.enrich(fetched.items, ctx);
     } catch (e) {
-      return this.handleListingError(msg, classifyError(e, `listing ${msg.resourceType} page ${msg.page}`), delivery);
+      return this.handlePageError(msg, classifyError(e, `listing ${msg.resourceType} page ${msg.page}`), delivery);
     }
     const { items, stateOnly } = fetched;
     const continuationToken = fetched.next;
-    const counts = await this.writeItems(msg, discoverer, items, stateOnly);
+    let counts: { added: number; modified: number };
+    try {
+      counts = await this.writeItems(msg, discoverer, items, stateOnly);
+    } catch (e) {
+      return this.handlePageError(msg, classifyError(e, `writing ${msg.resourceType} page ${msg.page}`), delivery, 'write');
+    }
     Object.assign(tally, { items: items.length, ...counts });
     const doneAt = this.now().toISOString();
     await store.updatePageMarker(msg.scanId, msg.taskId, msg.page, {
@@ -375,10 +381,11 @@ export class ScanService {
     return { added, modified };
   }
 
-  private async handleListingError(
+  private async handlePageError(
     msg: PageMessage,
     error: TopDeckError,
     delivery: DeliveryInfo,
+    stage: 'list' | 'write' = 'list',
   ): Promise<'skipped' | 'failed'> {
     const log = this.deps.logger.child({ scanId: msg.scanId, taskId: msg.taskId, page: msg.page });
     if (error.transient) {
@@ -394,7 +401,13 @@ export class ScanService {
       });
       throw error;
     }
-    const failure = describeFailure(error, msg);
+    const failure =
+      stage === 'write'
+        ? {
+            kind: 'fail' as const,
+            message: `Table Storage refused the page (${error.statusCode ?? ''} ${error.code}): ${error.message}; check AzureWebJobsStorage and that the identity has Storage Table Data Contributor`,
+          }
+        : describeFailure(error, msg);
     if (failure.kind === 'skip') {
       await this.finishTask(msg, 'skipped', { error: failure.message, errorCode: error.code });
       log.info('task skipped', { reason: failure.message });
