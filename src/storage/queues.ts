@@ -1,5 +1,5 @@
 import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
-import type { StorageAccess } from './tables';
+import { QUEUE_RETRY, type StorageAccess } from './tables';
 
 /**
  * The port every producer uses to enqueue work. Messages are JSON, base64-encoded on the
@@ -22,8 +22,8 @@ export function decodeMessage(text: string): unknown {
 
 export function createQueueServiceClient(access: StorageAccess): QueueServiceClient {
   return access.kind === 'connectionString'
-    ? QueueServiceClient.fromConnectionString(access.connectionString)
-    : new QueueServiceClient(access.queueUrl, access.credential);
+    ? QueueServiceClient.fromConnectionString(access.connectionString, { retryOptions: QUEUE_RETRY })
+    : new QueueServiceClient(access.queueUrl, access.credential, { retryOptions: QUEUE_RETRY });
 }
 
 export function createQueueSender(

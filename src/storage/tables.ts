@@ -14,13 +14,21 @@ export type StorageAccess =
 
 const isLoopback = (cs: string) => /UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(cs);
 
+/**
+ * The storage SDKs' own retry (exponential, Retry-After aware) is the one retry layer around a
+ * Table or Queue call; queue redelivery stays the outer layer. Set here, once.
+ */
+export const TABLE_RETRY = { maxRetries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 5000 };
+export const QUEUE_RETRY = { maxTries: 4, retryDelayInMs: 200, maxRetryDelayInMs: 5000 };
+
 export function createTables(access: StorageAccess, prefix = ''): Tables {
   const make = (name: TableName): TableClient =>
     access.kind === 'connectionString'
       ? TableClient.fromConnectionString(access.connectionString, prefix + name, {
           allowInsecureConnection: isLoopback(access.connectionString),
+          retryOptions: TABLE_RETRY,
         })
-      : new TableClient(access.tableUrl, prefix + name, access.credential);
+      : new TableClient(access.tableUrl, prefix + name, access.credential, { retryOptions: TABLE_RETRY });
   return Object.fromEntries(TABLE_NAMES.map((n) => [n, make(n)])) as Tables;
 }
 
@@ -29,8 +37,9 @@ export async function ensureTables(access: StorageAccess, tables: Tables): Promi
     access.kind === 'connectionString'
       ? TableServiceClient.fromConnectionString(access.connectionString, {
           allowInsecureConnection: isLoopback(access.connectionString),
+          retryOptions: TABLE_RETRY,
         })
-      : new TableServiceClient(access.tableUrl, access.credential);
+      : new TableServiceClient(access.tableUrl, access.credential, { retryOptions: TABLE_RETRY });
   await Promise.all(
     Object.values(tables).map(async (t) => {
       try {
