@@ -23,6 +23,8 @@ interface ScanFigures {
   wallMs: number;
   peakRssBytes: number;
   heapUsedAfterGcBytes: number;
+  peakHeapTotalBytes: number;
+  peakExternalBytes: number;
 }
 
 function firstJsonLine(child: ChildProcess, what: string): Promise<Record<string, unknown>> {
@@ -84,7 +86,7 @@ async function runOnce(vmsTotal: number): Promise<ScanFigures & { lowerBoundMs: 
         ...(process.env.BENCH_LOG ? { BENCH_LOG: `${process.env.BENCH_LOG}.${vmsTotal}` } : {}),
       },
     });
-    const figures = (await firstJsonLine(worker, 'scan worker')) as unknown as ScanFigures;
+    const figures = (await firstJsonLine(worker, "scan worker")) as unknown as ScanFigures;
     const lowerBoundMs = Math.ceil(vmsTotal / SUBSCRIPTIONS / PAGE_SIZE) * LATENCY_MS;
     return { ...figures, lowerBoundMs };
   } finally {
@@ -107,10 +109,10 @@ export async function main(sizes = [1000, 10000]): Promise<ScanBenchResult> {
   }
   const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
   console.log('\nScan benchmark: 2 subscriptions, page size 100, 50 ms latency per Resource Manager call');
-  console.log('  VMs     status     pages  API calls  wall (s)  lower bound (s)  wall/lower  peak RSS (MB)  heap after GC (MB)');
+  console.log('  VMs     status     pages  API calls  wall (s)  lower bound (s)  wall/lower  peak RSS (MB)  peak heap (MB)  heap after GC (MB)');
   for (const r of rows) {
     console.log(
-      `  ${String(r.vms).padEnd(7)} ${r.status.padEnd(10)} ${String(r.pages).padStart(5)}  ${String(r.apiCalls).padStart(9)}  ${(r.wallMs / 1000).toFixed(2).padStart(8)}  ${(r.lowerBoundMs / 1000).toFixed(2).padStart(15)}  ${r.ratio.toFixed(2).padStart(10)}  ${mb(r.peakRssBytes).padStart(13)}  ${mb(r.heapUsedAfterGcBytes).padStart(18)}`,
+      `  ${String(r.vms).padEnd(7)} ${r.status.padEnd(10)} ${String(r.pages).padStart(5)}  ${String(r.apiCalls).padStart(9)}  ${(r.wallMs / 1000).toFixed(2).padStart(8)}  ${(r.lowerBoundMs / 1000).toFixed(2).padStart(15)}  ${r.ratio.toFixed(2).padStart(10)}  ${mb(r.peakRssBytes).padStart(13)}  ${mb(r.peakHeapTotalBytes).padStart(14)}  ${mb(r.heapUsedAfterGcBytes).padStart(18)}`,
     );
   }
   const small = rows[0];

@@ -25,6 +25,13 @@ async function main(): Promise<void> {
     setLogSink(() => undefined);
   }
   const host = await startLocal({ env: { ...process.env, PORT: '0' }, timers: false });
+  const peak = { heapTotal: 0, external: 0, arrayBuffers: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peak.heapTotal = Math.max(peak.heapTotal, m.heapTotal);
+    peak.external = Math.max(peak.external, m.external);
+    peak.arrayBuffers = Math.max(peak.arrayBuffers, m.arrayBuffers);
+  }, 50);
   const started = Date.now();
   const scan = await host.services.scans.startScan({ trigger: 'local' });
   let view = await host.services.scansApi.get(scan.scanId);
@@ -41,7 +48,10 @@ async function main(): Promise<void> {
     wallMs,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     heapUsedAfterGcBytes: heapAfterGc(),
+    peakHeapTotalBytes: peak.heapTotal,
+    peakExternalBytes: peak.external,
   };
+  clearInterval(sampler);
   await host.stop();
   console.log(JSON.stringify(result));
   process.exit(0);
