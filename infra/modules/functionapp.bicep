@@ -40,6 +40,10 @@ param redisUrlSecretUri string = ''
 @description('SCAN_SCHEDULE: NCRONTAB, six fields, seconds first.')
 param scanSchedule string = '0 0 */6 * * *'
 
+@description('TOPDECK_WATCHDOG_MINUTES: minutes without progress before the watchdog ends a scan as partial.')
+@minValue(1)
+param watchdogMinutes int = 30
+
 @description('AZURE_SUBSCRIPTION_IDS: subscriptions to scan; empty = every subscription the identity can see.')
 param subscriptionIds string[] = []
 
@@ -168,6 +172,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 
     SCAN_SCHEDULE: scanSchedule
+    TOPDECK_WATCHDOG_MINUTES: string(watchdogMinutes)
     AZURE_SUBSCRIPTION_IDS: join(subscriptionIds, ',')
     AZURE_RESOURCE_GROUP: scanResourceGroup
     TOPDECK_ARM_ENDPOINT: armEndpoint

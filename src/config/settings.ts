@@ -104,6 +104,9 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
 
 export type Settings = z.output<typeof settingsSchema>;
 
+/** Every setting the code reads (the deployment tests check each one is provided in Azure). */
+export const SETTING_NAMES: readonly string[] = Object.keys(settingsSchema.shape);
+
 export class SettingsError extends Error {
   constructor(readonly problems: string[]) {
     super(`TopDeck settings are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

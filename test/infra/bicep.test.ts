@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Node } from 'web-tree-sitter';
+import { SETTING_NAMES } from '../../src/config/settings';
 import {
   type BicepFile,
   type Declaration,
@@ -155,6 +156,7 @@ const DESIGN_SETTINGS: Record<string, 'app setting' | 'identity-based' | 'never 
   REDIS_URL: 'app setting',
   APPLICATIONINSIGHTS_CONNECTION_STRING: 'app setting',
   PORT: 'local only',
+  TOPDECK_WATCHDOG_MINUTES: 'app setting',
 };
 
 /** Settings the deployment adds for identity-based access (storage, App Insights, DefaultAzureCredential). */
@@ -431,6 +433,11 @@ describe('the Function App (modules/functionapp.bicep)', () => {
       (n) => n.type === 'object_property' && stringLiteral(namedChildren(n)[0]) === 'azd-service-name',
     );
     expect(stringLiteral(serviceTag ? namedChildren(serviceTag)[1] : undefined)).toBe('api');
+  });
+
+  it('knows how every setting the code reads is provided in Azure', () => {
+    const known = new Set([...Object.keys(DESIGN_SETTINGS), ...IDENTITY_SETTINGS]);
+    expect(SETTING_NAMES.filter((name) => !known.has(name))).toEqual([]);
   });
 
   it('sets every setting of the design.md table that the app needs in Azure', () => {
