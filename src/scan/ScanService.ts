@@ -334,7 +334,9 @@ export class ScanService {
       modified: counts.modified,
       updatedAt: doneAt,
     });
-    await store.updateTask(msg.scanId, msg.taskId, { updatedAt: doneAt, lastError: '' });
+    // Progress lives in the page markers (the watchdog reads them); the task row is written only
+    // to clear an error an earlier delivery recorded.
+    if (task.lastError) await store.updateTask(msg.scanId, msg.taskId, { updatedAt: doneAt, lastError: '' });
     log.debug('page done', { items: items.length, stateOnly: stateOnly.length, more: Boolean(continuationToken), ...counts });
     await this.completeTaskIfDone(msg);
     return 'done';
@@ -612,7 +614,12 @@ export class ScanService {
     for (const scan of await store.listScans(200)) {
       if (TERMINAL_SCAN.includes(scan.status)) continue;
       const tasks = await store.listTasks(scan.scanId);
-      const lastMove = Math.max(Date.parse(scan.startedAt), ...tasks.map((t) => Date.parse(t.updatedAt) || 0));
+      const markers = await store.listPageMarkers(scan.scanId);
+      const lastMove = Math.max(
+        Date.parse(scan.startedAt),
+        ...tasks.map((t) => Date.parse(t.updatedAt) || 0),
+        ...markers.map((m) => Date.parse(m.updatedAt) || 0),
+      );
       const allDone = tasks.every((t) => TERMINAL_TASK.includes(t.status));
       if (now - lastMove < (allDone ? Math.min(staleMs, 120_000) : staleMs)) continue;
       logger.warn('watchdog ends a stalled scan', { scanId: scan.scanId, idleMinutes: Math.round((now - lastMove) / 60_000) });

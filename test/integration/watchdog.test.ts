@@ -3,7 +3,8 @@ import { createServices, type Services } from '../../src/app/Services';
 import { loadSettings } from '../../src/config/settings';
 import { startArmEmulator, type ArmEmulator } from '../../src/emulator';
 import { startAzurite, type RunningAzurite } from '../../src/runtime/azurite';
-import { finalizeMessageSchema, parseQueuePayload } from '../../src/scan/messages';
+import { finalizeMessageSchema, pageMessageSchema, parseQueuePayload } from '../../src/scan/messages';
+import { createArmClients, staticTokenCredential } from '../../src/discovery/armClients';
 import { ScanService } from '../../src/scan/ScanService';
 import { decodeMessage } from '../../src/storage/queues';
 import { createLogger } from '../../src/telemetry/logger';
@@ -68,5 +69,39 @@ describe('the watchdog', () => {
     expect(view.errors[0]?.message).toContain('no progress for 10 minutes');
     // A second finalize (a duplicate message) changes nothing.
     expect((await scans.finalize(mine.value))?.completedAt).toBe(final?.completedAt);
+  });
+
+  it('leaves alone a scan whose pages still move, even when its task rows are old', async () => {
+    let clock = Date.parse('2026-02-01T00:00:00Z');
+    const paged = await startArmEmulator({ subscriptionCount: 1, vmsPerSubscription: 12, pageSize: 4 });
+    const scans = new ScanService({
+      store: services.store,
+      tables: services.tables,
+      queues: services.queues,
+      arm: createArmClients({ endpoint: paged.endpoint, credential: staticTokenCredential('t'), caPem: paged.caPem }),
+      logger: createLogger('test'),
+      defaults: { subscriptionIds: [paged.estate.subscriptions[0]?.subscriptionId as string], watchdogMinutes: 10 },
+      now: () => new Date(clock),
+    });
+    const queue = services.queueService.getQueueClient('discover-virtualmachines');
+    await queue.clearMessages();
+    const scan = await scans.startScan({ trigger: 'timer' });
+    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 1 });
+    const first = parseQueuePayload(pageMessageSchema, decodeMessage(receivedMessageItems[0]?.messageText ?? ''));
+    if (!first.ok) throw new Error(first.error);
+    await scans.processPage(first.value, { messageId: 'm1', dequeueCount: 1 });
+    const { receivedMessageItems: next } = await queue.receiveMessages({ numberOfMessages: 1 });
+    const second = parseQueuePayload(pageMessageSchema, decodeMessage(next[0]?.messageText ?? ''));
+    if (!second.ok) throw new Error(second.error);
+    // Page 2 at +25 min: the task row was last written at page 1, the page marker now.
+    clock += 25 * 60_000;
+    expect(await scans.processPage(second.value, { messageId: 'm2', dequeueCount: 1 })).toBe('done');
+    clock += 6 * 60_000;
+    expect(await scans.watchdog()).not.toContain(scan.scanId);
+    clock += 5 * 60_000;
+    expect(await scans.watchdog()).toContain(scan.scanId);
+    await queue.clearMessages();
+    await services.queueService.getQueueClient('finalize-scan').clearMessages();
+    await paged.close();
   });
 });
