@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCAN_SCHEDULE, SettingsError, loadSettings } from '../../src/config/settings';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_SCAN_SCHEDULE, SETTING_NAMES, SettingsError, loadSettings } from '../../src/config/settings';
 import { timeSpanMs } from '../../src/runtime/hostConfig';
 
 describe('settings', () => {
@@ -56,4 +58,15 @@ describe('settings', () => {
   ])('reads the host.json TimeSpan %j', (v, ms) => expect(timeSpanMs(v, 42)).toBe(ms));
 
   it('rejects a malformed TimeSpan', () => expect(() => timeSpanMs('5s', 0)).toThrow(/TimeSpan/));
+});
+
+describe('local.settings.example.json', () => {
+  it('lists every setting the code reads', () => {
+    const example = JSON.parse(readFileSync(path.resolve(__dirname, '../../local.settings.example.json'), 'utf8')) as {
+      Values: Record<string, string>;
+    };
+    expect(SETTING_NAMES.filter((name) => !(name in example.Values))).toEqual([]);
+    // The example must itself be a valid configuration.
+    expect(() => loadSettings(example.Values)).not.toThrow();
+  });
 });
