@@ -127,7 +127,3 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   if (!result.success || problems.length) throw new SettingsError(problems);
   return result.data;
 }
-
-export function devOpsEnabled(s: Settings): boolean {
-  return Boolean(s.AZURE_DEVOPS_ORG && s.AZURE_DEVOPS_PAT);
-}

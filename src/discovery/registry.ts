@@ -7,10 +7,6 @@ import { virtualMachines } from './virtualMachines';
  */
 export const DISCOVERERS: readonly Discoverer[] = [virtualMachines];
 
-export function discoverersByType(): Map<string, Discoverer> {
-  return new Map(DISCOVERERS.map((d) => [d.type.toLowerCase(), d]));
-}
-
 export function findDiscoverer(type: string): Discoverer | undefined {
   return DISCOVERERS.find((d) => d.type.toLowerCase() === type.toLowerCase());
 }

@@ -44,7 +44,7 @@ export interface LocalHost {
 }
 
 /** True when the settings point at real Azure (or any Resource Manager look-alike). */
-export function wantsAzure(env: Record<string, string | undefined>, flag: boolean): boolean {
+function wantsAzure(env: Record<string, string | undefined>, flag: boolean): boolean {
   return flag || Boolean(env.AZURE_SUBSCRIPTION_IDS?.trim()) || Boolean(env.TOPDECK_ARM_ENDPOINT?.trim());
 }
 
