@@ -506,7 +506,7 @@ export class ScanService {
     // Nothing lost: only a primary task that finished every page cleanly may remove rows.
     let removed = 0;
     for (const t of tasks.filter((t) => t.status === 'completed')) {
-      removed += await this.removeUnseen(msg.scanId, t);
+      removed += await this.removeUnseen(scan, t);
     }
     const primary = tasks;
     const sum = (list: TaskRow[], k: 'items' | 'added' | 'modified' | 'pages') => list.reduce((n, t) => n + (t[k] ?? 0), 0);
@@ -570,17 +570,21 @@ export class ScanService {
   }
 
   /** Rows of the task's partition that this scan did not see: removed from Azure. */
-  private async removeUnseen(scanId: string, task: TaskRow): Promise<number> {
+  private async removeUnseen(scan: ScanRow, task: TaskRow): Promise<number> {
     const { tables } = this.deps;
+    const scanId = scan.scanId;
     const rg = task.resourceGroup?.toLowerCase();
     const filter = rg
       ? `PartitionKey eq ${odataString(resourcePartitionKey(task.subscriptionId, task.resourceType, rg))}`
       : prefixFilter('PartitionKey', resourceTypePartitionPrefix(task.subscriptionId, task.resourceType));
     const gone: Array<{ partitionKey: string; rowKey: string; id?: string; name?: string }> = [];
-    for await (const e of tables.resources.listEntities<{ scanId?: string; id?: string; name?: string }>({
-      queryOptions: { filter, select: ['PartitionKey', 'RowKey', 'scanId', 'id', 'name'] },
+    for await (const e of tables.resources.listEntities<{ scanId?: string; id?: string; name?: string; lastSeenAt?: string; statusSeenAt?: string }>({
+      queryOptions: { filter, select: ['PartitionKey', 'RowKey', 'scanId', 'id', 'name', 'lastSeenAt', 'statusSeenAt'] },
     })) {
       if (e.scanId === scanId) continue;
+      // Seen since this scan started, by another scan running alongside: present, not removed.
+      const seen = [e.lastSeenAt, e.statusSeenAt].filter((t): t is string => Boolean(t)).sort().pop();
+      if (seen && seen >= scan.startedAt) continue;
       gone.push({ partitionKey: e.partitionKey as string, rowKey: e.rowKey as string, id: e.id, name: e.name });
     }
     if (!gone.length) return 0;

@@ -95,7 +95,7 @@ describe('idempotent queue handlers', () => {
     expect(new Set(changes)).toEqual(new Set(['added']));
   });
 
-  it('records a second scan of an unchanged estate as no change, and a removal as removed', async () => {
+  it('records a second scan of an unchanged estate as no change, a removal as removed, and keeps what a concurrent scan saw', async () => {
     const scan = await services.scans.startScan({ trigger: 'http' });
     // A row the estate no longer has: it must be removed by a clean scan, and only then.
     const ghost = '/subscriptions/' + emulator.estate.subscriptions[0]?.subscriptionId + '/resourceGroups/rg-gone/providers/Microsoft.Compute/virtualMachines/vm-gone';
@@ -105,10 +105,19 @@ describe('idempotent queue handlers', () => {
         { scanId: 'older', seenAt: new Date(0).toISOString(), canonicalType: 'Microsoft.Compute/virtualMachines' },
       ),
     );
+    // A row another scan running alongside saw after this one started: it must survive.
+    const fresh = ghost.replace('vm-gone', 'vm-new-elsewhere');
+    await services.tables.resources.upsertEntity(
+      primaryEntity(
+        { id: fresh, name: 'vm-new-elsewhere', type: 'Microsoft.Compute/virtualMachines', location: 'eastus', tags: {}, properties: {} },
+        { scanId: 'concurrent', seenAt: new Date(Date.now() + 1000).toISOString(), canonicalType: 'Microsoft.Compute/virtualMachines' },
+      ),
+    );
     await pumpWithDuplicates(services.queueService, defs);
     const view = await services.scansApi.get(scan.scanId);
     expect(view.status).toBe('completed');
     expect(view.counts).toMatchObject({ resources: 180, added: 0, modified: 0, removed: 1 });
+    expect((await services.resourcesApi.get(Buffer.from(fresh.toLowerCase()).toString('base64url'))).name).toBe('vm-new-elsewhere');
     await expect(services.resourcesApi.get(Buffer.from(ghost.toLowerCase()).toString('base64url'))).rejects.toMatchObject({ statusCode: 404 });
   });
 });
