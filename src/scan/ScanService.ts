@@ -55,6 +55,8 @@ interface ExistingRow {
   id?: string;
   hash?: string;
   discoveredAt?: string;
+  scanId?: string;
+  changeKind?: string;
 }
 
 /**
@@ -78,7 +80,7 @@ async function readExisting(table: TableClient, drafts: TableEntity[]): Promise<
     let coveredUpTo = '';
     let complete = true;
     const filter = `PartitionKey eq ${odataString(pk)} and RowKey ge ${odataString(first)} and RowKey le ${odataString(last)}`;
-    for await (const e of table.listEntities<ExistingRow>({ queryOptions: { filter, select: ['RowKey', 'id', 'hash', 'discoveredAt'] } })) {
+    for await (const e of table.listEntities<ExistingRow>({ queryOptions: { filter, select: ['RowKey', 'id', 'hash', 'discoveredAt', 'scanId', 'changeKind'] } })) {
       const rk = e.rowKey as string;
       if (wanted.has(rk)) found.set(rk, e);
       coveredUpTo = rk;
@@ -359,7 +361,17 @@ export class ScanService {
     drafts.forEach((draft, i) => {
       const before = existing.get(draft.rowKey);
       if (before?.discoveredAt) draft.discoveredAt = before.discoveredAt;
-      const kind = !before?.id ? 'added' : before.hash !== draft.hash ? 'modified' : undefined;
+      // A row this scan already wrote (an attempt that died before marking the page done) keeps
+      // the change that attempt found, so a retry counts the same.
+      const kind =
+        before?.scanId === msg.scanId
+          ? before.changeKind || undefined
+          : !before?.id
+            ? 'added'
+            : before.hash !== draft.hash
+              ? 'modified'
+              : undefined;
+      draft.changeKind = kind ?? '';
       if (!kind) return;
       if (kind === 'added') added++;
       else modified++;

@@ -8,6 +8,7 @@ import { startArmEmulator, type ArmEmulator } from '../../src/emulator';
 import { startAzurite, type RunningAzurite } from '../../src/runtime/azurite';
 import { createFunctionDefinitions, type FunctionDefinition } from '../../src/runtime/definitions';
 import { prefixFilter } from '../../src/storage/keys';
+import { pageMessageSchema, parseQueuePayload } from '../../src/scan/messages';
 import { decodeMessage } from '../../src/storage/queues';
 import { primaryEntity } from '../../src/storage/resourceEntity';
 import { capturedLogs } from '../support/localHost';
@@ -119,5 +120,34 @@ describe('idempotent queue handlers', () => {
     expect(view.counts).toMatchObject({ resources: 180, added: 0, modified: 0, removed: 1 });
     expect((await services.resourcesApi.get(Buffer.from(fresh.toLowerCase()).toString('base64url'))).name).toBe('vm-new-elsewhere');
     await expect(services.resourcesApi.get(Buffer.from(ghost.toLowerCase()).toString('base64url'))).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('counts a page retried after a crash before its marker was written the same as the first attempt', async () => {
+    const all: Array<{ partitionKey: string; rowKey: string }> = [];
+    for await (const e of services.tables.resources.listEntities({ queryOptions: { select: ['PartitionKey', 'RowKey'] } })) {
+      all.push({ partitionKey: e.partitionKey as string, rowKey: e.rowKey as string });
+    }
+    for (const k of all) await services.tables.resources.deleteEntity(k.partitionKey, k.rowKey);
+
+    const scan = await services.scans.startScan({ trigger: 'http' });
+    const queue = services.queueService.getQueueClient('discover-virtualmachines');
+    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 1, visibilityTimeout: 60 });
+    const item = receivedMessageItems[0];
+    if (!item) throw new Error('no page message');
+    const parsed = parseQueuePayload(pageMessageSchema, decodeMessage(item.messageText));
+    if (!parsed.ok) throw new Error(parsed.error);
+    const msg = parsed.value;
+    const delivery = { messageId: item.messageId, dequeueCount: 1 };
+    expect(await services.scans.processPage(msg, delivery)).toBe('done');
+    // The worker "died" after writing the rows but before marking the page done.
+    await services.store.updatePageMarker(msg.scanId, msg.taskId, msg.page, { state: 'claimed', added: 0 });
+    expect(await services.scans.processPage(msg, { ...delivery, dequeueCount: 2 })).toBe('done');
+    expect((await services.store.getPageMarker(msg.scanId, msg.taskId, msg.page))?.added).toBe(25);
+    await queue.deleteMessage(item.messageId, item.popReceipt);
+
+    await pumpWithDuplicates(services.queueService, defs);
+    const view = await services.scansApi.get(scan.scanId);
+    expect(view.status).toBe('completed');
+    expect(view.counts).toMatchObject({ resources: 180, added: 180, modified: 0, removed: 0 });
   });
 });
