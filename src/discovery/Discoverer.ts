@@ -13,6 +13,34 @@ export interface ListingPage {
   items: DiscoveredItem[];
   /** Present when there is another page; opaque (Resource Manager's nextLink). */
   continuationToken?: string;
+  /** Items Azure returned that could not be mapped (schema drift); the rest of the page stands. */
+  skipped?: SkippedItem[];
+}
+
+export interface SkippedItem {
+  id: string;
+  error: string;
+}
+
+/**
+ * Maps each raw item on its own, so one item in an unexpected shape costs that item, not the
+ * page. Items without an id are dropped (nothing could key them).
+ */
+export function mapEach<T extends { id?: string }>(
+  raw: T[],
+  map: (item: T) => DiscoveredItem,
+): { items: DiscoveredItem[]; skipped: SkippedItem[] } {
+  const items: DiscoveredItem[] = [];
+  const skipped: SkippedItem[] = [];
+  for (const r of raw) {
+    try {
+      const item = map(r);
+      if (item.id) items.push(item);
+    } catch (e) {
+      skipped.push({ id: r.id ?? '(no id)', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    }
+  }
+  return { items, skipped };
 }
 
 export interface Discoverer {

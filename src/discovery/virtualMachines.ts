@@ -1,6 +1,6 @@
 import type { VirtualMachine } from '@azure/arm-compute';
 import type { Discoverer, ListingContext, ListingPage } from './Discoverer';
-import { firstPage } from './Discoverer';
+import { firstPage, mapEach } from './Discoverer';
 import { statusFromState, type DiscoveredItem, type ResourceStatus } from './Resource';
 
 const TYPE = 'Microsoft.Compute/virtualMachines';
@@ -78,7 +78,7 @@ async function listVms(ctx: ListingContext, statusOnly: boolean): Promise<Listin
     const rg = `/resourcegroups/${ctx.resourceGroup.toLowerCase()}/`;
     vms = vms.filter((v) => (v.id ?? '').toLowerCase().includes(rg));
   }
-  const items = vms.map((vm): DiscoveredItem => {
+  const { items, skipped } = mapEach(vms, (vm): DiscoveredItem => {
     if (!statusOnly) return mapVirtualMachine(vm);
     const { status, powerState } = vmStatus(vm);
     return {
@@ -91,7 +91,7 @@ async function listVms(ctx: ListingContext, statusOnly: boolean): Promise<Listin
       status,
     };
   });
-  return { items: items.filter((i) => i.id), continuationToken: page.continuationToken };
+  return { items, skipped, continuationToken: page.continuationToken };
 }
 
 export const virtualMachines: Discoverer = {

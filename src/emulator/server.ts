@@ -321,6 +321,17 @@ class EmulatorCore {
     this.rules = [];
   }
 
+  private drift?: { name: RegExp; rewrite: (body: Record<string, unknown>) => Record<string, unknown> };
+
+  driftVm(name: RegExp | undefined, rewrite?: (body: Record<string, unknown>) => Record<string, unknown>): void {
+    this.drift = name && rewrite ? { name, rewrite } : undefined;
+  }
+
+  private fullBody(vm: EmulatedVm): unknown {
+    const body = vm.body;
+    return this.drift?.name.test(vm.name) ? this.drift.rewrite(body as unknown as Record<string, unknown>) : body;
+  }
+
   requestLog(): RequestLogEntry[] {
     if (this.log.length < REQUEST_LOG_LIMIT) return this.log.map((e) => ({ ...e }));
     return [...this.log.slice(this.logNext), ...this.log.slice(0, this.logNext)].map((e) => ({ ...e }));
@@ -645,7 +656,7 @@ class EmulatorCore {
       );
     }
     const end = offset + this.pageSize;
-    const value = vms.slice(offset, end).map((vm) => (statusOnly ? vm.statusOnlyBody : vm.body));
+    const value = vms.slice(offset, end).map((vm) => (statusOnly ? vm.statusOnlyBody : this.fullBody(vm)));
     const body: { value: unknown[]; nextLink?: string } = { value };
     if (end < vms.length) {
       const params = [`api-version=${encodeURIComponent(apiVersion)}`];
@@ -804,6 +815,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     resetStats: () => core.resetStats(),
     addFault: (rule) => core.addFault(rule),
     clearFaults: () => core.clearFaults(),
+    driftVm: (name, rewrite) => core.driftVm(name, rewrite),
     requestLog: () => core.requestLog(),
     close,
   };

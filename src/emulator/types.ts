@@ -95,6 +95,11 @@ export interface ArmEmulator {
   resetStats(): void;
   addFault(rule: FaultRule): void;
   clearFaults(): void;
+  /**
+   * Rewrites the full-listing body of the VMs whose name matches (schema drift: a field in an
+   * unexpected shape); undefined clears it.
+   */
+  driftVm(name: RegExp | undefined, rewrite?: (body: Record<string, unknown>) => Record<string, unknown>): void;
   /** bounded (last 50k), oldest first */
   requestLog(): RequestLogEntry[];
   close(): Promise<void>;

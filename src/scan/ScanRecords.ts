@@ -40,6 +40,8 @@ export interface TaskRow {
   items?: number;
   added?: number;
   modified?: number;
+  skippedItems?: number;
+  skippedSample?: string;
   error?: string;
   errorCode?: string;
   lastError?: string;
@@ -57,6 +59,9 @@ export interface PageMarkerRow {
   items?: number;
   /** State-listing items merged on their own (not matched on this page). */
   stateItems?: number;
+  /** Items that could not be mapped (schema drift), and the first one's error. */
+  skippedItems?: number;
+  skippedSample?: string;
   added?: number;
   modified?: number;
   updatedAt: string;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { ArmClients } from '../discovery/armClients';
 import type { TableClient } from '@azure/data-tables';
-import type { Discoverer, ListingContext } from '../discovery/Discoverer';
+import type { Discoverer, ListingContext, SkippedItem } from '../discovery/Discoverer';
 import { DISCOVERERS, FINALIZE_QUEUE, discoverQueueName, findDiscoverer } from '../discovery/registry';
 import type { DiscoveredItem } from '../discovery/Resource';
 import { classifyError } from '../errors/classifyError';
@@ -107,6 +107,8 @@ interface JoinedPage {
   items: DiscoveredItem[];
   /** State items that matched no primary item of this page: merged on their own. */
   stateOnly: DiscoveredItem[];
+  /** Items that could not be mapped (either listing). */
+  skipped: SkippedItem[];
   /** Continuation for the next message, when either listing has more. */
   next?: Pick<PageMessage, 'continuationToken' | 'stateContinuationToken' | 'primaryDone' | 'stateDone'>;
 }
@@ -137,6 +139,7 @@ async function fetchJoinedPage(
   return {
     items,
     stateOnly: [...states.values()],
+    skipped: [...(primary?.skipped ?? []), ...(state?.skipped ?? [])],
     next:
       nextPrimary || nextState
         ? {
@@ -317,7 +320,13 @@ export class ScanService {
     } catch (e) {
       return this.handlePageError(msg, classifyError(e, `listing ${msg.resourceType} page ${msg.page}`), delivery);
     }
-    const { items, stateOnly } = fetched;
+    const { items, stateOnly, skipped } = fetched;
+    if (skipped.length) {
+      log.warn('items in an unexpected shape skipped; the rest of the page is kept', {
+        skipped: skipped.length,
+        sample: skipped.slice(0, 3),
+      });
+    }
     const continuationToken = fetched.next;
     let counts: { added: number; modified: number };
     try {
@@ -332,6 +341,8 @@ export class ScanService {
       isLast: !continuationToken,
       items: items.length,
       stateItems: stateOnly.length,
+      skippedItems: skipped.length,
+      ...(skipped[0] ? { skippedSample: redactText(`${skipped[0].id}: ${skipped[0].error}`).slice(0, 1000) } : {}),
       added: counts.added,
       modified: counts.modified,
       updatedAt: doneAt,
@@ -452,8 +463,16 @@ export class ScanService {
     const done = markers.filter((m) => m.state === 'done');
     const last = done.find((m) => m.isLast);
     if (!last || done.length < last.page) return;
-    const sum = (k: 'items' | 'added' | 'modified') => done.reduce((n, m) => n + (m[k] ?? 0), 0);
-    await this.finishTask(msg, 'completed', { pages: done.length, items: sum('items'), added: sum('added'), modified: sum('modified') });
+    const sum = (k: 'items' | 'added' | 'modified' | 'skippedItems') => done.reduce((n, m) => n + (m[k] ?? 0), 0);
+    const sample = done.find((m) => m.skippedSample)?.skippedSample;
+    await this.finishTask(msg, 'completed', {
+      pages: done.length,
+      items: sum('items'),
+      added: sum('added'),
+      modified: sum('modified'),
+      skippedItems: sum('skippedItems'),
+      ...(sample ? { skippedSample: sample } : {}),
+    });
   }
 
   private async finalizeIfAllTasksDone(scanId: string, traceparent?: string): Promise<void> {
@@ -517,7 +536,8 @@ export class ScanService {
 
     // Nothing lost: only a primary task that finished every page cleanly may remove rows.
     let removed = 0;
-    for (const t of tasks.filter((t) => t.status === 'completed')) {
+    // A task that skipped items did not see everything: it removes nothing.
+    for (const t of tasks.filter((t) => t.status === 'completed' && !t.skippedItems)) {
       removed += await this.removeUnseen(scan, t);
     }
     const primary = tasks;
@@ -526,15 +546,27 @@ export class ScanService {
     const completed = tasks.filter((t) => t.status === 'completed');
     const skipped = tasks.filter((t) => t.status === 'skipped');
     // A scan the watchdog ended is partial (design.md): it stopped, it did not fail outright.
+    const skippedItems = tasks.reduce((n, t) => n + (t.skippedItems ?? 0), 0);
     const status: ScanRow['status'] =
       tasks.length === 0
         ? 'failed'
         : failed.length === 0
-          ? 'completed'
+          ? skippedItems
+            ? 'partial'
+            : 'completed'
           : completed.length + skipped.length > 0 || msg.reason === 'watchdog'
             ? 'partial'
             : 'failed';
     const errors = groupErrors(tasks);
+    if (skippedItems) {
+      const withSkips = tasks.filter((t) => t.skippedItems);
+      errors.push({
+        code: 'ItemsSkipped',
+        count: skippedItems,
+        message: `${skippedItems} item(s) Azure returned in an unexpected shape were skipped (their tasks remove nothing this scan); first: ${withSkips.find((t) => t.skippedSample)?.skippedSample ?? ''}`,
+        tasks: withSkips.slice(0, 10).map((t) => t.taskId),
+      });
+    }
     if (tasks.length === 0) errors.push({ code: 'NoSubscriptions', count: 1, message: 'no subscription is visible to the identity: set AZURE_SUBSCRIPTION_IDS or grant Reader', tasks: [] });
     const final: Partial<ScanRow> = {
       status,

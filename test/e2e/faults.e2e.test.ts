@@ -75,6 +75,33 @@ describe('scans under faults', () => {
     expect(await listAllResources(host)).toHaveLength(300);
   });
 
+  it('skips one VM in an unexpected shape, keeps the rest of its page, and removes nothing for that task', async () => {
+    const vm = host.emulator.estate.subscriptions[0]?.vms[7];
+    if (!vm) throw new Error('no VM');
+    host.emulator.driftVm(new RegExp(`^${vm.name}$`), (body) => ({
+      ...body,
+      properties: { ...(body.properties as object), timeCreated: 'not-a-date' },
+    }));
+    try {
+      const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
+      const scan = await host.waitForScan(body.scanId);
+      expect(scan.status).toBe('partial');
+      expect(scan.tasks).toMatchObject({ completed: 2, failed: 0 });
+      expect(scan.counts.resources).toBe(299);
+      const skipped = scan.errors.find((e) => e.code === 'ItemsSkipped');
+      expect(skipped?.count).toBe(1);
+      expect(skipped?.message).toContain(vm.id);
+      expect(skipped?.message).toContain('Invalid time value');
+      // The drifted VM's row from an earlier scan is still there: nothing was removed.
+      expect(scan.counts.removed).toBe(0);
+      const items = await listAllResources(host);
+      expect(items).toHaveLength(300);
+      expect(items.find((i) => i.id === vm.id)?.scanId).not.toBe(body.scanId);
+    } finally {
+      host.emulator.driftVm(undefined);
+    }
+  });
+
   it('drops a malformed queue message with a clear log line instead of retrying it', async () => {
     const queue = host.services.queueService.getQueueClient('discover-virtualmachines');
     await queue.sendMessage(Buffer.from('{"kind":"page","scanId":42}').toString('base64'));
