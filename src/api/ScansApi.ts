@@ -1,6 +1,6 @@
 import { notFoundError } from '../errors/TopDeckError';
 import { TERMINAL_SCAN, type ScanRow, type TaskRow } from '../scan/ScanRecords';
-import type { ScanService, StartScanRequest } from '../scan/ScanService';
+import { summarizeTasks, type ScanService, type StartScanRequest } from '../scan/ScanService';
 import type { ScanStore } from '../scan/ScanStore';
 import { parseOrThrow, startScanBodySchema } from './validation';
 
@@ -55,13 +55,11 @@ export class ScansApi {
   }
 
   private view(row: ScanRow, tasks: TaskRow[] | undefined): ScanView {
-    const count = (s: TaskRow['status']) => (tasks ?? []).filter((t) => t.status === s).length;
-    const live = tasks !== undefined;
-    const completed = live ? count('completed') : (row.tasksCompleted ?? 0);
-    const failed = live ? count('failed') : (row.tasksFailed ?? 0);
-    const skipped = live ? count('skipped') : (row.tasksSkipped ?? 0);
-    const primary = tasks ?? [];
-    const sum = (k: 'items' | 'added' | 'modified' | 'pages', list: TaskRow[]) => list.reduce((n, t) => n + (t[k] ?? 0), 0);
+    // Live from the task rows while the scan runs; as stored once it has ended.
+    const live = tasks ? summarizeTasks(tasks) : undefined;
+    const completed = live?.completed ?? row.tasksCompleted ?? 0;
+    const failed = live?.failed ?? row.tasksFailed ?? 0;
+    const skipped = live?.skipped ?? row.tasksSkipped ?? 0;
     return {
       scanId: row.scanId,
       status: row.status,
@@ -72,17 +70,15 @@ export class ScansApi {
       resourceTypes: parseJson<string[]>(row.resourceTypes, []),
       ...(row.resourceGroup ? { resourceGroup: row.resourceGroup } : {}),
       tasks: { total: row.tasksTotal, completed, failed, skipped, pending: row.tasksTotal - completed - failed - skipped },
-      pages: live ? sum('pages', tasks) : (row.pages ?? 0),
+      pages: live?.pages ?? row.pages ?? 0,
       counts: {
-        resources: live ? sum('items', primary) : (row.resources ?? 0),
+        resources: live?.resources ?? row.resources ?? 0,
         dependencies: row.dependencies ?? 0,
-        added: live ? sum('added', primary) : (row.added ?? 0),
-        modified: live ? sum('modified', primary) : (row.modified ?? 0),
+        added: live?.added ?? row.added ?? 0,
+        modified: live?.modified ?? row.modified ?? 0,
         removed: row.removed ?? 0,
       },
-      errors: live
-        ? (tasks ?? []).filter((t) => t.status === 'failed').map((t) => ({ code: t.errorCode ?? 'Error', count: 1, message: t.error ?? '', tasks: [t.taskId] }))
-        : parseJson(row.errors, []),
+      errors: live?.errors ?? parseJson(row.errors, []),
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import { errorResponse, errorToResponse, json } from '../api/httpResult';
+import type { z } from 'zod';
 import type { Services } from '../app/Services';
 import { DISCOVERERS, FINALIZE_QUEUE, POISON_SUFFIX, discoverQueueName } from '../discovery/registry';
 import { validationError } from '../errors/TopDeckError';
@@ -108,20 +109,31 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
     },
   });
 
-  const queue = (
+  /**
+   * A queue function: the message is parsed first (a malformed one is logged and dropped, never
+   * retried), then handled inside the trace and correlation id it carries.
+   */
+  const queue = <T extends { correlationId: string; traceparent?: string }>(
     name: string,
     queueName: string,
-    run: (services: Services, message: unknown, context: InvocationContext) => Promise<void>,
+    schema: z.ZodType<T>,
+    label: string,
+    run: (services: Services, message: T, context: InvocationContext) => Promise<void>,
   ): FunctionDefinition => ({
     kind: 'queue',
     name,
     queueName,
     handler: async (message, context) => {
-      const m = (typeof message === 'object' && message !== null ? message : {}) as { correlationId?: string; traceparent?: string };
+      const parsed = parseQueuePayload(schema, message);
+      if (!parsed.ok) {
+        log.error(`malformed ${label} message dropped`, { queue: queueName, reason: parsed.error });
+        return;
+      }
+      const m = parsed.value;
       await traced(m.traceparent, name, 'consumer', () =>
         withOperation(
           { correlationId: m.correlationId, traceparent: currentTraceparent() ?? m.traceparent, functionName: name, invocationId: context.invocationId },
-          async () => run(await getServices(), message, context),
+          async () => run(await getServices(), m, context),
         ),
       );
     },
@@ -180,41 +192,19 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
   for (const d of DISCOVERERS) {
     const queueName = discoverQueueName(d);
     defs.push(
-      queue(`discover${pascal(d.slug)}`, queueName, async (s, message, context) => {
-        const parsed = parseQueuePayload(pageMessageSchema, message);
-        if (!parsed.ok) {
-          log.error('malformed page message dropped', { queue: queueName, reason: parsed.error });
-          return;
-        }
-        await s.scans.processPage(parsed.value, delivery(context));
+      queue(`discover${pascal(d.slug)}`, queueName, pageMessageSchema, 'page', async (s, m, context) => {
+        await s.scans.processPage(m, delivery(context));
       }),
-      queue(`poison${pascal(d.slug)}`, queueName + POISON_SUFFIX, async (s, message) => {
-        const parsed = parseQueuePayload(pageMessageSchema, message);
-        if (!parsed.ok) {
-          log.error('malformed poison message dropped', { queue: queueName + POISON_SUFFIX, reason: parsed.error });
-          return;
-        }
-        await s.scans.handlePoison(parsed.value);
-      }),
+      queue(`poison${pascal(d.slug)}`, queueName + POISON_SUFFIX, pageMessageSchema, 'poison', (s, m) => s.scans.handlePoison(m)),
     );
   }
   defs.push(
-    queue('finalizeScan', FINALIZE_QUEUE, async (s, message) => {
-      const parsed = parseQueuePayload(finalizeMessageSchema, message);
-      if (!parsed.ok) {
-        log.error('malformed finalize message dropped', { queue: FINALIZE_QUEUE, reason: parsed.error });
-        return;
-      }
-      await s.scans.finalize(parsed.value);
+    queue('finalizeScan', FINALIZE_QUEUE, finalizeMessageSchema, 'finalize', async (s, m) => {
+      await s.scans.finalize(m);
     }),
-    queue('poisonFinalizeScan', FINALIZE_QUEUE + POISON_SUFFIX, async (s, message) => {
-      const parsed = parseQueuePayload(finalizeMessageSchema, message);
-      if (!parsed.ok) {
-        log.error('malformed poison message dropped', { queue: FINALIZE_QUEUE + POISON_SUFFIX, reason: parsed.error });
-        return;
-      }
-      await s.scans.handleFinalizePoison(parsed.value, 'the finalize step failed on every delivery; see the log for its errors');
-    }),
+    queue('poisonFinalizeScan', FINALIZE_QUEUE + POISON_SUFFIX, finalizeMessageSchema, 'poison', (s, m) =>
+      s.scans.handleFinalizePoison(m, 'the finalize step failed on every delivery; see the log for its errors'),
+    ),
   );
   return defs;
 }

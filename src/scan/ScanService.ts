@@ -540,46 +540,32 @@ export class ScanService {
     for (const t of tasks.filter((t) => t.status === 'completed' && !t.skippedItems)) {
       removed += await this.removeUnseen(scan, t);
     }
-    const primary = tasks;
-    const sum = (list: TaskRow[], k: 'items' | 'added' | 'modified' | 'pages') => list.reduce((n, t) => n + (t[k] ?? 0), 0);
-    const failed = tasks.filter((t) => t.status === 'failed');
-    const completed = tasks.filter((t) => t.status === 'completed');
-    const skipped = tasks.filter((t) => t.status === 'skipped');
+    const summary = summarizeTasks(tasks);
     // A scan the watchdog ended is partial (design.md): it stopped, it did not fail outright.
-    const skippedItems = tasks.reduce((n, t) => n + (t.skippedItems ?? 0), 0);
     const status: ScanRow['status'] =
       tasks.length === 0
         ? 'failed'
-        : failed.length === 0
-          ? skippedItems
+        : summary.failed === 0
+          ? summary.skippedItems
             ? 'partial'
             : 'completed'
-          : completed.length + skipped.length > 0 || msg.reason === 'watchdog'
+          : summary.completed + summary.skipped > 0 || msg.reason === 'watchdog'
             ? 'partial'
             : 'failed';
-    const errors = groupErrors(tasks);
-    if (skippedItems) {
-      const withSkips = tasks.filter((t) => t.skippedItems);
-      errors.push({
-        code: 'ItemsSkipped',
-        count: skippedItems,
-        message: `${skippedItems} item(s) Azure returned in an unexpected shape were skipped (their tasks remove nothing this scan); first: ${withSkips.find((t) => t.skippedSample)?.skippedSample ?? ''}`,
-        tasks: withSkips.slice(0, 10).map((t) => t.taskId),
-      });
-    }
+    const errors = summary.errors;
     if (tasks.length === 0) errors.push({ code: 'NoSubscriptions', count: 1, message: 'no subscription is visible to the identity: set AZURE_SUBSCRIPTION_IDS or grant Reader', tasks: [] });
     const final: Partial<ScanRow> = {
       status,
       completedAt: at,
-      tasksCompleted: completed.length,
-      tasksFailed: failed.length,
-      tasksSkipped: skipped.length,
-      resources: sum(primary, 'items'),
+      tasksCompleted: summary.completed,
+      tasksFailed: summary.failed,
+      tasksSkipped: summary.skipped,
+      resources: summary.resources,
       dependencies: 0,
-      added: sum(primary, 'added'),
-      modified: sum(primary, 'modified'),
+      added: summary.added,
+      modified: summary.modified,
       removed,
-      pages: sum(tasks, 'pages'),
+      pages: summary.pages,
       errors: JSON.stringify(errors),
     };
     await store.updateScan(msg.scanId, final);
@@ -590,13 +576,13 @@ export class ScanService {
       durationMs: Date.parse(at) - Date.parse(scan.startedAt),
       success: status === 'completed',
       items: final.resources,
-      errors: failed.length,
+      errors: summary.failed,
       pages: final.pages,
       added: final.added,
       modified: final.modified,
       removed,
-      tasksFailed: failed.length,
-      tasksSkipped: skipped.length,
+      tasksFailed: summary.failed,
+      tasksSkipped: summary.skipped,
       correlationId: msg.scanId,
       status,
       trigger: scan.trigger,
@@ -607,7 +593,7 @@ export class ScanService {
       added: final.added,
       modified: final.modified,
       removed,
-      tasksFailed: failed.length,
+      tasksFailed: summary.failed,
       durationMs: Date.parse(at) - Date.parse(scan.startedAt),
     });
     return result;
@@ -699,4 +685,45 @@ export function groupErrors(tasks: TaskRow[], cap = 20): GroupedError[] {
     message: g.sample,
     tasks: failures.filter((f) => f.errorType === g.errorType).slice(0, 10).map((f) => f.itemId),
   }));
+}
+
+export interface TaskSummary {
+  completed: number;
+  failed: number;
+  skipped: number;
+  /** Items skipped for an unexpected shape, over every task. */
+  skippedItems: number;
+  resources: number;
+  added: number;
+  modified: number;
+  pages: number;
+  errors: GroupedError[];
+}
+
+/** A scan's numbers and error summary from its task rows: live while it runs, stored at finalize. */
+export function summarizeTasks(tasks: TaskRow[]): TaskSummary {
+  const count = (status: TaskRow['status']) => tasks.filter((t) => t.status === status).length;
+  const sum = (k: 'items' | 'added' | 'modified' | 'pages' | 'skippedItems') => tasks.reduce((n, t) => n + (t[k] ?? 0), 0);
+  const skippedItems = sum('skippedItems');
+  const errors = groupErrors(tasks);
+  if (skippedItems) {
+    const withSkips = tasks.filter((t) => t.skippedItems);
+    errors.push({
+      code: 'ItemsSkipped',
+      count: skippedItems,
+      message: `${skippedItems} item(s) Azure returned in an unexpected shape were skipped (their tasks remove nothing this scan); first: ${withSkips.find((t) => t.skippedSample)?.skippedSample ?? ''}`,
+      tasks: withSkips.slice(0, 10).map((t) => t.taskId),
+    });
+  }
+  return {
+    completed: count('completed'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    skippedItems,
+    resources: sum('items'),
+    added: sum('added'),
+    modified: sum('modified'),
+    pages: sum('pages'),
+    errors,
+  };
 }

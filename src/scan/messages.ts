@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeMessage } from '../storage/queues';
 
 /**
  * One page of one (subscription, type[, resource group]) task. A discoverer with a state
@@ -35,15 +36,12 @@ export type FinalizeMessage = z.infer<typeof finalizeMessageSchema>;
 /** Parses a queue payload (already-decoded object, JSON text, or base64 JSON text). */
 export function parseQueuePayload<T>(schema: z.ZodType<T>, payload: unknown): { ok: true; value: T } | { ok: false; error: string } {
   let value = payload;
-  if (typeof payload === 'string') {
-    const text = payload.trim();
+  if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
     try {
-      value = JSON.parse(text.startsWith('{') ? text : Buffer.from(text, 'base64').toString('utf8'));
+      value = decodeMessage(typeof payload === 'string' ? payload : payload.toString('utf8'));
     } catch {
       return { ok: false, error: 'message is not JSON (nor base64-encoded JSON)' };
     }
-  } else if (Buffer.isBuffer(payload)) {
-    return parseQueuePayload(schema, payload.toString('utf8'));
   }
   const result = schema.safeParse(value);
   if (!result.success) {
