@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Redis from 'ioredis';
 import { createServices, type Services } from '../app/Services';
 import { loadSettings, type Settings } from '../config/settings';
 import { startArmEmulator, type ArmEmulator, type ArmEmulatorOptions } from '../emulator';
@@ -48,19 +47,6 @@ function wantsAzure(env: Record<string, string | undefined>, flag: boolean): boo
   return flag || Boolean(env.AZURE_SUBSCRIPTION_IDS?.trim()) || Boolean(env.TOPDECK_ARM_ENDPOINT?.trim());
 }
 
-async function redisAnswers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
 /**
  * Everything `npm start` needs, on one machine: Azurite in-process (when storage is local),
  * the demo Resource Manager emulator (when no Azure is configured), Redis when REDIS_URL
@@ -92,10 +78,6 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       env.TOPDECK_ARM_TOKEN = 'demo-emulator-token';
     }
 
-    if (env.REDIS_URL?.trim() && !(await redisAnswers(env.REDIS_URL.trim()))) {
-      logger.warn('REDIS_URL does not answer; running without a cache until it does');
-    }
-
     const explicitPort = env.PORT?.trim();
     const settings = loadSettings(env);
     let port = settings.PORT;
@@ -117,6 +99,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       { kind: 'request' },
     );
     stops.push(() => services.close());
+    if (services.cache.enabled && !(await services.cache.ping())) {
+      logger.warn('REDIS_URL does not answer; running without a cache until it does');
+    }
     const host = { ...loadHostConfig(), ...options.host };
     const services$ = Promise.resolve(services);
     const runtime = new LocalRuntime({
