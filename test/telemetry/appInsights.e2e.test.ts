@@ -27,6 +27,15 @@ interface ChildRun {
   ms: number;
 }
 
+/** Runs a fixture that must exit 0 and print one `RESULT <json>` line; returns the JSON. */
+async function runFixture<T>(fixture: string, env: NodeJS.ProcessEnv): Promise<T> {
+  const run = await runChild([fixture], env);
+  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+  const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`the fixture printed no RESULT line:\n${run.stdout}\n${run.stderr}`);
+  return JSON.parse(line.slice('RESULT '.length)) as T;
+}
+
 function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<ChildRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
@@ -205,20 +214,13 @@ describe('Application Insights end to end', () => {
     'a scan through POST /api/scans is one operation: request, pages, SDK calls, finalize, traces and metrics',
     { timeout: 120_000 },
     async () => {
-      const run = await runChild(
-        ['test/telemetry/fixtures/scanWithTelemetry.ts'],
-        childEnv(ingestion.connectionString, bundle),
-      );
-      expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-      const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (!line) throw new Error(`the fixture printed no RESULT line:\n${run.stdout}\n${run.stderr}`);
-      const result = JSON.parse(line.slice('RESULT '.length)) as {
+      const result = await runFixture<{
         scanId: string;
         status: string;
         flushed: boolean;
         emulatorEndpoint: string;
         view: { pages: number; counts: { resources: number } };
-      };
+      }>('test/telemetry/fixtures/scanWithTelemetry.ts', childEnv(ingestion.connectionString, bundle));
       expect(result.status).toBe('completed');
       expect(result.flushed).toBe(true);
       expect(ingestion.rejected).toEqual([]);
@@ -288,19 +290,12 @@ describe('Application Insights end to end', () => {
     'the Azure Functions entry point alone starts telemetry early enough to collect SDK calls',
     { timeout: 120_000 },
     async () => {
-      const run = await runChild(
-        ['test/telemetry/fixtures/functionsEntry.ts'],
-        childEnv(ingestion.connectionString, bundle),
-      );
-      expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-      const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (!line) throw new Error(`the fixture printed no RESULT line:\n${run.stdout}\n${run.stderr}`);
-      const result = JSON.parse(line.slice('RESULT '.length)) as {
+      const result = await runFixture<{
         started: boolean;
         flushed: boolean;
         subscriptions: string[];
         emulatorEndpoint: string;
-      };
+      }>('test/telemetry/fixtures/functionsEntry.ts', childEnv(ingestion.connectionString, bundle));
       expect(result).toMatchObject({ started: true, flushed: true });
       expect(result.subscriptions).toHaveLength(2);
       const probe = ofType(ingestion.envelopes, 'RequestData').filter(
