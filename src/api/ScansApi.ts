@@ -1,6 +1,7 @@
 import { notFoundError } from '../errors/TopDeckError';
 import { TERMINAL_SCAN, type ScanRow, type TaskRow } from '../scan/ScanRecords';
-import { summarizeTasks, type ScanService, type StartScanRequest } from '../scan/ScanService';
+import type { ScanService, StartScanRequest } from '../scan/ScanService';
+import { summarizeTasks } from '../scan/summarizeTasks';
 import type { ScanStore } from '../scan/ScanStore';
 import { parseOrThrow, startScanBodySchema } from './validation';
 

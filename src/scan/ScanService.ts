@@ -1,24 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { ArmClients } from '../discovery/armClients';
-import type { TableClient } from '@azure/data-tables';
-import type { Discoverer, ListingContext, SkippedItem } from '../discovery/Discoverer';
+import type { Discoverer } from '../discovery/Discoverer';
 import { DISCOVERERS, FINALIZE_QUEUE, discoverQueueName, findDiscoverer } from '../discovery/registry';
 import type { DiscoveredItem } from '../discovery/Resource';
 import { classifyError } from '../errors/classifyError';
-import { TopDeckError } from '../errors/TopDeckError';
-import { ErrorTracker } from '../resilience';
+import type { TopDeckError } from '../errors/TopDeckError';
 import type { QueueSender } from '../storage/queues';
 import { changePartitionKey, odataString, prefixFilter, resourcePartitionKey, resourceRowKey, resourceTypePartitionPrefix } from '../storage/keys';
 import { primaryEntity, stateEntity, type TableEntity } from '../storage/resourceEntity';
-import { deleteInBatches, getEntityOrUndefined, upsertInBatches, type Tables } from '../storage/tables';
+import { deleteInBatches, upsertInBatches, type Tables } from '../storage/tables';
 import { withOperation, type Logger } from '../telemetry/logger';
 import type { OperationRecorder } from '../telemetry/operationMetrics';
 import { redactText } from '../telemetry/redact';
 import { describeFailure } from './describeFailure';
+import { fetchJoinedPage, type JoinedPage } from './fetchJoinedPage';
+import { readExisting } from './readExisting';
 import type { FinalizeMessage, PageMessage } from './messages';
 import { TERMINAL_SCAN, TERMINAL_TASK, type ScanRow, type TaskRow } from './ScanRecords';
 import type { ScanStore } from './ScanStore';
+import { summarizeTasks, type GroupedError } from './summarizeTasks';
 
 export interface StartScanRequest {
   trigger: ScanRow['trigger'];
@@ -46,110 +47,6 @@ export interface ScanServiceDeps {
 export interface DeliveryInfo {
   messageId: string;
   dequeueCount: number;
-}
-
-/** Concurrent point reads per page, when a range read does not cover the page. */
-const READ_CONCURRENCY = 16;
-
-interface ExistingRow {
-  id?: string;
-  hash?: string;
-  discoveredAt?: string;
-  scanId?: string;
-  changeKind?: string;
-}
-
-/**
- * What is stored for a page's rows, to tell added from modified. Listings come back in id
- * order, so one RowKey range query usually covers the page; if the range holds many more
- * rows than the page (another order), the rest is read by point reads. Bounded either way.
- */
-async function readExisting(table: TableClient, drafts: TableEntity[]): Promise<Map<string, ExistingRow>> {
-  const found = new Map<string, ExistingRow>();
-  if (!drafts.length) return found;
-  const byPartition = new Map<string, string[]>();
-  for (const d of drafts) byPartition.set(d.partitionKey, [...(byPartition.get(d.partitionKey) ?? []), d.rowKey]);
-  const pointReads: Array<{ pk: string; rk: string }> = [];
-  for (const [pk, keys] of byPartition) {
-    const sorted = [...keys].sort();
-    const first = sorted[0] as string;
-    const last = sorted[sorted.length - 1] as string;
-    const wanted = new Set(sorted);
-    const budget = sorted.length * 3 + 10;
-    let read = 0;
-    let coveredUpTo = '';
-    let complete = true;
-    const filter = `PartitionKey eq ${odataString(pk)} and RowKey ge ${odataString(first)} and RowKey le ${odataString(last)}`;
-    for await (const e of table.listEntities<ExistingRow>({ queryOptions: { filter, select: ['RowKey', 'id', 'hash', 'discoveredAt', 'scanId', 'changeKind'] } })) {
-      const rk = e.rowKey as string;
-      if (wanted.has(rk)) found.set(rk, e);
-      coveredUpTo = rk;
-      if (++read >= budget) {
-        complete = false;
-        break;
-      }
-    }
-    if (!complete) for (const rk of sorted) if (rk > coveredUpTo) pointReads.push({ pk, rk });
-  }
-  const limit = pLimit(READ_CONCURRENCY);
-  await Promise.all(
-    pointReads.map(({ pk, rk }) =>
-      limit(async () => {
-        const e = await getEntityOrUndefined<ExistingRow>(table, pk, rk);
-        if (e) found.set(rk, e);
-      }),
-    ),
-  );
-  return found;
-}
-
-interface JoinedPage {
-  items: DiscoveredItem[];
-  /** State items that matched no primary item of this page: merged on their own. */
-  stateOnly: DiscoveredItem[];
-  /** Items that could not be mapped (either listing). */
-  skipped: SkippedItem[];
-  /** Continuation for the next message, when either listing has more. */
-  next?: Pick<PageMessage, 'continuationToken' | 'stateContinuationToken' | 'primaryDone' | 'stateDone'>;
-}
-
-/** Fetches this page of the primary listing and, alongside, of the state listing; joins by id. */
-async function fetchJoinedPage(
-  d: Discoverer,
-  ctx: Omit<ListingContext, 'continuationToken'>,
-  msg: PageMessage,
-): Promise<JoinedPage> {
-  const wantPrimary = !msg.primaryDone;
-  const wantState = Boolean(d.listStatePage) && !msg.stateDone;
-  const [primary, state] = await Promise.all([
-    wantPrimary ? d.listPage({ ...ctx, continuationToken: msg.continuationToken }) : undefined,
-    wantState && d.listStatePage ? d.listStatePage({ ...ctx, continuationToken: msg.stateContinuationToken }) : undefined,
-  ]);
-  const items = primary?.items ?? [];
-  const states = new Map((state?.items ?? []).map((s) => [s.id.toLowerCase(), s]));
-  for (const item of items) {
-    const s = states.get(item.id.toLowerCase());
-    if (!s) continue;
-    item.status = s.status;
-    Object.assign(item.properties, s.properties);
-    states.delete(item.id.toLowerCase());
-  }
-  const nextPrimary = primary?.continuationToken;
-  const nextState = state?.continuationToken;
-  return {
-    items,
-    stateOnly: [...states.values()],
-    skipped: [...(primary?.skipped ?? []), ...(state?.skipped ?? [])],
-    next:
-      nextPrimary || nextState
-        ? {
-            continuationToken: nextPrimary,
-            stateContinuationToken: nextState,
-            primaryDone: !nextPrimary,
-            stateDone: !nextState,
-          }
-        : undefined,
-  };
 }
 
 export function taskIdFor(subscriptionId: string, d: Discoverer, resourceGroup?: string): string {
@@ -662,68 +559,4 @@ export class ScanService {
     }
     return ended;
   }
-}
-
-export interface GroupedError {
-  code: string;
-  count: number;
-  message: string;
-  tasks: string[];
-}
-
-/** Task errors grouped by code, capped, with counts: the scan record's summary. */
-export function groupErrors(tasks: TaskRow[], cap = 20): GroupedError[] {
-  const tracker = new ErrorTracker({ maxErrors: 1000 });
-  for (const t of tasks) {
-    if (t.status !== 'failed') tracker.success(t.taskId);
-    else tracker.failure(t.taskId, new TopDeckError({ code: t.errorCode ?? 'Error', message: t.error ?? '', transient: false }));
-  }
-  const failures = tracker.summary().errors;
-  return tracker.groupedSummary(cap).map((g) => ({
-    code: g.errorType,
-    count: g.count,
-    message: g.sample,
-    tasks: failures.filter((f) => f.errorType === g.errorType).slice(0, 10).map((f) => f.itemId),
-  }));
-}
-
-export interface TaskSummary {
-  completed: number;
-  failed: number;
-  skipped: number;
-  /** Items skipped for an unexpected shape, over every task. */
-  skippedItems: number;
-  resources: number;
-  added: number;
-  modified: number;
-  pages: number;
-  errors: GroupedError[];
-}
-
-/** A scan's numbers and error summary from its task rows: live while it runs, stored at finalize. */
-export function summarizeTasks(tasks: TaskRow[]): TaskSummary {
-  const count = (status: TaskRow['status']) => tasks.filter((t) => t.status === status).length;
-  const sum = (k: 'items' | 'added' | 'modified' | 'pages' | 'skippedItems') => tasks.reduce((n, t) => n + (t[k] ?? 0), 0);
-  const skippedItems = sum('skippedItems');
-  const errors = groupErrors(tasks);
-  if (skippedItems) {
-    const withSkips = tasks.filter((t) => t.skippedItems);
-    errors.push({
-      code: 'ItemsSkipped',
-      count: skippedItems,
-      message: `${skippedItems} item(s) Azure returned in an unexpected shape were skipped (their tasks remove nothing this scan); first: ${withSkips.find((t) => t.skippedSample)?.skippedSample ?? ''}`,
-      tasks: withSkips.slice(0, 10).map((t) => t.taskId),
-    });
-  }
-  return {
-    completed: count('completed'),
-    failed: count('failed'),
-    skipped: count('skipped'),
-    skippedItems,
-    resources: sum('items'),
-    added: sum('added'),
-    modified: sum('modified'),
-    pages: sum('pages'),
-    errors,
-  };
 }

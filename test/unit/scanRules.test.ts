@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TopDeckError } from '../../src/errors/TopDeckError';
 import { describeFailure } from '../../src/scan/describeFailure';
 import { finalizeMessageSchema, pageMessageSchema, parseQueuePayload } from '../../src/scan/messages';
-import { groupErrors } from '../../src/scan/ScanService';
+import { groupErrors } from '../../src/scan/summarizeTasks';
 import type { TaskRow } from '../../src/scan/ScanRecords';
 
 const task = { subscriptionId: 'sub-1', resourceType: 'Microsoft.Compute/virtualMachines', resourceGroup: 'rg-x' };

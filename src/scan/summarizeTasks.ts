@@ -1,0 +1,67 @@
+import { TopDeckError } from '../errors/TopDeckError';
+import { ErrorTracker } from '../resilience';
+import type { TaskRow } from './ScanRecords';
+
+export interface GroupedError {
+  code: string;
+  count: number;
+  message: string;
+  tasks: string[];
+}
+
+/** Task errors grouped by code, capped, with counts: the scan record's summary. */
+export function groupErrors(tasks: TaskRow[], cap = 20): GroupedError[] {
+  const tracker = new ErrorTracker({ maxErrors: 1000 });
+  for (const t of tasks) {
+    if (t.status !== 'failed') tracker.success(t.taskId);
+    else tracker.failure(t.taskId, new TopDeckError({ code: t.errorCode ?? 'Error', message: t.error ?? '', transient: false }));
+  }
+  const failures = tracker.summary().errors;
+  return tracker.groupedSummary(cap).map((g) => ({
+    code: g.errorType,
+    count: g.count,
+    message: g.sample,
+    tasks: failures.filter((f) => f.errorType === g.errorType).slice(0, 10).map((f) => f.itemId),
+  }));
+}
+
+export interface TaskSummary {
+  completed: number;
+  failed: number;
+  skipped: number;
+  /** Items skipped for an unexpected shape, over every task. */
+  skippedItems: number;
+  resources: number;
+  added: number;
+  modified: number;
+  pages: number;
+  errors: GroupedError[];
+}
+
+/** A scan's numbers and error summary from its task rows: live while it runs, stored at finalize. */
+export function summarizeTasks(tasks: TaskRow[]): TaskSummary {
+  const count = (status: TaskRow['status']) => tasks.filter((t) => t.status === status).length;
+  const sum = (k: 'items' | 'added' | 'modified' | 'pages' | 'skippedItems') => tasks.reduce((n, t) => n + (t[k] ?? 0), 0);
+  const skippedItems = sum('skippedItems');
+  const errors = groupErrors(tasks);
+  if (skippedItems) {
+    const withSkips = tasks.filter((t) => t.skippedItems);
+    errors.push({
+      code: 'ItemsSkipped',
+      count: skippedItems,
+      message: `${skippedItems} item(s) Azure returned in an unexpected shape were skipped (their tasks remove nothing this scan); first: ${withSkips.find((t) => t.skippedSample)?.skippedSample ?? ''}`,
+      tasks: withSkips.slice(0, 10).map((t) => t.taskId),
+    });
+  }
+  return {
+    completed: count('completed'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    skippedItems,
+    resources: sum('items'),
+    added: sum('added'),
+    modified: sum('modified'),
+    pages: sum('pages'),
+    errors,
+  };
+}
