@@ -23,13 +23,22 @@ function getServices(): Promise<Services> {
 for (const def of createFunctionDefinitions(getServices)) {
   switch (def.kind) {
     case 'http':
-      app.http(def.name, { route: def.route, methods: def.methods, authLevel: 'function', handler: def.handler });
+      app.http(def.name, {
+        route: def.route,
+        methods: def.methods,
+        authLevel: 'function',
+        handler: def.handler,
+      });
       break;
     case 'timer':
       app.timer(def.name, { schedule: def.schedule, handler: def.handler });
       break;
     case 'queue':
-      app.storageQueue(def.name, { queueName: def.queueName, connection: 'AzureWebJobsStorage', handler: def.handler });
+      app.storageQueue(def.name, {
+        queueName: def.queueName,
+        connection: 'AzureWebJobsStorage',
+        handler: def.handler,
+      });
       break;
   }
 }

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import { notFoundError, validationError } from '../errors/TopDeckError';
-import { locateResourceKey, odataString, prefixFilter, resourcePartitionKey, resourceTypePartitionPrefix } from '../storage/keys';
+import {
+  locateResourceKey,
+  odataString,
+  prefixFilter,
+  resourcePartitionKey,
+  resourceTypePartitionPrefix,
+} from '../storage/keys';
 import { entityToResource } from '../storage/resourceEntity';
 import { getEntityOrUndefined } from '../storage/tables';
 import type { Resource } from '../discovery/Resource';
@@ -51,10 +57,14 @@ function decodeToken(token: string, filter: string): string {
   }
   const p = parsed as { t?: unknown; f?: unknown } | undefined;
   if (!p || typeof p.t !== 'string' || typeof p.f !== 'string') {
-    throw validationError('invalid continuationToken: pass back exactly the continuationToken of the previous page');
+    throw validationError(
+      'invalid continuationToken: pass back exactly the continuationToken of the previous page',
+    );
   }
   if (p.f !== filterHash(filter)) {
-    throw validationError('invalid continuationToken: it belongs to a query with other filters; repeat the same filters');
+    throw validationError(
+      'invalid continuationToken: it belongs to a query with other filters; repeat the same filters',
+    );
   }
   return p.t;
 }
@@ -73,12 +83,16 @@ export class ResourcesApi {
     const q = parseOrThrow(listQuerySchema, rawQuery, 'query');
     const filters: string[] = [];
     if (q.subscriptionId && q.type && q.resourceGroup) {
-      filters.push(`PartitionKey eq ${odataString(resourcePartitionKey(q.subscriptionId, q.type, q.resourceGroup))}`);
+      filters.push(
+        `PartitionKey eq ${odataString(resourcePartitionKey(q.subscriptionId, q.type, q.resourceGroup))}`,
+      );
     } else {
-      if (q.subscriptionId && q.type) filters.push(prefixFilter('PartitionKey', resourceTypePartitionPrefix(q.subscriptionId, q.type)));
+      if (q.subscriptionId && q.type)
+        filters.push(prefixFilter('PartitionKey', resourceTypePartitionPrefix(q.subscriptionId, q.type)));
       else if (q.subscriptionId) filters.push(prefixFilter('PartitionKey', `${q.subscriptionId}|`));
       else if (q.type) filters.push(`type eq ${odataString(q.type)}`);
-      if (q.resourceGroup) filters.push(`resourceGroupLower eq ${odataString(q.resourceGroup.toLowerCase())}`);
+      if (q.resourceGroup)
+        filters.push(`resourceGroupLower eq ${odataString(q.resourceGroup.toLowerCase())}`);
     }
     const filter = filters.join(' and ');
     const sdkToken = q.continuationToken ? decodeToken(q.continuationToken, filter) : undefined;
@@ -92,7 +106,9 @@ export class ResourcesApi {
         page = await pages.next();
       } catch (e) {
         if ((e as { statusCode?: number }).statusCode === 400 && sdkToken) {
-          throw validationError('invalid continuationToken: the storage service rejected it; start again without one');
+          throw validationError(
+            'invalid continuationToken: the storage service rejected it; start again without one',
+          );
         }
         throw e;
       }
@@ -105,12 +121,16 @@ export class ResourcesApi {
 
   async get(key: string): Promise<Resource & { dependencies: { outgoing: unknown[]; incoming: unknown[] } }> {
     const location = locateResourceKey(key);
-    if (!location) throw notFoundError(`no resource has key "${key}"; use the key field of an item from GET /api/resources`);
+    if (!location)
+      throw notFoundError(
+        `no resource has key "${key}"; use the key field of an item from GET /api/resources`,
+      );
     const resource = await this.cache.cached(RESOURCES_CACHE_NAMESPACE, { op: 'get', key }, async () => {
       const entity = await getEntityOrUndefined(this.resources, location.partitionKey, location.rowKey);
       return entity && typeof entity.id === 'string' && entity.id ? entityToResource(entity) : null;
     });
-    if (!resource) throw notFoundError(`no resource with key "${key}" (id ${location.id}) has been discovered`);
+    if (!resource)
+      throw notFoundError(`no resource with key "${key}" (id ${location.id}) has been discovered`);
     return { ...resource, dependencies: { outgoing: [], incoming: [] } };
   }
 }

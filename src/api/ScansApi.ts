@@ -35,7 +35,11 @@ export class ScansApi {
     private readonly store: ScanStore,
   ) {}
 
-  async start(body: unknown, trigger: StartScanRequest['trigger'], traceparent?: string): Promise<{ scanId: string; status: string; statusUrl: string }> {
+  async start(
+    body: unknown,
+    trigger: StartScanRequest['trigger'],
+    traceparent?: string,
+  ): Promise<{ scanId: string; status: string; statusUrl: string }> {
     const input = parseOrThrow(startScanBodySchema, body ?? {}, 'request body');
     const scan = await this.scans.startScan({ trigger, ...input, traceparent });
     return { scanId: scan.scanId, status: scan.status, statusUrl: `/api/scans/${scan.scanId}` };
@@ -70,7 +74,13 @@ export class ScansApi {
       subscriptionIds: parseJson<string[]>(row.subscriptionIds, []),
       resourceTypes: parseJson<string[]>(row.resourceTypes, []),
       ...(row.resourceGroup ? { resourceGroup: row.resourceGroup } : {}),
-      tasks: { total: row.tasksTotal, completed, failed, skipped, pending: row.tasksTotal - completed - failed - skipped },
+      tasks: {
+        total: row.tasksTotal,
+        completed,
+        failed,
+        skipped,
+        pending: row.tasksTotal - completed - failed - skipped,
+      },
       pages: live?.pages ?? row.pages ?? 0,
       counts: {
         resources: live?.resources ?? row.resources ?? 0,

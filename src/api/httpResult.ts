@@ -5,7 +5,11 @@ import type { Logger } from '../telemetry/logger';
 import { redactText } from '../telemetry/redact';
 
 export function json(status: number, body: unknown, headers?: Record<string, string>): HttpResponseInit {
-  return { status, jsonBody: body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } };
+  return {
+    status,
+    jsonBody: body,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  };
 }
 
 export function errorResponse(status: number, code: string, message: string): HttpResponseInit {
@@ -27,10 +31,22 @@ export function errorToResponse(error: unknown, logger: Logger): HttpResponseIni
   const e = classifyError(error);
   logger.error('request failed', { errorCode: e.code, error: e.message, statusCode: e.statusCode });
   if (e.transient) {
-    return errorResponse(503, 'ServiceUnavailable', 'a dependency of TopDeck is unavailable right now; try again shortly');
+    return errorResponse(
+      503,
+      'ServiceUnavailable',
+      'a dependency of TopDeck is unavailable right now; try again shortly',
+    );
   }
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-    return errorResponse(502, 'UpstreamError', `a service TopDeck called refused the request (${e.statusCode} ${e.code}): ${redactText(e.message)}`);
+    return errorResponse(
+      502,
+      'UpstreamError',
+      `a service TopDeck called refused the request (${e.statusCode} ${e.code}): ${redactText(e.message)}`,
+    );
   }
-  return errorResponse(500, 'InternalError', 'TopDeck failed to answer this request; the log has the details');
+  return errorResponse(
+    500,
+    'InternalError',
+    'TopDeck failed to answer this request; the log has the details',
+  );
 }

@@ -50,11 +50,24 @@ export function createArmResilience(redisUrl: string | undefined, logger: Logger
   redis?.on('error', () => undefined);
   const store = redis ? createRedisBreakerStore(redis) : createMemoryBreakerStore();
   const budgetFor = perScope((scope) =>
-    createRateBudget({ service: 'arm', scope, ...ARM_READ_BUCKET, redis, fallbackShare: fallbackShare(), maxWaitMs: 60_000 }),
+    createRateBudget({
+      service: 'arm',
+      scope,
+      ...ARM_READ_BUCKET,
+      redis,
+      fallbackShare: fallbackShare(),
+      maxWaitMs: 60_000,
+    }),
   );
   const breakerFor = perScope((scope) => {
     const breaker = createCircuitBreaker({ name: `arm:${scope}`, store });
-    breaker.onBreak((e) => logger.warn('Resource Manager circuit opened', { dependency: e.name, failures: e.failures, retryAt: new Date(e.openedUntil).toISOString() }));
+    breaker.onBreak((e) =>
+      logger.warn('Resource Manager circuit opened', {
+        dependency: e.name,
+        failures: e.failures,
+        retryAt: new Date(e.openedUntil).toISOString(),
+      }),
+    );
     breaker.onReset((e) => logger.info('Resource Manager circuit closed', { dependency: e.name }));
     return breaker;
   });

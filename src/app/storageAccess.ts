@@ -9,8 +9,12 @@ import type { StorageAccess } from '../storage/tables';
  */
 export function storageAccessFromSettings(settings: Settings): StorageAccess {
   const account = settings.AzureWebJobsStorage__accountName;
-  const queueUrl = settings.AzureWebJobsStorage__queueServiceUri ?? (account ? `https://${account}.queue.core.windows.net` : undefined);
-  const tableUrl = settings.AzureWebJobsStorage__tableServiceUri ?? (account ? `https://${account}.table.core.windows.net` : undefined);
+  const queueUrl =
+    settings.AzureWebJobsStorage__queueServiceUri ??
+    (account ? `https://${account}.queue.core.windows.net` : undefined);
+  const tableUrl =
+    settings.AzureWebJobsStorage__tableServiceUri ??
+    (account ? `https://${account}.table.core.windows.net` : undefined);
   if (queueUrl && tableUrl) {
     return {
       kind: 'identity',

@@ -20,84 +20,93 @@ const httpsUrl = (name: string) =>
     message: `${name} must be an https:// URL (Resource Manager refuses bearer tokens over plain http)`,
   });
 
-const settingsSchema = z
-  .object({
-    AzureWebJobsStorage: optionalString.transform((v) => v ?? 'UseDevelopmentStorage=true'),
-    AzureWebJobsStorage__accountName: optionalString,
-    AzureWebJobsStorage__queueServiceUri: optionalString,
-    AzureWebJobsStorage__tableServiceUri: optionalString,
-    AzureWebJobsStorage__credential: optionalString,
-    AzureWebJobsStorage__clientId: optionalString,
-    SCAN_SCHEDULE: optionalString
-      .transform((v) => v ?? DEFAULT_SCAN_SCHEDULE)
-      .superRefine((v, ctx) => {
-        if (v.split(/\s+/).length !== 6) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `SCAN_SCHEDULE must be an NCRONTAB expression with 6 fields, seconds first (e.g. "${DEFAULT_SCAN_SCHEDULE}"), got "${v}"`,
-          });
-          return;
-        }
-        try {
-          new Cron(v, { paused: true });
-        } catch (e) {
-          ctx.addIssue({ code: 'custom', message: `SCAN_SCHEDULE "${v}" is not valid NCRONTAB: ${(e as Error).message}` });
-        }
-      }),
-    AZURE_SUBSCRIPTION_IDS: optionalString.transform((v, ctx) => {
-      const ids = (v ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      for (const id of ids) {
-        if (!GUID.test(id)) ctx.addIssue({ code: 'custom', message: `AZURE_SUBSCRIPTION_IDS: "${id}" is not a GUID` });
+const settingsSchema = z.object({
+  AzureWebJobsStorage: optionalString.transform((v) => v ?? 'UseDevelopmentStorage=true'),
+  AzureWebJobsStorage__accountName: optionalString,
+  AzureWebJobsStorage__queueServiceUri: optionalString,
+  AzureWebJobsStorage__tableServiceUri: optionalString,
+  AzureWebJobsStorage__credential: optionalString,
+  AzureWebJobsStorage__clientId: optionalString,
+  SCAN_SCHEDULE: optionalString
+    .transform((v) => v ?? DEFAULT_SCAN_SCHEDULE)
+    .superRefine((v, ctx) => {
+      if (v.split(/\s+/).length !== 6) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `SCAN_SCHEDULE must be an NCRONTAB expression with 6 fields, seconds first (e.g. "${DEFAULT_SCAN_SCHEDULE}"), got "${v}"`,
+        });
+        return;
       }
-      return ids.map((id) => id.toLowerCase());
-    }),
-    AZURE_RESOURCE_GROUP: optionalString,
-    TOPDECK_ARM_ENDPOINT: httpsUrl('TOPDECK_ARM_ENDPOINT').transform(
-      (v) => (v ?? 'https://management.azure.com').replace(/\/+$/, ''),
-    ),
-    TOPDECK_ARM_TOKEN: optionalString,
-    AZURE_DEVOPS_ORG: optionalString,
-    AZURE_DEVOPS_PROJECT: optionalString,
-    AZURE_DEVOPS_PAT: optionalString,
-    AZURE_DEVOPS_BASE_URL: httpsUrl('AZURE_DEVOPS_BASE_URL').transform((v) =>
-      (v ?? 'https://dev.azure.com').replace(/\/+$/, ''),
-    ),
-    REDIS_URL: optionalString.superRefine((v, ctx) => {
-      if (v === undefined) return;
       try {
-        parseRedisUrl(v);
+        new Cron(v, { paused: true });
       } catch (e) {
-        ctx.addIssue({ code: 'custom', message: `${(e as Error).message} (expected e.g. rediss://:password@host:10000)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `SCAN_SCHEDULE "${v}" is not valid NCRONTAB: ${(e as Error).message}`,
+        });
       }
     }),
-    APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString.refine(
-      (v) => v === undefined || /InstrumentationKey=|IngestionEndpoint=/i.test(v),
-      { message: 'APPLICATIONINSIGHTS_CONNECTION_STRING must contain InstrumentationKey=...' },
-    ),
-    PORT: optionalString.transform((v, ctx) => {
-      const n = Number(v ?? 7071);
-      if (!Number.isInteger(n) || n < 0 || n > 65535) {
-        ctx.addIssue({ code: 'custom', message: `PORT must be an integer 0-65535, got "${v}"` });
-      }
-      return n;
-    }),
-    /** Minutes without progress after which the watchdog ends a scan as partial. */
-    TOPDECK_WATCHDOG_MINUTES: optionalString.transform((v, ctx) => {
-      const n = Number(v ?? 30);
-      if (!(n > 0)) ctx.addIssue({ code: 'custom', message: `TOPDECK_WATCHDOG_MINUTES must be > 0, got "${v}"` });
-      return n;
-    }),
-  });
+  AZURE_SUBSCRIPTION_IDS: optionalString.transform((v, ctx) => {
+    const ids = (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const id of ids) {
+      if (!GUID.test(id))
+        ctx.addIssue({ code: 'custom', message: `AZURE_SUBSCRIPTION_IDS: "${id}" is not a GUID` });
+    }
+    return ids.map((id) => id.toLowerCase());
+  }),
+  AZURE_RESOURCE_GROUP: optionalString,
+  TOPDECK_ARM_ENDPOINT: httpsUrl('TOPDECK_ARM_ENDPOINT').transform((v) =>
+    (v ?? 'https://management.azure.com').replace(/\/+$/, ''),
+  ),
+  TOPDECK_ARM_TOKEN: optionalString,
+  AZURE_DEVOPS_ORG: optionalString,
+  AZURE_DEVOPS_PROJECT: optionalString,
+  AZURE_DEVOPS_PAT: optionalString,
+  AZURE_DEVOPS_BASE_URL: httpsUrl('AZURE_DEVOPS_BASE_URL').transform((v) =>
+    (v ?? 'https://dev.azure.com').replace(/\/+$/, ''),
+  ),
+  REDIS_URL: optionalString.superRefine((v, ctx) => {
+    if (v === undefined) return;
+    try {
+      parseRedisUrl(v);
+    } catch (e) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${(e as Error).message} (expected e.g. rediss://:password@host:10000)`,
+      });
+    }
+  }),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString.refine(
+    (v) => v === undefined || /InstrumentationKey=|IngestionEndpoint=/i.test(v),
+    { message: 'APPLICATIONINSIGHTS_CONNECTION_STRING must contain InstrumentationKey=...' },
+  ),
+  PORT: optionalString.transform((v, ctx) => {
+    const n = Number(v ?? 7071);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      ctx.addIssue({ code: 'custom', message: `PORT must be an integer 0-65535, got "${v}"` });
+    }
+    return n;
+  }),
+  /** Minutes without progress after which the watchdog ends a scan as partial. */
+  TOPDECK_WATCHDOG_MINUTES: optionalString.transform((v, ctx) => {
+    const n = Number(v ?? 30);
+    if (!(n > 0))
+      ctx.addIssue({ code: 'custom', message: `TOPDECK_WATCHDOG_MINUTES must be > 0, got "${v}"` });
+    return n;
+  }),
+});
 
 /** Rules across settings, checked on the raw values so they are reported with every other problem. */
 function crossChecks(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
   const devops = [env.AZURE_DEVOPS_ORG?.trim(), env.AZURE_DEVOPS_PAT?.trim()];
   if (devops.some(Boolean) && !devops.every(Boolean)) {
-    problems.push('AZURE_DEVOPS_ORG and AZURE_DEVOPS_PAT must be set together (both absent turns Azure DevOps off)');
+    problems.push(
+      'AZURE_DEVOPS_ORG and AZURE_DEVOPS_PAT must be set together (both absent turns Azure DevOps off)',
+    );
   }
   return problems;
 }
@@ -120,7 +129,9 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     ...(result.success
       ? []
       : result.error.issues.map((i) =>
-          i.path.length && !i.message.includes(String(i.path[0])) ? `${i.path.join('.')}: ${i.message}` : i.message,
+          i.path.length && !i.message.includes(String(i.path[0]))
+            ? `${i.path.join('.')}: ${i.message}`
+            : i.message,
         )),
     ...crossChecks(env),
   ];

@@ -37,7 +37,10 @@ export function mapEach<T extends { id?: string }>(
       const item = map(r);
       if (item.id) items.push(item);
     } catch (e) {
-      skipped.push({ id: r.id ?? '(no id)', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+      skipped.push({
+        id: r.id ?? '(no id)',
+        error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+      });
     }
   }
   return { items, skipped };

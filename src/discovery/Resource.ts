@@ -33,7 +33,11 @@ export interface DiscoveredItem {
 /** Maps provisioning or power states to TopDeck's status (reference-behaviour.md). */
 export function statusFromState(state: string | undefined | null): ResourceStatus {
   // `ProvisioningState/failed/InternalError` → `failed`
-  const s = (state ?? '').toLowerCase().replace(/^(powerstate|provisioningstate)\//, '').split('/')[0] ?? '';
+  const s =
+    (state ?? '')
+      .toLowerCase()
+      .replace(/^(powerstate|provisioningstate)\//, '')
+      .split('/')[0] ?? '';
   if (['succeeded', 'running', 'ready'].includes(s)) return 'running';
   if (['stopped', 'deallocated', 'stopping', 'deallocating'].includes(s)) return 'stopped';
   if (['failed', 'error'].includes(s)) return 'error';
@@ -76,5 +80,10 @@ export function parseResourceId(id: string): ParsedResourceId | undefined {
   if (!namespace || rest.length < 2 || rest.length % 2 !== 0) return undefined;
   const typeSegments = rest.filter((_, i) => i % 2 === 0);
   const name = rest[rest.length - 1] as string;
-  return { subscriptionId: subscriptionId.toLowerCase(), resourceGroup, type: [namespace, ...typeSegments].join('/'), name };
+  return {
+    subscriptionId: subscriptionId.toLowerCase(),
+    resourceGroup,
+    type: [namespace, ...typeSegments].join('/'),
+    name,
+  };
 }

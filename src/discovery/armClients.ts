@@ -14,7 +14,10 @@ export interface ArmClients {
   stats(): ArmCallStats;
   listSubscriptionIds(): Promise<string[]>;
   /** Memoised per process: VM sizes of one location, keyed by lower-case size name. */
-  vmSizes(subscriptionId: string, location: string): Promise<Map<string, { cores: number; memoryMB: number; maxDataDisks: number }>>;
+  vmSizes(
+    subscriptionId: string,
+    location: string,
+  ): Promise<Map<string, { cores: number; memoryMB: number; maxDataDisks: number }>>;
 }
 
 export interface ArmClientOptions {
@@ -61,12 +64,18 @@ export function createArmClients(options: ArmClientOptions): ArmClients {
   const common = {
     endpoint: options.endpoint,
     retryOptions: { maxRetries: options.maxRetries ?? 3 },
-    additionalPolicies: [{ policy: counter, position: 'perRetry' as const }, ...(options.additionalPolicies ?? [])],
+    additionalPolicies: [
+      { policy: counter, position: 'perRetry' as const },
+      ...(options.additionalPolicies ?? []),
+    ],
     ...(options.caPem ? { tlsOptions: { ca: options.caPem } } : {}),
     userAgentOptions: { userAgentPrefix: 'topdeck/0.1' },
   };
   const computeClients = new Map<string, ComputeManagementClient>();
-  const sizeCache = new Map<string, Promise<Map<string, { cores: number; memoryMB: number; maxDataDisks: number }>>>();
+  const sizeCache = new Map<
+    string,
+    Promise<Map<string, { cores: number; memoryMB: number; maxDataDisks: number }>>
+  >();
   const compute = (subscriptionId: string): ComputeManagementClient => {
     let c = computeClients.get(subscriptionId);
     if (!c) {
@@ -82,7 +91,8 @@ export function createArmClients(options: ArmClientOptions): ArmClients {
       const client = new SubscriptionClient(options.credential, common);
       const ids: string[] = [];
       for await (const s of client.subscriptions.list()) {
-        if (s.subscriptionId && (s.state ?? 'Enabled') !== 'Disabled') ids.push(s.subscriptionId.toLowerCase());
+        if (s.subscriptionId && (s.state ?? 'Enabled') !== 'Disabled')
+          ids.push(s.subscriptionId.toLowerCase());
       }
       return ids;
     },

@@ -26,7 +26,13 @@ export function mapVirtualMachine(vm: VirtualMachine): DiscoveredItem {
       computerName: vm.osProfile?.computerName,
       adminUsername: vm.osProfile?.adminUsername,
       image: image
-        ? compact({ publisher: image.publisher, offer: image.offer, sku: image.sku, version: image.version, id: image.id })
+        ? compact({
+            publisher: image.publisher,
+            offer: image.offer,
+            sku: image.sku,
+            version: image.version,
+            id: image.id,
+          })
         : undefined,
       osDisk: osDisk
         ? compact({
@@ -38,7 +44,13 @@ export function mapVirtualMachine(vm: VirtualMachine): DiscoveredItem {
           })
         : undefined,
       dataDisks: (vm.storageProfile?.dataDisks ?? []).map((d) =>
-        compact({ lun: d.lun, name: d.name, sizeGB: d.diskSizeGB, managedDiskId: d.managedDisk?.id, caching: d.caching }),
+        compact({
+          lun: d.lun,
+          name: d.name,
+          sizeGB: d.diskSizeGB,
+          managedDiskId: d.managedDisk?.id,
+          caching: d.caching,
+        }),
       ),
       networkInterfaces: (vm.networkProfile?.networkInterfaces ?? []).map((n) =>
         compact({ id: n.id, primary: n.primary }),
@@ -113,7 +125,12 @@ export const virtualMachines: Discoverer = {
         const sizes = await ctx.arm.vmSizes(ctx.subscriptionId, location);
         for (const item of list) {
           const size = sizes.get(String(item.properties.vmSize ?? '').toLowerCase());
-          if (size) Object.assign(item.properties, { cores: size.cores, memoryMB: size.memoryMB, maxDataDisks: size.maxDataDisks });
+          if (size)
+            Object.assign(item.properties, {
+              cores: size.cores,
+              memoryMB: size.memoryMB,
+              maxDataDisks: size.maxDataDisks,
+            });
         }
       }),
     );

@@ -323,13 +323,18 @@ class EmulatorCore {
 
   private drift?: { name: RegExp; rewrite: (body: Record<string, unknown>) => Record<string, unknown> };
 
-  driftVm(name: RegExp | undefined, rewrite?: (body: Record<string, unknown>) => Record<string, unknown>): void {
+  driftVm(
+    name: RegExp | undefined,
+    rewrite?: (body: Record<string, unknown>) => Record<string, unknown>,
+  ): void {
     this.drift = name && rewrite ? { name, rewrite } : undefined;
   }
 
   private fullBody(vm: EmulatedVm): unknown {
     const body = vm.body;
-    return this.drift?.name.test(vm.name) ? this.drift.rewrite(body as unknown as Record<string, unknown>) : body;
+    return this.drift?.name.test(vm.name)
+      ? this.drift.rewrite(body as unknown as Record<string, unknown>)
+      : body;
   }
 
   requestLog(): RequestLogEntry[] {

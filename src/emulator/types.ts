@@ -99,7 +99,10 @@ export interface ArmEmulator {
    * Rewrites the full-listing body of the VMs whose name matches (schema drift: a field in an
    * unexpected shape); undefined clears it.
    */
-  driftVm(name: RegExp | undefined, rewrite?: (body: Record<string, unknown>) => Record<string, unknown>): void;
+  driftVm(
+    name: RegExp | undefined,
+    rewrite?: (body: Record<string, unknown>) => Record<string, unknown>,
+  ): void;
   /** bounded (last 50k), oldest first */
   requestLog(): RequestLogEntry[];
   close(): Promise<void>;

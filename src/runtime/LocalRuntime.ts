@@ -92,26 +92,47 @@ export class LocalRuntime {
   private startTimers(): void {
     for (const def of this.options.definitions) {
       if (def.kind !== 'timer') continue;
-      const schedule = def.schedule.replace(/^%(\w+)%$/, (_, name: string) => this.options.resolveSetting(name) ?? '');
+      const schedule = def.schedule.replace(
+        /^%(\w+)%$/,
+        (_, name: string) => this.options.resolveSetting(name) ?? '',
+      );
       let isPastDue = false;
       const cron = new Cron(schedule, { protect: true }, async () => {
-        const context = new InvocationContext({ invocationId: randomUUID(), functionName: def.name, logHandler: this.logHandler(def.name) });
+        const context = new InvocationContext({
+          invocationId: randomUUID(),
+          functionName: def.name,
+          logHandler: this.logHandler(def.name),
+        });
         try {
-          await def.handler({ isPastDue, schedule: { adjustForDST: false }, scheduleStatus: undefined } as never, context);
+          await def.handler(
+            { isPastDue, schedule: { adjustForDST: false }, scheduleStatus: undefined } as never,
+            context,
+          );
         } catch (e) {
           this.logger.error('timer function failed', { functionName: def.name, error: (e as Error).message });
         }
         isPastDue = false;
       });
       this.crons.push(cron);
-      this.logger.debug('timer scheduled', { functionName: def.name, schedule, next: cron.nextRun()?.toISOString() });
+      this.logger.debug('timer scheduled', {
+        functionName: def.name,
+        schedule,
+        next: cron.nextRun()?.toISOString(),
+      });
     }
   }
 
   private logHandler(functionName: string) {
     return (level: string, ...args: unknown[]) => {
       const message = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
-      const l = level === 'error' || level === 'critical' ? 'error' : level === 'warning' ? 'warn' : level === 'information' ? 'info' : 'debug';
+      const l =
+        level === 'error' || level === 'critical'
+          ? 'error'
+          : level === 'warning'
+            ? 'warn'
+            : level === 'information'
+              ? 'info'
+              : 'debug';
       this.logger[l](message, { functionName });
     };
   }
@@ -131,14 +152,20 @@ export class LocalRuntime {
     this.server = http.createServer((req, res) => {
       void this.serve(req, res, routes).catch((e) => {
         this.logger.error('local HTTP host failed', { error: (e as Error).message });
-        if (!res.headersSent) send(res, { status: 500, jsonBody: { error: { code: 'InternalError', message: 'local host failure' } } });
+        if (!res.headersSent)
+          send(res, {
+            status: 500,
+            jsonBody: { error: { code: 'InternalError', message: 'local host failure' } },
+          });
       });
     });
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', (e: NodeJS.ErrnoException) =>
         reject(
           e.code === 'EADDRINUSE'
-            ? new Error(`port ${this.options.port} is already in use: set PORT to a free port (or 0 to pick one)`)
+            ? new Error(
+                `port ${this.options.port} is already in use: set PORT to a free port (or 0 to pick one)`,
+              )
             : e,
         ),
       );
@@ -160,7 +187,10 @@ export class LocalRuntime {
       .map((r) => ({ r, m: r.regex.exec(url.pathname) }))
       .filter((x): x is { r: (typeof routes)[number]; m: RegExpExecArray } => x.m !== null);
     if (!matching.length) {
-      send(res, { status: 404, jsonBody: { error: { code: 'NotFound', message: `no route ${method} ${url.pathname}` } } });
+      send(res, {
+        status: 404,
+        jsonBody: { error: { code: 'NotFound', message: `no route ${method} ${url.pathname}` } },
+      });
       return;
     }
     const hit = matching.find((x) => x.r.def.methods.includes(method as 'GET' | 'POST'));
@@ -169,7 +199,12 @@ export class LocalRuntime {
       send(res, {
         status: 405,
         headers: { allow: allowed },
-        jsonBody: { error: { code: 'MethodNotAllowed', message: `${method} is not allowed on ${url.pathname}; use ${allowed}` } },
+        jsonBody: {
+          error: {
+            code: 'MethodNotAllowed',
+            message: `${method} is not allowed on ${url.pathname}; use ${allowed}`,
+          },
+        },
       });
       return;
     }
@@ -179,7 +214,10 @@ export class LocalRuntime {
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
       if (size > MAX_BODY_BYTES) {
-        send(res, { status: 413, jsonBody: { error: { code: 'PayloadTooLarge', message: 'request body over 1 MiB' } } });
+        send(res, {
+          status: 413,
+          jsonBody: { error: { code: 'PayloadTooLarge', message: 'request body over 1 MiB' } },
+        });
         return;
       }
       chunks.push(chunk as Buffer);
@@ -203,7 +241,11 @@ export class LocalRuntime {
       body: chunks.length ? { bytes: Buffer.concat(chunks) } : undefined,
     });
     const name = hit.r.def.name;
-    const context = new InvocationContext({ invocationId: randomUUID(), functionName: name, logHandler: this.logHandler(name) });
+    const context = new InvocationContext({
+      invocationId: randomUUID(),
+      functionName: name,
+      logHandler: this.logHandler(name),
+    });
     this.stats.invocations[name] = (this.stats.invocations[name] ?? 0) + 1;
     send(res, await hit.r.def.handler(request, context));
   }
@@ -300,11 +342,16 @@ class QueuePoller {
       try {
         const want = Math.min(32, Math.max(1, batchSize - this.inFlight));
         messages = (
-          await withoutTracing(() => this.client.receiveMessages({ numberOfMessages: want, visibilityTimeout: LEASE_SECONDS }))
+          await withoutTracing(() =>
+            this.client.receiveMessages({ numberOfMessages: want, visibilityTimeout: LEASE_SECONDS }),
+          )
         ).receivedMessageItems;
       } catch (e) {
         if (!this.running) break;
-        this.logger.warn('queue poll failed; backing off', { queue: this.def.queueName, error: (e as Error).message });
+        this.logger.warn('queue poll failed; backing off', {
+          queue: this.def.queueName,
+          error: (e as Error).message,
+        });
         await this.sleep(Math.min(maxPollingIntervalMs, 1000));
         continue;
       }
@@ -326,7 +373,8 @@ class QueuePoller {
   }
 
   private decode(text: string): unknown {
-    const raw = this.options.host.messageEncoding === 'base64' ? Buffer.from(text, 'base64').toString('utf8') : text;
+    const raw =
+      this.options.host.messageEncoding === 'base64' ? Buffer.from(text, 'base64').toString('utf8') : text;
     try {
       return JSON.parse(raw);
     } catch {
@@ -386,6 +434,11 @@ class QueuePoller {
       dequeueCount: m.dequeueCount,
       error: (error as Error).message,
     });
-    await this.client.updateMessage(m.messageId, m.popReceipt, undefined, Math.round(visibilityTimeoutMs / 1000));
+    await this.client.updateMessage(
+      m.messageId,
+      m.popReceipt,
+      undefined,
+      Math.round(visibilityTimeoutMs / 1000),
+    );
   }
 }

@@ -85,18 +85,58 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const persistence = [{ locationId: 'Default', locationPath: at('__queuestorage__'), maxConcurrency: 10 }];
   // (host, port, keepAlive, db, extentDb, persistence, accessLog, stream, debugLog, debugPath, loose, skipApiVersionCheck, cert, key, pwd, oauth, disableProductStyleUrl, inMemory)
   const queueConfig = new az.QueueConfiguration(
-    host, queuePort, 5, at('__azurite_db_queue__.json'), at('__azurite_db_queue_extent__.json'), persistence,
-    false, undefined, false, undefined, false, true, '', '', '', undefined, false, memory,
+    host,
+    queuePort,
+    5,
+    at('__azurite_db_queue__.json'),
+    at('__azurite_db_queue_extent__.json'),
+    persistence,
+    false,
+    undefined,
+    false,
+    undefined,
+    false,
+    true,
+    '',
+    '',
+    '',
+    undefined,
+    false,
+    memory,
   );
   // (host, port, keepAlive, db, debugLog, accessLog, stream, debugPath, loose, skipApiVersionCheck, cert, key, pwd, oauth, disableProductStyleUrl, inMemory)
   const tableConfig = new az.TableConfiguration(
-    host, tablePort, 5, at('__azurite_db_table__.json'), false, false, undefined, undefined, false, true,
-    '', '', '', undefined, false, memory,
+    host,
+    tablePort,
+    5,
+    at('__azurite_db_table__.json'),
+    false,
+    false,
+    undefined,
+    undefined,
+    false,
+    true,
+    '',
+    '',
+    '',
+    undefined,
+    false,
+    memory,
   );
-  const queue = await startServer(() => new az.QueueServer(queueConfig), queueConfig, queuePort, options.queuePort);
+  const queue = await startServer(
+    () => new az.QueueServer(queueConfig),
+    queueConfig,
+    queuePort,
+    options.queuePort,
+  );
   let table: AzuriteServer;
   try {
-    table = await startServer(() => new az.TableServer(tableConfig), tableConfig, tablePort, options.tablePort);
+    table = await startServer(
+      () => new az.TableServer(tableConfig),
+      tableConfig,
+      tablePort,
+      options.tablePort,
+    );
   } catch (e) {
     await queue.close();
     throw e;

@@ -33,7 +33,8 @@ function parseArgs(argv: string[]): CliArgs {
   const args: CliArgs = { once: false, azure: false, memory: false };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number, got "${v ?? ''}"`);
+    if (v === undefined || !Number.isFinite(n) || n < 0)
+      throw new Error(`${flag} needs a number, got "${v ?? ''}"`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -46,7 +47,9 @@ function parseArgs(argv: string[]): CliArgs {
     else if (a === '--latency') args.latency = num(a, argv[++i]);
     else if (a === '--page-size') args.pageSize = num(a, argv[++i]);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm start -- [--once] [--azure] [--memory] [--vms N] [--subscriptions N] [--latency MS] [--page-size N]');
+      console.log(
+        'usage: npm start -- [--once] [--azure] [--memory] [--vms N] [--subscriptions N] [--latency MS] [--page-size N]',
+      );
       process.exit(0);
     } else throw new Error(`unknown option "${a}" (try --help)`);
   }
@@ -80,7 +83,13 @@ function fileSink(dataDir: string | undefined): void {
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+        .join('  '),
+    )
+    .join('\n');
 }
 
 async function runFirstScan(host: LocalHost): Promise<boolean> {
@@ -92,7 +101,9 @@ async function runFirstScan(host: LocalHost): Promise<boolean> {
     () => host.services.scans.startScan({ trigger: 'local', traceparent: currentTraceparent() }),
     { kind: 'request' },
   );
-  console.log(`scan ${scan.scanId} started: ${scan.tasksTotal} tasks over ${JSON.parse(scan.subscriptionIds).length} subscription(s)`);
+  console.log(
+    `scan ${scan.scanId} started: ${scan.tasksTotal} tasks over ${JSON.parse(scan.subscriptionIds).length} subscription(s)`,
+  );
   let lastPrint = 0;
   for (;;) {
     await new Promise((r) => setTimeout(r, 250));
@@ -170,7 +181,9 @@ async function main(): Promise<void> {
     await shutdown(ok ? 0 : 1);
     return;
   }
-  console.log(`\nserving ${host.baseUrl}/api (scans, resources); scheduled scans on "${host.settings.SCAN_SCHEDULE}". Ctrl+C stops.`);
+  console.log(
+    `\nserving ${host.baseUrl}/api (scans, resources); scheduled scans on "${host.settings.SCAN_SCHEDULE}". Ctrl+C stops.`,
+  );
   console.log(`  curl ${host.baseUrl}/api/resources?limit=5`);
 }
 

@@ -61,7 +61,9 @@ async function readJsonBody(request: HttpRequest): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw validationError(`request body is not valid JSON (${(e as Error).message}); send {"subscriptionIds"?, "resourceTypes"?, "resourceGroup"?} or no body`);
+    throw validationError(
+      `request body is not valid JSON (${(e as Error).message}); send {"subscriptionIds"?, "resourceTypes"?, "resourceGroup"?} or no body`,
+    );
   }
 }
 
@@ -73,8 +75,16 @@ function pascal(s: string): string {
  * Every handler runs in a span that continues the trace it was given (so one scan is one App
  * Insights operation) and counts the Resource Manager calls it makes (for its metrics).
  */
-function traced<T>(traceparent: string | undefined, name: string, kind: HandlerSpanKind, fn: () => Promise<T>): Promise<T> {
-  return runWithTraceparent(traceparent, name, () => countingCalls(fn), { kind, preferActive: kind === 'request' });
+function traced<T>(
+  traceparent: string | undefined,
+  name: string,
+  kind: HandlerSpanKind,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return runWithTraceparent(traceparent, name, () => countingCalls(fn), {
+    kind,
+    preferActive: kind === 'request',
+  });
 }
 
 export function createFunctionDefinitions(getServices: () => Promise<Services>): FunctionDefinition[] {
@@ -93,18 +103,21 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
       const correlationId = header(request, 'x-correlation-id') ?? context.invocationId;
       return traced(incoming, name, 'request', () => {
         const traceparent = currentTraceparent() ?? incoming;
-        return withOperation({ correlationId, traceparent, functionName: name, invocationId: context.invocationId }, async () => {
-          try {
-            const services = await getServices();
-            return await run(services, request, traceparent);
-          } catch (e) {
-            if ((e as Error).name === 'SettingsError') {
-              log.error('settings are invalid', { error: (e as Error).message });
-              return errorResponse(500, 'ConfigurationError', (e as Error).message);
+        return withOperation(
+          { correlationId, traceparent, functionName: name, invocationId: context.invocationId },
+          async () => {
+            try {
+              const services = await getServices();
+              return await run(services, request, traceparent);
+            } catch (e) {
+              if ((e as Error).name === 'SettingsError') {
+                log.error('settings are invalid', { error: (e as Error).message });
+                return errorResponse(500, 'ConfigurationError', (e as Error).message);
+              }
+              return errorToResponse(e, log);
             }
-            return errorToResponse(e, log);
-          }
-        });
+          },
+        );
       });
     },
   });
@@ -132,7 +145,12 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
       const m = parsed.value;
       await traced(m.traceparent, name, 'consumer', () =>
         withOperation(
-          { correlationId: m.correlationId, traceparent: currentTraceparent() ?? m.traceparent, functionName: name, invocationId: context.invocationId },
+          {
+            correlationId: m.correlationId,
+            traceparent: currentTraceparent() ?? m.traceparent,
+            functionName: name,
+            invocationId: context.invocationId,
+          },
           async () => run(await getServices(), m, context),
         ),
       );
@@ -154,7 +172,10 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
         await traced(incoming, 'scheduledScan', 'request', () =>
           withOperation({ functionName: 'scheduledScan', invocationId: context.invocationId }, async () => {
             const services = await getServices();
-            const scan = await services.scans.startScan({ trigger: 'timer', traceparent: currentTraceparent() ?? incoming });
+            const scan = await services.scans.startScan({
+              trigger: 'timer',
+              traceparent: currentTraceparent() ?? incoming,
+            });
             log.info('scheduled scan started', { scanId: scan.scanId, correlationId: scan.scanId });
           }),
         );
@@ -180,13 +201,21 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
       const limitText = request.query.get('limit');
       const limit = limitText === null ? 50 : Number(limitText);
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-        throw validationError(`invalid query: limit must be a whole number from 1 to 200, got "${limitText}"`);
+        throw validationError(
+          `invalid query: limit must be a whole number from 1 to 200, got "${limitText}"`,
+        );
       }
       return json(200, await s.scansApi.list(limit));
     }),
-    http('getScan', 'scans/{scanId}', ['GET'], async (s, request) => json(200, await s.scansApi.get(request.params.scanId ?? ''))),
-    http('listResources', 'resources', ['GET'], async (s, request) => json(200, await s.resourcesApi.list(queryRecord(request)))),
-    http('getResource', 'resources/{key}', ['GET'], async (s, request) => json(200, await s.resourcesApi.get(request.params.key ?? ''))),
+    http('getScan', 'scans/{scanId}', ['GET'], async (s, request) =>
+      json(200, await s.scansApi.get(request.params.scanId ?? '')),
+    ),
+    http('listResources', 'resources', ['GET'], async (s, request) =>
+      json(200, await s.resourcesApi.list(queryRecord(request))),
+    ),
+    http('getResource', 'resources/{key}', ['GET'], async (s, request) =>
+      json(200, await s.resourcesApi.get(request.params.key ?? '')),
+    ),
   ];
 
   for (const d of DISCOVERERS) {
@@ -195,7 +224,9 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
       queue(`discover${pascal(d.slug)}`, queueName, pageMessageSchema, 'page', async (s, m, context) => {
         await s.scans.processPage(m, delivery(context));
       }),
-      queue(`poison${pascal(d.slug)}`, queueName + POISON_SUFFIX, pageMessageSchema, 'poison', (s, m) => s.scans.handlePoison(m)),
+      queue(`poison${pascal(d.slug)}`, queueName + POISON_SUFFIX, pageMessageSchema, 'poison', (s, m) =>
+        s.scans.handlePoison(m),
+      ),
     );
   }
   defs.push(
@@ -203,7 +234,10 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
       await s.scans.finalize(m);
     }),
     queue('poisonFinalizeScan', FINALIZE_QUEUE + POISON_SUFFIX, finalizeMessageSchema, 'poison', (s, m) =>
-      s.scans.handleFinalizePoison(m, 'the finalize step failed on every delivery; see the log for its errors'),
+      s.scans.handleFinalizePoison(
+        m,
+        'the finalize step failed on every delivery; see the log for its errors',
+      ),
     ),
   );
   return defs;

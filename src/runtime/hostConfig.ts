@@ -22,7 +22,10 @@ export function timeSpanMs(value: string | undefined, fallbackMs: number): numbe
   const m = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$/.exec(value.trim());
   if (!m) throw new Error(`host.json: "${value}" is not a TimeSpan (hh:mm:ss)`);
   const [, d, h, mi, s, f] = m;
-  return ((Number(d ?? 0) * 24 + Number(h)) * 3600 + Number(mi) * 60 + Number(s)) * 1000 + Number((f ?? '0').padEnd(3, '0'));
+  return (
+    ((Number(d ?? 0) * 24 + Number(h)) * 3600 + Number(mi) * 60 + Number(s)) * 1000 +
+    Number((f ?? '0').padEnd(3, '0'))
+  );
 }
 
 /** host.json of the project: the nearest one above this file (src/ or dist/src/), else in the cwd. */

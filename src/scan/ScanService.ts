@@ -7,7 +7,14 @@ import type { DiscoveredItem } from '../discovery/Resource';
 import { classifyError } from '../errors/classifyError';
 import type { TopDeckError } from '../errors/TopDeckError';
 import type { QueueSender } from '../storage/queues';
-import { changePartitionKey, odataString, prefixFilter, resourcePartitionKey, resourceRowKey, resourceTypePartitionPrefix } from '../storage/keys';
+import {
+  changePartitionKey,
+  odataString,
+  prefixFilter,
+  resourcePartitionKey,
+  resourceRowKey,
+  resourceTypePartitionPrefix,
+} from '../storage/keys';
 import { primaryEntity, stateEntity, type TableEntity } from '../storage/resourceEntity';
 import { deleteInBatches, upsertInBatches, type Tables } from '../storage/tables';
 import { withOperation, type Logger } from '../telemetry/logger';
@@ -62,7 +69,10 @@ export class ScanService {
   }
 
   async startScan(request: StartScanRequest): Promise<ScanRow> {
-    const scanId = `${this.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 8)}`;
+    const scanId = `${this.now()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 8)}`;
     // Every line of this scan carries its id as the correlation id.
     return withOperation({ correlationId: scanId }, () => this.launchScan(scanId, request));
   }
@@ -70,7 +80,9 @@ export class ScanService {
   private async launchScan(scanId: string, request: StartScanRequest): Promise<ScanRow> {
     const { store, arm, logger } = this.deps;
     const resourceGroup = request.resourceGroup ?? this.deps.defaults.resourceGroup;
-    let subscriptionIds = request.subscriptionIds?.length ? request.subscriptionIds : this.deps.defaults.subscriptionIds;
+    let subscriptionIds = request.subscriptionIds?.length
+      ? request.subscriptionIds
+      : this.deps.defaults.subscriptionIds;
     if (!subscriptionIds.length) subscriptionIds = await arm.listSubscriptionIds();
     subscriptionIds = [...new Set(subscriptionIds.map((s) => s.toLowerCase()))];
     const discoverers = request.resourceTypes?.length
@@ -106,7 +118,9 @@ export class ScanService {
     await store.createTasks(scanId, tasks);
     const log = logger.child({ scanId });
     if (!tasks.length) {
-      log.warn('scan has no tasks: no subscription is visible to the identity', { subscriptions: subscriptionIds.length });
+      log.warn('scan has no tasks: no subscription is visible to the identity', {
+        subscriptions: subscriptionIds.length,
+      });
       await this.enqueueFinalize(scanId, 'tasks-done', request.traceparent);
       return scan;
     }
@@ -132,7 +146,11 @@ export class ScanService {
         }),
       ),
     );
-    log.info('scan started', { tasks: tasks.length, subscriptions: subscriptionIds.length, trigger: request.trigger });
+    log.info('scan started', {
+      tasks: tasks.length,
+      subscriptions: subscriptionIds.length,
+      trigger: request.trigger,
+    });
     return { ...scan, status: 'running' };
   }
 
@@ -141,7 +159,10 @@ export class ScanService {
    * the page marker is claimed by message id, writes are upserts keyed by resource id,
    * and completion is derived from the markers, not from counters.
    */
-  async processPage(msg: PageMessage, delivery: DeliveryInfo): Promise<'done' | 'duplicate' | 'skipped' | 'failed'> {
+  async processPage(
+    msg: PageMessage,
+    delivery: DeliveryInfo,
+  ): Promise<'done' | 'duplicate' | 'skipped' | 'failed'> {
     const startedMs = performance.now();
     const tally = { items: 0, added: 0, modified: 0 };
     let outcome: 'done' | 'duplicate' | 'skipped' | 'failed' | 'error' = 'error';
@@ -175,7 +196,13 @@ export class ScanService {
     // The task read and the page claim go together: they sit on every page's critical path.
     const [task, claimed] = await Promise.all([
       store.getTask(msg.scanId, msg.taskId),
-      store.claimPage(msg.scanId, { taskId: msg.taskId, page: msg.page, state: 'claimed', messageId: delivery.messageId, updatedAt: nowIso }),
+      store.claimPage(msg.scanId, {
+        taskId: msg.taskId,
+        page: msg.page,
+        state: 'claimed',
+        messageId: delivery.messageId,
+        updatedAt: nowIso,
+      }),
     ]);
     if (!task) {
       log.warn('page message for an unknown task dropped', { reason: 'no such scan task' });
@@ -195,12 +222,20 @@ export class ScanService {
       // Our own earlier attempt claimed it and did not finish: carry on.
     }
     if (task.status === 'pending' && msg.page === 1) {
-      await store.updateTask(msg.scanId, msg.taskId, { status: 'running', startedAt: nowIso, updatedAt: nowIso });
+      await store.updateTask(msg.scanId, msg.taskId, {
+        status: 'running',
+        startedAt: nowIso,
+        updatedAt: nowIso,
+      });
     }
 
     const discoverer = findDiscoverer(msg.resourceType);
     if (!discoverer) {
-      await this.failTask(msg, `no discoverer for ${msg.resourceType}: this build does not know the type`, 'UnknownResourceType');
+      await this.failTask(
+        msg,
+        `no discoverer for ${msg.resourceType}: this build does not know the type`,
+        'UnknownResourceType',
+      );
       return 'failed';
     }
 
@@ -211,11 +246,20 @@ export class ScanService {
       log.debug('page fetched', { items: fetched.items.length, more: Boolean(fetched.next) });
       // The next page's fetch overlaps this page's writes.
       if (fetched.next) {
-        await this.deps.queues.send(discoverQueueName(discoverer), { ...msg, ...fetched.next, page: msg.page + 1 } satisfies PageMessage);
+        await this.deps.queues.send(discoverQueueName(discoverer), {
+          ...msg,
+          ...fetched.next,
+          page: msg.page + 1,
+        } satisfies PageMessage);
       }
-      if (discoverer.enrich && fetched.items.length) fetched.items = await discoverer.enrich(fetched.items, ctx);
+      if (discoverer.enrich && fetched.items.length)
+        fetched.items = await discoverer.enrich(fetched.items, ctx);
     } catch (e) {
-      return this.handlePageError(msg, classifyError(e, `listing ${msg.resourceType} page ${msg.page}`), delivery);
+      return this.handlePageError(
+        msg,
+        classifyError(e, `listing ${msg.resourceType} page ${msg.page}`),
+        delivery,
+      );
     }
     const { items, stateOnly, skipped } = fetched;
     if (skipped.length) {
@@ -229,7 +273,12 @@ export class ScanService {
     try {
       counts = await this.writeItems(msg, discoverer, items, stateOnly);
     } catch (e) {
-      return this.handlePageError(msg, classifyError(e, `writing ${msg.resourceType} page ${msg.page}`), delivery, 'write');
+      return this.handlePageError(
+        msg,
+        classifyError(e, `writing ${msg.resourceType} page ${msg.page}`),
+        delivery,
+        'write',
+      );
     }
     Object.assign(tally, { items: items.length, ...counts });
     const doneAt = this.now().toISOString();
@@ -239,7 +288,9 @@ export class ScanService {
       items: items.length,
       stateItems: stateOnly.length,
       skippedItems: skipped.length,
-      ...(skipped[0] ? { skippedSample: redactText(`${skipped[0].id}: ${skipped[0].error}`).slice(0, 1000) } : {}),
+      ...(skipped[0]
+        ? { skippedSample: redactText(`${skipped[0].id}: ${skipped[0].error}`).slice(0, 1000) }
+        : {}),
       added: counts.added,
       modified: counts.modified,
       updatedAt: doneAt,
@@ -247,7 +298,12 @@ export class ScanService {
     // Progress lives in the page markers (the watchdog reads them); the task row is written only
     // to clear an error an earlier delivery recorded.
     if (task.lastError) await store.updateTask(msg.scanId, msg.taskId, { updatedAt: doneAt, lastError: '' });
-    log.debug('page done', { items: items.length, stateOnly: stateOnly.length, more: Boolean(continuationToken), ...counts });
+    log.debug('page done', {
+      items: items.length,
+      stateOnly: stateOnly.length,
+      more: Boolean(continuationToken),
+      ...counts,
+    });
     await this.completeTaskIfDone(msg);
     return 'done';
   }
@@ -339,8 +395,17 @@ export class ScanService {
     return 'failed';
   }
 
-  private async failTask(msg: Pick<PageMessage, 'scanId' | 'taskId' | 'traceparent'>, message: string, code: string): Promise<void> {
-    this.deps.logger.error('task failed', { scanId: msg.scanId, taskId: msg.taskId, errorCode: code, reason: message });
+  private async failTask(
+    msg: Pick<PageMessage, 'scanId' | 'taskId' | 'traceparent'>,
+    message: string,
+    code: string,
+  ): Promise<void> {
+    this.deps.logger.error('task failed', {
+      scanId: msg.scanId,
+      taskId: msg.taskId,
+      errorCode: code,
+      reason: message,
+    });
     await this.finishTask(msg, 'failed', { error: redactText(message).slice(0, 2000), errorCode: code });
   }
 
@@ -350,7 +415,12 @@ export class ScanService {
     fields: Partial<TaskRow>,
   ): Promise<void> {
     const at = this.now().toISOString();
-    await this.deps.store.updateTask(msg.scanId, msg.taskId, { status, completedAt: at, updatedAt: at, ...fields });
+    await this.deps.store.updateTask(msg.scanId, msg.taskId, {
+      status,
+      completedAt: at,
+      updatedAt: at,
+      ...fields,
+    });
     await this.finalizeIfAllTasksDone(msg.scanId, msg.traceparent);
   }
 
@@ -360,7 +430,8 @@ export class ScanService {
     const done = markers.filter((m) => m.state === 'done');
     const last = done.find((m) => m.isLast);
     if (!last || done.length < last.page) return;
-    const sum = (k: 'items' | 'added' | 'modified' | 'skippedItems') => done.reduce((n, m) => n + (m[k] ?? 0), 0);
+    const sum = (k: 'items' | 'added' | 'modified' | 'skippedItems') =>
+      done.reduce((n, m) => n + (m[k] ?? 0), 0);
     const sample = done.find((m) => m.skippedSample)?.skippedSample;
     await this.finishTask(msg, 'completed', {
       pages: done.length,
@@ -380,8 +451,18 @@ export class ScanService {
     }
   }
 
-  private async enqueueFinalize(scanId: string, reason: FinalizeMessage['reason'], traceparent?: string): Promise<void> {
-    const message: FinalizeMessage = { kind: 'finalize', scanId, reason, correlationId: scanId, ...(traceparent ? { traceparent } : {}) };
+  private async enqueueFinalize(
+    scanId: string,
+    reason: FinalizeMessage['reason'],
+    traceparent?: string,
+  ): Promise<void> {
+    const message: FinalizeMessage = {
+      kind: 'finalize',
+      scanId,
+      reason,
+      correlationId: scanId,
+      ...(traceparent ? { traceparent } : {}),
+    };
     await this.deps.queues.send(FINALIZE_QUEUE, message);
   }
 
@@ -405,7 +486,10 @@ export class ScanService {
       completedAt: this.now().toISOString(),
       errors: JSON.stringify(errors),
     });
-    this.deps.logger.error('finalize went to the poison queue; scan ended partial', { scanId: msg.scanId, reason });
+    this.deps.logger.error('finalize went to the poison queue; scan ended partial', {
+      scanId: msg.scanId,
+      reason,
+    });
   }
 
   /**
@@ -426,7 +510,13 @@ export class ScanService {
     if (msg.reason === 'watchdog') {
       for (const t of tasks.filter((t) => !TERMINAL_TASK.includes(t.status))) {
         const error = `no progress for ${this.deps.defaults.watchdogMinutes} minutes; the watchdog ended the task${t.lastError ? ` (last error: ${t.lastError})` : ''}`;
-        await store.updateTask(msg.scanId, t.taskId, { status: 'failed', error, errorCode: 'Stalled', completedAt: at, updatedAt: at });
+        await store.updateTask(msg.scanId, t.taskId, {
+          status: 'failed',
+          error,
+          errorCode: 'Stalled',
+          completedAt: at,
+          updatedAt: at,
+        });
       }
       tasks = await store.listTasks(msg.scanId);
     }
@@ -450,7 +540,13 @@ export class ScanService {
             ? 'partial'
             : 'failed';
     const errors = summary.errors;
-    if (tasks.length === 0) errors.push({ code: 'NoSubscriptions', count: 1, message: 'no subscription is visible to the identity: set AZURE_SUBSCRIPTION_IDS or grant Reader', tasks: [] });
+    if (tasks.length === 0)
+      errors.push({
+        code: 'NoSubscriptions',
+        count: 1,
+        message: 'no subscription is visible to the identity: set AZURE_SUBSCRIPTION_IDS or grant Reader',
+        tasks: [],
+      });
     const final: Partial<ScanRow> = {
       status,
       completedAt: at,
@@ -505,14 +601,31 @@ export class ScanService {
       ? `PartitionKey eq ${odataString(resourcePartitionKey(task.subscriptionId, task.resourceType, rg))}`
       : prefixFilter('PartitionKey', resourceTypePartitionPrefix(task.subscriptionId, task.resourceType));
     const gone: Array<{ partitionKey: string; rowKey: string; id?: string; name?: string }> = [];
-    for await (const e of tables.resources.listEntities<{ scanId?: string; id?: string; name?: string; lastSeenAt?: string; statusSeenAt?: string }>({
-      queryOptions: { filter, select: ['PartitionKey', 'RowKey', 'scanId', 'id', 'name', 'lastSeenAt', 'statusSeenAt'] },
+    for await (const e of tables.resources.listEntities<{
+      scanId?: string;
+      id?: string;
+      name?: string;
+      lastSeenAt?: string;
+      statusSeenAt?: string;
+    }>({
+      queryOptions: {
+        filter,
+        select: ['PartitionKey', 'RowKey', 'scanId', 'id', 'name', 'lastSeenAt', 'statusSeenAt'],
+      },
     })) {
       if (e.scanId === scanId) continue;
       // Seen since this scan started, by another scan running alongside: present, not removed.
-      const seen = [e.lastSeenAt, e.statusSeenAt].filter((t): t is string => Boolean(t)).sort().pop();
+      const seen = [e.lastSeenAt, e.statusSeenAt]
+        .filter((t): t is string => Boolean(t))
+        .sort()
+        .pop();
       if (seen && seen >= scan.startedAt) continue;
-      gone.push({ partitionKey: e.partitionKey as string, rowKey: e.rowKey as string, id: e.id, name: e.name });
+      gone.push({
+        partitionKey: e.partitionKey as string,
+        rowKey: e.rowKey as string,
+        id: e.id,
+        name: e.name,
+      });
     }
     if (!gone.length) return 0;
     const at = this.now().toISOString();
@@ -553,7 +666,10 @@ export class ScanService {
       );
       const allDone = tasks.every((t) => TERMINAL_TASK.includes(t.status));
       if (now - lastMove < (allDone ? Math.min(staleMs, 120_000) : staleMs)) continue;
-      logger.warn('watchdog ends a stalled scan', { scanId: scan.scanId, idleMinutes: Math.round((now - lastMove) / 60_000) });
+      logger.warn('watchdog ends a stalled scan', {
+        scanId: scan.scanId,
+        idleMinutes: Math.round((now - lastMove) / 60_000),
+      });
       await this.enqueueFinalize(scan.scanId, allDone ? 'tasks-done' : 'watchdog', scan.traceparent);
       ended.push(scan.scanId);
     }

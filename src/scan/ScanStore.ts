@@ -64,15 +64,27 @@ export class ScanStore {
 
   /** Conditional insert: true when this message claimed the page, false when a row exists. */
   async claimPage(scanId: string, marker: PageMarkerRow): Promise<boolean> {
-    return insertIfAbsent(this.tasks, { partitionKey: scanId, rowKey: pageMarkerRowKey(marker.taskId, marker.page), ...marker });
+    return insertIfAbsent(this.tasks, {
+      partitionKey: scanId,
+      rowKey: pageMarkerRowKey(marker.taskId, marker.page),
+      ...marker,
+    });
   }
 
   async getPageMarker(scanId: string, taskId: string, page: number): Promise<PageMarkerRow | undefined> {
     return getEntityOrUndefined<PageMarkerRow>(this.tasks, scanId, pageMarkerRowKey(taskId, page));
   }
 
-  async updatePageMarker(scanId: string, taskId: string, page: number, fields: Partial<PageMarkerRow>): Promise<void> {
-    await this.tasks.updateEntity({ partitionKey: scanId, rowKey: pageMarkerRowKey(taskId, page), ...fields }, 'Merge');
+  async updatePageMarker(
+    scanId: string,
+    taskId: string,
+    page: number,
+    fields: Partial<PageMarkerRow>,
+  ): Promise<void> {
+    await this.tasks.updateEntity(
+      { partitionKey: scanId, rowKey: pageMarkerRowKey(taskId, page), ...fields },
+      'Merge',
+    );
   }
 
   async listPageMarkers(scanId: string, taskId?: string): Promise<PageMarkerRow[]> {
@@ -81,7 +93,12 @@ export class ScanStore {
 
   /** The finalize marker: exactly one caller wins the right to enqueue the finalize message. */
   async claimFinalize(scanId: string, by: string): Promise<boolean> {
-    return insertIfAbsent(this.tasks, { partitionKey: scanId, rowKey: FINALIZE_ROW_KEY, by, at: new Date().toISOString() });
+    return insertIfAbsent(this.tasks, {
+      partitionKey: scanId,
+      rowKey: FINALIZE_ROW_KEY,
+      by,
+      at: new Date().toISOString(),
+    });
   }
 
   private async rangeQuery<T extends object>(partitionKey: string, prefix: string): Promise<Array<Row<T>>> {

@@ -13,7 +13,11 @@ export function describeFailure(
   const code = error.code.toLowerCase();
   const namespace = task.resourceType.split('/')[0];
   const where = `${task.resourceType} in subscription ${task.subscriptionId}`;
-  if (code === 'missingsubscriptionregistration' || code === 'noregisteredproviderfound' || code === 'subscriptionnotregistered') {
+  if (
+    code === 'missingsubscriptionregistration' ||
+    code === 'noregisteredproviderfound' ||
+    code === 'subscriptionnotregistered'
+  ) {
     return {
       kind: 'skip',
       message: `resource provider ${namespace} is not registered in subscription ${task.subscriptionId}; nothing of type ${task.resourceType} can exist there (register it with: az provider register -n ${namespace})`,
@@ -42,6 +46,9 @@ export function describeFailure(
         message: `subscription ${task.subscriptionId} or ${task.resourceType} was not found (404 ${error.code}): check AZURE_SUBSCRIPTION_IDS`,
       };
     default:
-      return { kind: 'fail', message: `listing ${where} failed permanently (${error.statusCode ?? ''} ${error.code}): ${error.message}` };
+      return {
+        kind: 'fail',
+        message: `listing ${where} failed permanently (${error.statusCode ?? ''} ${error.code}): ${error.message}`,
+      };
   }
 }

@@ -22,7 +22,9 @@ export async function fetchJoinedPage(
   const wantState = Boolean(d.listStatePage) && !msg.stateDone;
   const [primary, state] = await Promise.all([
     wantPrimary ? d.listPage({ ...ctx, continuationToken: msg.continuationToken }) : undefined,
-    wantState && d.listStatePage ? d.listStatePage({ ...ctx, continuationToken: msg.stateContinuationToken }) : undefined,
+    wantState && d.listStatePage
+      ? d.listStatePage({ ...ctx, continuationToken: msg.stateContinuationToken })
+      : undefined,
   ]);
   const items = primary?.items ?? [];
   const states = new Map((state?.items ?? []).map((s) => [s.id.toLowerCase(), s]));

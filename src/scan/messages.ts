@@ -34,7 +34,10 @@ export const finalizeMessageSchema = z.object({
 export type FinalizeMessage = z.infer<typeof finalizeMessageSchema>;
 
 /** Parses a queue payload (already-decoded object, JSON text, or base64 JSON text). */
-export function parseQueuePayload<T>(schema: z.ZodType<T>, payload: unknown): { ok: true; value: T } | { ok: false; error: string } {
+export function parseQueuePayload<T>(
+  schema: z.ZodType<T>,
+  payload: unknown,
+): { ok: true; value: T } | { ok: false; error: string } {
   let value = payload;
   if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
     try {

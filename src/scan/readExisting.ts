@@ -20,11 +20,15 @@ export interface ExistingRow {
  * order, so one RowKey range query usually covers the page; if the range holds many more
  * rows than the page (another order), the rest is read by point reads. Bounded either way.
  */
-export async function readExisting(table: TableClient, drafts: TableEntity[]): Promise<Map<string, ExistingRow>> {
+export async function readExisting(
+  table: TableClient,
+  drafts: TableEntity[],
+): Promise<Map<string, ExistingRow>> {
   const found = new Map<string, ExistingRow>();
   if (!drafts.length) return found;
   const byPartition = new Map<string, string[]>();
-  for (const d of drafts) byPartition.set(d.partitionKey, [...(byPartition.get(d.partitionKey) ?? []), d.rowKey]);
+  for (const d of drafts)
+    byPartition.set(d.partitionKey, [...(byPartition.get(d.partitionKey) ?? []), d.rowKey]);
   const pointReads: Array<{ pk: string; rk: string }> = [];
   for (const [pk, keys] of byPartition) {
     const sorted = [...keys].sort();
@@ -36,7 +40,9 @@ export async function readExisting(table: TableClient, drafts: TableEntity[]): P
     let coveredUpTo = '';
     let complete = true;
     const filter = `PartitionKey eq ${odataString(pk)} and RowKey ge ${odataString(first)} and RowKey le ${odataString(last)}`;
-    for await (const e of table.listEntities<ExistingRow>({ queryOptions: { filter, select: ['RowKey', 'id', 'hash', 'discoveredAt', 'scanId', 'changeKind'] } })) {
+    for await (const e of table.listEntities<ExistingRow>({
+      queryOptions: { filter, select: ['RowKey', 'id', 'hash', 'discoveredAt', 'scanId', 'changeKind'] },
+    })) {
       const rk = e.rowKey as string;
       if (wanted.has(rk)) found.set(rk, e);
       coveredUpTo = rk;

@@ -14,14 +14,21 @@ export function groupErrors(tasks: TaskRow[], cap = 20): GroupedError[] {
   const tracker = new ErrorTracker({ maxErrors: 1000 });
   for (const t of tasks) {
     if (t.status !== 'failed') tracker.success(t.taskId);
-    else tracker.failure(t.taskId, new TopDeckError({ code: t.errorCode ?? 'Error', message: t.error ?? '', transient: false }));
+    else
+      tracker.failure(
+        t.taskId,
+        new TopDeckError({ code: t.errorCode ?? 'Error', message: t.error ?? '', transient: false }),
+      );
   }
   const failures = tracker.summary().errors;
   return tracker.groupedSummary(cap).map((g) => ({
     code: g.errorType,
     count: g.count,
     message: g.sample,
-    tasks: failures.filter((f) => f.errorType === g.errorType).slice(0, 10).map((f) => f.itemId),
+    tasks: failures
+      .filter((f) => f.errorType === g.errorType)
+      .slice(0, 10)
+      .map((f) => f.itemId),
   }));
 }
 
@@ -41,7 +48,8 @@ export interface TaskSummary {
 /** A scan's numbers and error summary from its task rows: live while it runs, stored at finalize. */
 export function summarizeTasks(tasks: TaskRow[]): TaskSummary {
   const count = (status: TaskRow['status']) => tasks.filter((t) => t.status === status).length;
-  const sum = (k: 'items' | 'added' | 'modified' | 'pages' | 'skippedItems') => tasks.reduce((n, t) => n + (t[k] ?? 0), 0);
+  const sum = (k: 'items' | 'added' | 'modified' | 'pages' | 'skippedItems') =>
+    tasks.reduce((n, t) => n + (t[k] ?? 0), 0);
   const skippedItems = sum('skippedItems');
   const errors = groupErrors(tasks);
   if (skippedItems) {

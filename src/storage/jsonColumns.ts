@@ -13,7 +13,9 @@ export function writeJsonColumns(name: string, value: unknown): Record<string, s
   const json = JSON.stringify(value ?? null);
   if (json.length <= MAX_INLINE_CHARS) return { [name]: json };
   const gz = gzipSync(Buffer.from(json, 'utf8'));
-  const out: Record<string, string | Uint8Array | number> = { [`${name}GzChunks`]: Math.ceil(gz.length / CHUNK_BYTES) };
+  const out: Record<string, string | Uint8Array | number> = {
+    [`${name}GzChunks`]: Math.ceil(gz.length / CHUNK_BYTES),
+  };
   for (let i = 0, n = 0; i < gz.length; i += CHUNK_BYTES, n++) {
     out[`${name}Gz${n}`] = new Uint8Array(gz.subarray(i, i + CHUNK_BYTES));
   }
@@ -28,7 +30,8 @@ export function readJsonColumns<T>(name: string, entity: Record<string, unknown>
   const parts: Buffer[] = [];
   for (let i = 0; i < chunks; i++) {
     const part = entity[`${name}Gz${i}`];
-    if (!(part instanceof Uint8Array)) throw new Error(`column ${name}Gz${i} is missing: the stored entity is incomplete`);
+    if (!(part instanceof Uint8Array))
+      throw new Error(`column ${name}Gz${i} is missing: the stored entity is incomplete`);
     parts.push(Buffer.from(part));
   }
   return JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as T;

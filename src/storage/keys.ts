@@ -29,11 +29,16 @@ export function escapeKeyPart(value: string): string {
     .replace(/#/g, '%23')
     .replace(/\?/g, '%3F')
     .replace(/\//g, '|')
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+    .replace(
+      /[\u0000-\u001f\u007f-\u009f]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`,
+    );
 }
 
 export function unescapeKeyPart(value: string): string {
-  return value.replace(/\|/g, '/').replace(/%([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return value
+    .replace(/\|/g, '/')
+    .replace(/%([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 export function resourcePartitionKey(subscriptionId: string, type: string, resourceGroup: string): string {

@@ -54,7 +54,11 @@ export function primaryEntity(item: DiscoveredItem, stamp: StampFields): TableEn
 export function stateEntity(item: DiscoveredItem, stamp: StampFields): TableEntity {
   const parsed = parseResourceId(item.id);
   return {
-    partitionKey: resourcePartitionKey(parsed?.subscriptionId ?? '', stamp.canonicalType, parsed?.resourceGroup ?? ''),
+    partitionKey: resourcePartitionKey(
+      parsed?.subscriptionId ?? '',
+      stamp.canonicalType,
+      parsed?.resourceGroup ?? '',
+    ),
     rowKey: resourceRowKey(item.id),
     status: item.status ?? 'unknown',
     ...(item.properties.powerState ? { powerState: String(item.properties.powerState) } : {}),

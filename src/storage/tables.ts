@@ -90,7 +90,10 @@ export async function upsertInBatches(
   return entities.length;
 }
 
-export async function deleteInBatches(table: TableClient, keys: Array<{ partitionKey: string; rowKey: string }>): Promise<void> {
+export async function deleteInBatches(
+  table: TableClient,
+  keys: Array<{ partitionKey: string; rowKey: string }>,
+): Promise<void> {
   const byPartition = new Map<string, string[]>();
   for (const k of keys) {
     const list = byPartition.get(k.partitionKey) ?? [];
@@ -99,7 +102,9 @@ export async function deleteInBatches(table: TableClient, keys: Array<{ partitio
   }
   for (const [pk, rows] of byPartition) {
     for (let i = 0; i < rows.length; i += MAX_BATCH) {
-      const actions: TransactionAction[] = rows.slice(i, i + MAX_BATCH).map((rk) => ['delete', { partitionKey: pk, rowKey: rk }]);
+      const actions: TransactionAction[] = rows
+        .slice(i, i + MAX_BATCH)
+        .map((rk) => ['delete', { partitionKey: pk, rowKey: rk }]);
       await table.submitTransaction(actions);
     }
   }

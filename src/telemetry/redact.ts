@@ -17,7 +17,8 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\b[A-Za-z0-9]{84}\b/g, '[REDACTED]'],
 ];
 
-const SECRET_FIELD = /(pat|password|pwd|secret|token|accountkey|apikey|api_key|connectionstring|authorization|sig)$/i;
+const SECRET_FIELD =
+  /(pat|password|pwd|secret|token|accountkey|apikey|api_key|connectionstring|authorization|sig)$/i;
 
 const extraSecrets = new Set<string>();
 
@@ -39,7 +40,12 @@ export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactText(value);
   if (value instanceof Error) {
     return redact(
-      { name: value.name, message: value.message, code: (value as { code?: unknown }).code, stack: value.stack },
+      {
+        name: value.name,
+        message: value.message,
+        code: (value as { code?: unknown }).code,
+        stack: value.stack,
+      },
       depth + 1,
     );
   }
@@ -47,7 +53,8 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_FIELD.test(k) && typeof v === 'string' && v.length > 0 ? '[REDACTED]' : redact(v, depth + 1);
+      out[k] =
+        SECRET_FIELD.test(k) && typeof v === 'string' && v.length > 0 ? '[REDACTED]' : redact(v, depth + 1);
     }
     return out;
   }

@@ -54,11 +54,20 @@ describe('the built function files in plain Node', () => {
         'startScan',
       ].sort(),
     );
-    expect(seen).toContainEqual(expect.objectContaining({ kind: 'timer', name: 'scheduledScan', schedule: '%SCAN_SCHEDULE%' }));
     expect(seen).toContainEqual(
-      expect.objectContaining({ kind: 'storageQueue', name: 'poisonVirtualmachines', queueName: 'discover-virtualmachines-poison', connection: 'AzureWebJobsStorage' }),
+      expect.objectContaining({ kind: 'timer', name: 'scheduledScan', schedule: '%SCAN_SCHEDULE%' }),
     );
-    expect(seen).toContainEqual(expect.objectContaining({ kind: 'http', name: 'getScan', route: 'scans/{scanId}', methods: ['GET'] }));
+    expect(seen).toContainEqual(
+      expect.objectContaining({
+        kind: 'storageQueue',
+        name: 'poisonVirtualmachines',
+        queueName: 'discover-virtualmachines-poison',
+        connection: 'AzureWebJobsStorage',
+      }),
+    );
+    expect(seen).toContainEqual(
+      expect.objectContaining({ kind: 'http', name: 'getScan', route: 'scans/{scanId}', methods: ['GET'] }),
+    );
     expect(response.status).toBe(500);
     expect(response.body.error.code).toBe('ConfigurationError');
     expect(response.body.error.message).toContain('SCAN_SCHEDULE');

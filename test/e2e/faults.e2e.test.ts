@@ -34,7 +34,14 @@ describe('scans under faults', () => {
     host.emulator.resetStats();
     // The SDK makes 4 attempts per delivery; 5 failures need a second delivery of the message.
     const sub = host.emulator.estate.subscriptions[1]?.subscriptionId as string;
-    host.emulator.addFault({ path: new RegExp(`${sub}/providers/Microsoft.Compute/virtualMachines$`), page: 3, statusOnly: true, status: 503, retryAfterSeconds: 0, times: 5 });
+    host.emulator.addFault({
+      path: new RegExp(`${sub}/providers/Microsoft.Compute/virtualMachines$`),
+      page: 3,
+      statusOnly: true,
+      status: 503,
+      retryAfterSeconds: 0,
+      times: 5,
+    });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
     const scan = await host.waitForScan(body.scanId);
     expect(scan.status).toBe('completed');
@@ -42,15 +49,24 @@ describe('scans under faults', () => {
     expect(host.runtime.stats.failures.discoverVirtualmachines).toBeGreaterThanOrEqual(1);
     const items = await listAllResources(host);
     expect(items).toHaveLength(300);
-    const expected = new Map(host.emulator.estate.subscriptions.flatMap((s) => s.vms).map((v) => [v.id.toLowerCase(), v.powerState]));
-    for (const i of items) expect(i.status).toBe(expected.get(i.id.toLowerCase()) === 'running' ? 'running' : 'stopped');
+    const expected = new Map(
+      host.emulator.estate.subscriptions.flatMap((s) => s.vms).map((v) => [v.id.toLowerCase(), v.powerState]),
+    );
+    for (const i of items)
+      expect(i.status).toBe(expected.get(i.id.toLowerCase()) === 'running' ? 'running' : 'stopped');
   });
 
   it('ends partial with the reason when a page always fails, and deletes nothing found before', async () => {
     const before = await listAllResources(host);
     expect(before).toHaveLength(300);
     const failing = host.emulator.estate.subscriptions[0]?.subscriptionId as string;
-    host.emulator.addFault({ path: new RegExp(`${failing}/providers/Microsoft.Compute/virtualMachines$`), page: 2, statusOnly: false, status: 503, retryAfterSeconds: 0 });
+    host.emulator.addFault({
+      path: new RegExp(`${failing}/providers/Microsoft.Compute/virtualMachines$`),
+      page: 2,
+      statusOnly: false,
+      status: 503,
+      retryAfterSeconds: 0,
+    });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
     const scan = await host.waitForScan(body.scanId);
     expect(scan.status).toBe('partial');
@@ -65,8 +81,16 @@ describe('scans under faults', () => {
 
   it('fails a task with a message naming the fix on 403, and skips an unregistered provider', async () => {
     const [a, b] = host.emulator.estate.subscriptions.map((s) => s.subscriptionId);
-    host.emulator.addFault({ path: new RegExp(`${a}/providers/Microsoft.Compute/virtualMachines$`), status: 403, code: 'AuthorizationFailed' });
-    host.emulator.addFault({ path: new RegExp(`${b}/providers/Microsoft.Compute/virtualMachines$`), status: 409, code: 'MissingSubscriptionRegistration' });
+    host.emulator.addFault({
+      path: new RegExp(`${a}/providers/Microsoft.Compute/virtualMachines$`),
+      status: 403,
+      code: 'AuthorizationFailed',
+    });
+    host.emulator.addFault({
+      path: new RegExp(`${b}/providers/Microsoft.Compute/virtualMachines$`),
+      status: 409,
+      code: 'MissingSubscriptionRegistration',
+    });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
     const scan = await host.waitForScan(body.scanId);
     expect(scan.status).toBe('partial');
@@ -105,7 +129,9 @@ describe('scans under faults', () => {
   it('drops a malformed queue message with a clear log line instead of retrying it', async () => {
     const queue = host.services.queueService.getQueueClient('discover-virtualmachines');
     await queue.sendMessage(Buffer.from('{"kind":"page","scanId":42}').toString('base64'));
-    const line = await eventually(async () => capturedLogs.find((l) => l.includes('malformed page message dropped')));
+    const line = await eventually(async () =>
+      capturedLogs.find((l) => l.includes('malformed page message dropped')),
+    );
     expect(JSON.parse(line)).toMatchObject({ level: 'error', queue: 'discover-virtualmachines' });
     expect(JSON.parse(line).reason).toContain('scanId');
     const poison = host.services.queueService.getQueueClient('discover-virtualmachines-poison');
@@ -116,11 +142,16 @@ describe('scans under faults', () => {
   it('opens the subscription circuit after repeated server errors, fails fast, and names the dependency', async () => {
     const sub = host.emulator.estate.subscriptions[1]?.subscriptionId as string;
     host.emulator.resetStats();
-    host.emulator.addFault({ path: new RegExp(`${sub}/providers/Microsoft.Compute/virtualMachines$`), status: 500 });
+    host.emulator.addFault({
+      path: new RegExp(`${sub}/providers/Microsoft.Compute/virtualMachines$`),
+      status: 500,
+    });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
     const scan = await host.waitForScan(body.scanId);
     expect(scan.status).toBe('partial');
-    expect(capturedLogs.some((l) => l.includes('Resource Manager circuit opened') && l.includes(`arm:${sub}`))).toBe(true);
+    expect(
+      capturedLogs.some((l) => l.includes('Resource Manager circuit opened') && l.includes(`arm:${sub}`)),
+    ).toBe(true);
     expect(scan.errors[0]?.message).toContain('CircuitOpen');
     // Fail-fast: the 3 deliveries made far fewer than the 3 x 4 x 2 attempts an open circuit saves.
     expect(host.emulator.stats().faults).toBeLessThan(24);

@@ -36,7 +36,10 @@ describe('the Redis cache during a scan', () => {
     const started = await host.api<{ scanId: string }>('POST', '/api/scans');
     // Stop Redis once the scan has written some pages but not all.
     for (let i = 0; i < 200; i++) {
-      const { body } = await host.api<{ counts: { resources: number }; status: string }>('GET', `/api/scans/${started.body.scanId}`);
+      const { body } = await host.api<{ counts: { resources: number }; status: string }>(
+        'GET',
+        `/api/scans/${started.body.scanId}`,
+      );
       if (body.counts.resources > 0 || body.status !== 'running') break;
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -9,7 +9,10 @@ describe('a scan end to end through the local runtime', () => {
   afterAll(async () => host?.stop());
 
   it('scans 520 VMs over several pages in two subscriptions and serves exactly the estate', async () => {
-    const started = await host.api<{ scanId: string; status: string; statusUrl: string }>('POST', '/api/scans');
+    const started = await host.api<{ scanId: string; status: string; statusUrl: string }>(
+      'POST',
+      '/api/scans',
+    );
     expect(started.status).toBe(202);
     expect(started.body.statusUrl).toBe(`/api/scans/${started.body.scanId}`);
     const scan = await host.waitForScan(started.body.scanId);
@@ -48,7 +51,10 @@ describe('a scan end to end through the local runtime', () => {
     const vm = sub.vms[0];
     if (!vm) throw new Error('no VM');
     const inRg = sub.vms.filter((v) => v.resourceGroup.toLowerCase() === vm.resourceGroup.toLowerCase());
-    const byRg = await listAllResources(host, `subscriptionId=${sub.subscriptionId}&resourceGroup=${vm.resourceGroup.toUpperCase()}`);
+    const byRg = await listAllResources(
+      host,
+      `subscriptionId=${sub.subscriptionId}&resourceGroup=${vm.resourceGroup.toUpperCase()}`,
+    );
     expect(byRg.map((r) => r.id).sort()).toEqual(inRg.map((v) => v.id).sort());
 
     const one = await host.api<{ id: string; dependencies: { outgoing: unknown[]; incoming: unknown[] } }>(
@@ -61,7 +67,9 @@ describe('a scan end to end through the local runtime', () => {
   });
 
   it('lists recent scans newest first', async () => {
-    const second = await host.api<{ scanId: string }>('POST', '/api/scans', { resourceTypes: ['Microsoft.Compute/virtualMachines'] });
+    const second = await host.api<{ scanId: string }>('POST', '/api/scans', {
+      resourceTypes: ['Microsoft.Compute/virtualMachines'],
+    });
     const done = await host.waitForScan(second.body.scanId);
     expect(done.counts).toMatchObject({ resources: 520, added: 0, modified: 0, removed: 0 });
     const list = await host.api<{ items: Array<{ scanId: string }> }>('GET', '/api/scans');
@@ -72,12 +80,33 @@ describe('a scan end to end through the local runtime', () => {
   it.each([
     ['POST', '/api/scans', '{"subscriptionIds": [', 400, 'ValidationError', 'not valid JSON'],
     ['POST', '/api/scans', { subscriptionIds: ['not-a-guid'] }, 400, 'ValidationError', 'subscriptionIds.0'],
-    ['POST', '/api/scans', { resourceTypes: ['Microsoft.Foo/bars'] }, 400, 'ValidationError', 'unknown resource type'],
+    [
+      'POST',
+      '/api/scans',
+      { resourceTypes: ['Microsoft.Foo/bars'] },
+      400,
+      'ValidationError',
+      'unknown resource type',
+    ],
     ['POST', '/api/scans', { subscriptionId: 'x' }, 400, 'ValidationError', 'unknown field'],
     ['GET', '/api/resources?subscriptionId=123', undefined, 400, 'ValidationError', 'subscriptionId'],
-    ['GET', '/api/resources?type=Microsoft.Foo/bars', undefined, 400, 'ValidationError', 'unknown resource type'],
+    [
+      'GET',
+      '/api/resources?type=Microsoft.Foo/bars',
+      undefined,
+      400,
+      'ValidationError',
+      'unknown resource type',
+    ],
     ['GET', '/api/resources?limit=0', undefined, 400, 'ValidationError', 'limit'],
-    ['GET', '/api/resources?continuationToken=garbage', undefined, 400, 'ValidationError', 'continuationToken'],
+    [
+      'GET',
+      '/api/resources?continuationToken=garbage',
+      undefined,
+      400,
+      'ValidationError',
+      'continuationToken',
+    ],
     ['GET', '/api/resources?color=red', undefined, 400, 'ValidationError', 'unknown field'],
     ['GET', '/api/resources/bm9wZQ', undefined, 404, 'NotFound', 'no resource'],
     ['GET', '/api/scans/nope', undefined, 404, 'NotFound', 'no scan'],

@@ -20,19 +20,32 @@ type QueueDef = Extract<FunctionDefinition, { kind: 'queue' }>;
  * each one twice under different message ids (a duplicate send) and once more under its
  * own id (a redelivery after a crash). Returns how many messages each queue carried.
  */
-async function pumpWithDuplicates(queues: QueueServiceClient, defs: QueueDef[]): Promise<Record<string, number>> {
+async function pumpWithDuplicates(
+  queues: QueueServiceClient,
+  defs: QueueDef[],
+): Promise<Record<string, number>> {
   const carried: Record<string, number> = {};
-  for (let idle = 0; idle < 3; ) {
+  for (let idle = 0; idle < 3;) {
     let any = false;
     for (const def of defs) {
       const client = queues.getQueueClient(def.queueName);
-      const { receivedMessageItems } = await client.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 60 });
+      const { receivedMessageItems } = await client.receiveMessages({
+        numberOfMessages: 32,
+        visibilityTimeout: 60,
+      });
       for (const m of receivedMessageItems) {
         any = true;
         carried[def.queueName] = (carried[def.queueName] ?? 0) + 1;
         const payload = decodeMessage(m.messageText);
         const deliver = (id: string) =>
-          def.handler(payload, new InvocationContext({ invocationId: id, functionName: def.name, triggerMetadata: { id, dequeueCount: 1 } }));
+          def.handler(
+            payload,
+            new InvocationContext({
+              invocationId: id,
+              functionName: def.name,
+              triggerMetadata: { id, dequeueCount: 1 },
+            }),
+          );
         await deliver(m.messageId);
         await deliver(`${m.messageId}-duplicate`);
         await deliver(m.messageId);
@@ -80,16 +93,21 @@ describe('idempotent queue handlers', () => {
     // One continuation per page, one finalize, however often each was delivered.
     expect(carried['discover-virtualmachines']).toBe(8);
     expect(carried['finalize-scan']).toBe(1);
-    expect(capturedLogs.filter((l) => l.includes('"scan finalized"') && l.includes(scan.scanId))).toHaveLength(1);
+    expect(
+      capturedLogs.filter((l) => l.includes('"scan finalized"') && l.includes(scan.scanId)),
+    ).toHaveLength(1);
 
     const rows: string[] = [];
-    for await (const e of services.tables.resources.listEntities()) rows.push(`${e.id}|${e.status}|${e.scanId}`);
+    for await (const e of services.tables.resources.listEntities())
+      rows.push(`${e.id}|${e.status}|${e.scanId}`);
     const expected = emulator.estate.subscriptions
       .flatMap((s) => s.vms)
       .map((v) => `${v.id}|${v.powerState === 'running' ? 'running' : 'stopped'}|${scan.scanId}`);
     expect(rows.sort()).toEqual(expected.sort());
     const changes: string[] = [];
-    for await (const c of services.tables.changes.listEntities({ queryOptions: { filter: prefixFilter('PartitionKey', `${scan.scanId}|`) } })) {
+    for await (const c of services.tables.changes.listEntities({
+      queryOptions: { filter: prefixFilter('PartitionKey', `${scan.scanId}|`) },
+    })) {
       changes.push(String(c.kind));
     }
     expect(changes).toHaveLength(180);
@@ -99,39 +117,73 @@ describe('idempotent queue handlers', () => {
   it('records a second scan of an unchanged estate as no change, a removal as removed, and keeps what a concurrent scan saw', async () => {
     const scan = await services.scans.startScan({ trigger: 'http' });
     // A row the estate no longer has: it must be removed by a clean scan, and only then.
-    const ghost = '/subscriptions/' + emulator.estate.subscriptions[0]?.subscriptionId + '/resourceGroups/rg-gone/providers/Microsoft.Compute/virtualMachines/vm-gone';
+    const ghost =
+      '/subscriptions/' +
+      emulator.estate.subscriptions[0]?.subscriptionId +
+      '/resourceGroups/rg-gone/providers/Microsoft.Compute/virtualMachines/vm-gone';
     await services.tables.resources.upsertEntity(
       primaryEntity(
-        { id: ghost, name: 'vm-gone', type: 'Microsoft.Compute/virtualMachines', location: 'eastus', tags: {}, properties: {} },
-        { scanId: 'older', seenAt: new Date(0).toISOString(), canonicalType: 'Microsoft.Compute/virtualMachines' },
+        {
+          id: ghost,
+          name: 'vm-gone',
+          type: 'Microsoft.Compute/virtualMachines',
+          location: 'eastus',
+          tags: {},
+          properties: {},
+        },
+        {
+          scanId: 'older',
+          seenAt: new Date(0).toISOString(),
+          canonicalType: 'Microsoft.Compute/virtualMachines',
+        },
       ),
     );
     // A row another scan running alongside saw after this one started: it must survive.
     const fresh = ghost.replace('vm-gone', 'vm-new-elsewhere');
     await services.tables.resources.upsertEntity(
       primaryEntity(
-        { id: fresh, name: 'vm-new-elsewhere', type: 'Microsoft.Compute/virtualMachines', location: 'eastus', tags: {}, properties: {} },
-        { scanId: 'concurrent', seenAt: new Date(Date.now() + 1000).toISOString(), canonicalType: 'Microsoft.Compute/virtualMachines' },
+        {
+          id: fresh,
+          name: 'vm-new-elsewhere',
+          type: 'Microsoft.Compute/virtualMachines',
+          location: 'eastus',
+          tags: {},
+          properties: {},
+        },
+        {
+          scanId: 'concurrent',
+          seenAt: new Date(Date.now() + 1000).toISOString(),
+          canonicalType: 'Microsoft.Compute/virtualMachines',
+        },
       ),
     );
     await pumpWithDuplicates(services.queueService, defs);
     const view = await services.scansApi.get(scan.scanId);
     expect(view.status).toBe('completed');
     expect(view.counts).toMatchObject({ resources: 180, added: 0, modified: 0, removed: 1 });
-    expect((await services.resourcesApi.get(Buffer.from(fresh.toLowerCase()).toString('base64url'))).name).toBe('vm-new-elsewhere');
-    await expect(services.resourcesApi.get(Buffer.from(ghost.toLowerCase()).toString('base64url'))).rejects.toMatchObject({ statusCode: 404 });
+    expect(
+      (await services.resourcesApi.get(Buffer.from(fresh.toLowerCase()).toString('base64url'))).name,
+    ).toBe('vm-new-elsewhere');
+    await expect(
+      services.resourcesApi.get(Buffer.from(ghost.toLowerCase()).toString('base64url')),
+    ).rejects.toMatchObject({ statusCode: 404 });
   });
 
   it('counts a page retried after a crash before its marker was written the same as the first attempt', async () => {
     const all: Array<{ partitionKey: string; rowKey: string }> = [];
-    for await (const e of services.tables.resources.listEntities({ queryOptions: { select: ['PartitionKey', 'RowKey'] } })) {
+    for await (const e of services.tables.resources.listEntities({
+      queryOptions: { select: ['PartitionKey', 'RowKey'] },
+    })) {
       all.push({ partitionKey: e.partitionKey as string, rowKey: e.rowKey as string });
     }
     for (const k of all) await services.tables.resources.deleteEntity(k.partitionKey, k.rowKey);
 
     const scan = await services.scans.startScan({ trigger: 'http' });
     const queue = services.queueService.getQueueClient('discover-virtualmachines');
-    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 1, visibilityTimeout: 60 });
+    const { receivedMessageItems } = await queue.receiveMessages({
+      numberOfMessages: 1,
+      visibilityTimeout: 60,
+    });
     const item = receivedMessageItems[0];
     if (!item) throw new Error('no page message');
     const parsed = parseQueuePayload(pageMessageSchema, decodeMessage(item.messageText));

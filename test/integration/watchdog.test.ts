@@ -56,7 +56,9 @@ describe('the watchdog', () => {
 
     const finalizeQueue = services.queueService.getQueueClient('finalize-scan');
     const { receivedMessageItems } = await finalizeQueue.receiveMessages({ numberOfMessages: 32 });
-    const messages = receivedMessageItems.map((m) => parseQueuePayload(finalizeMessageSchema, decodeMessage(m.messageText)));
+    const messages = receivedMessageItems.map((m) =>
+      parseQueuePayload(finalizeMessageSchema, decodeMessage(m.messageText)),
+    );
     const mine = messages.find((m) => m.ok && m.value.scanId === scan.scanId);
     expect(mine?.ok && mine.value.reason).toBe('watchdog');
     if (!mine?.ok) throw new Error('no finalize message for the scan');
@@ -78,16 +80,26 @@ describe('the watchdog', () => {
       store: services.store,
       tables: services.tables,
       queues: services.queues,
-      arm: createArmClients({ endpoint: paged.endpoint, credential: staticTokenCredential('t'), caPem: paged.caPem }),
+      arm: createArmClients({
+        endpoint: paged.endpoint,
+        credential: staticTokenCredential('t'),
+        caPem: paged.caPem,
+      }),
       logger: createLogger('test'),
-      defaults: { subscriptionIds: [paged.estate.subscriptions[0]?.subscriptionId as string], watchdogMinutes: 10 },
+      defaults: {
+        subscriptionIds: [paged.estate.subscriptions[0]?.subscriptionId as string],
+        watchdogMinutes: 10,
+      },
       now: () => new Date(clock),
     });
     const queue = services.queueService.getQueueClient('discover-virtualmachines');
     await queue.clearMessages();
     const scan = await scans.startScan({ trigger: 'timer' });
     const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 1 });
-    const first = parseQueuePayload(pageMessageSchema, decodeMessage(receivedMessageItems[0]?.messageText ?? ''));
+    const first = parseQueuePayload(
+      pageMessageSchema,
+      decodeMessage(receivedMessageItems[0]?.messageText ?? ''),
+    );
     if (!first.ok) throw new Error(first.error);
     await scans.processPage(first.value, { messageId: 'm1', dequeueCount: 1 });
     const { receivedMessageItems: next } = await queue.receiveMessages({ numberOfMessages: 1 });

@@ -54,8 +54,12 @@ describe('the ARM budget shared by 4 processes', () => {
     const made = reports.reduce((n, r) => n + r.calls, 0);
     expect(seen.length).toBe(made);
     expect(seen.length).toBeGreaterThan(20);
-    expect(maxInWindow(seen, 1000)).toBeLessThanOrEqual(bucketWindowBound(capacity, refillPerSecond, 1000, 100));
-    expect(seen.length).toBeLessThanOrEqual(bucketWindowBound(capacity, refillPerSecond, durationMs + 500, 100));
+    expect(maxInWindow(seen, 1000)).toBeLessThanOrEqual(
+      bucketWindowBound(capacity, refillPerSecond, 1000, 100),
+    );
+    expect(seen.length).toBeLessThanOrEqual(
+      bucketWindowBound(capacity, refillPerSecond, durationMs + 500, 100),
+    );
     expect(reports.every((r) => r.mode === (redisUp ? 'redis' : 'memory'))).toBe(true);
     if (!redisUp) await redis.start();
   });

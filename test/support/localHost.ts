@@ -64,7 +64,8 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     for (;;) {
       const { body } = await api<ScanView>('GET', `/api/scans/${scanId}`);
       if (['completed', 'partial', 'failed'].includes(body.status)) return body;
-      if (Date.now() > deadline) throw new Error(`scan ${scanId} still ${body.status} after ${timeoutMs} ms: ${JSON.stringify(body)}`);
+      if (Date.now() > deadline)
+        throw new Error(`scan ${scanId} still ${body.status} after ${timeoutMs} ms: ${JSON.stringify(body)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -85,14 +86,25 @@ export async function listAllResources(
   host: TestHost,
   query = '',
   limit = 100,
-): Promise<Array<{ id: string; key: string; status: string; properties: Record<string, unknown>; [k: string]: unknown }>> {
+): Promise<
+  Array<{
+    id: string;
+    key: string;
+    status: string;
+    properties: Record<string, unknown>;
+    [k: string]: unknown;
+  }>
+> {
   const items: Array<{ id: string; key: string; status: string; properties: Record<string, unknown> }> = [];
   let token: string | undefined;
   for (let i = 0; i < 10_000; i++) {
     const qs = new URLSearchParams(query);
     qs.set('limit', String(limit));
     if (token) qs.set('continuationToken', token);
-    const { status, body } = await host.api<{ items: typeof items; continuationToken?: string }>('GET', `/api/resources?${qs}`);
+    const { status, body } = await host.api<{ items: typeof items; continuationToken?: string }>(
+      'GET',
+      `/api/resources?${qs}`,
+    );
     if (status !== 200) throw new Error(`GET /api/resources answered ${status}: ${JSON.stringify(body)}`);
     items.push(...body.items);
     token = body.continuationToken;

@@ -30,11 +30,28 @@ export async function startRedisServer(): Promise<RedisServer> {
   const start = async (): Promise<void> => {
     const child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--pidfile', pidFile, '--dir', dir],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'yes',
+        '--pidfile',
+        pidFile,
+        '--dir',
+        dir,
+      ],
       { stdio: 'ignore' },
     );
     await new Promise<void>((resolve, reject) => {
-      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-server exited with ${code}`))));
+      child.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`redis-server exited with ${code}`)),
+      );
       child.once('error', reject);
     });
     for (let i = 0; i < 100; i++) {

@@ -23,7 +23,10 @@ describe('settings', () => {
       AZURE_SUBSCRIPTION_IDS: ' 0B1F0000-0000-0000-0000-000000000001 ,, 0b1f0000-0000-0000-0000-000000000002',
       TOPDECK_ARM_ENDPOINT: 'https://127.0.0.1:8443/',
     });
-    expect(s.AZURE_SUBSCRIPTION_IDS).toEqual(['0b1f0000-0000-0000-0000-000000000001', '0b1f0000-0000-0000-0000-000000000002']);
+    expect(s.AZURE_SUBSCRIPTION_IDS).toEqual([
+      '0b1f0000-0000-0000-0000-000000000001',
+      '0b1f0000-0000-0000-0000-000000000002',
+    ]);
     expect(s.TOPDECK_ARM_ENDPOINT).toBe('https://127.0.0.1:8443');
   });
 
@@ -43,7 +46,14 @@ describe('settings', () => {
     }
     expect(error).toBeInstanceOf(SettingsError);
     const problems = (error as SettingsError).problems.join('\n');
-    for (const name of ['SCAN_SCHEDULE', 'AZURE_SUBSCRIPTION_IDS', 'TOPDECK_ARM_ENDPOINT', 'REDIS_URL', 'PORT', 'AZURE_DEVOPS_PAT']) {
+    for (const name of [
+      'SCAN_SCHEDULE',
+      'AZURE_SUBSCRIPTION_IDS',
+      'TOPDECK_ARM_ENDPOINT',
+      'REDIS_URL',
+      'PORT',
+      'AZURE_DEVOPS_PAT',
+    ]) {
       expect(problems).toContain(name);
     }
     expect((error as SettingsError).problems).toHaveLength(6);
@@ -62,7 +72,9 @@ describe('settings', () => {
 
 describe('local.settings.example.json', () => {
   it('lists every setting the code reads', () => {
-    const example = JSON.parse(readFileSync(path.resolve(__dirname, '../../local.settings.example.json'), 'utf8')) as {
+    const example = JSON.parse(
+      readFileSync(path.resolve(__dirname, '../../local.settings.example.json'), 'utf8'),
+    ) as {
       Values: Record<string, string>;
     };
     expect(SETTING_NAMES.filter((name) => !(name in example.Values))).toEqual([]);

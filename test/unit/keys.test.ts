@@ -10,7 +10,8 @@ import {
   unescapeKeyPart,
 } from '../../src/storage/keys';
 
-const VM = '/subscriptions/0B1F0000-0000-0000-0000-000000000001/resourceGroups/RG-Prod/providers/Microsoft.Compute/virtualMachines/vm-1';
+const VM =
+  '/subscriptions/0B1F0000-0000-0000-0000-000000000001/resourceGroups/RG-Prod/providers/Microsoft.Compute/virtualMachines/vm-1';
 
 describe('the Table key scheme', () => {
   it.each([
@@ -26,10 +27,16 @@ describe('the Table key scheme', () => {
   });
 
   it('partitions by subscription, type and resource group (lower-cased), rows by lower-cased id', () => {
-    expect(resourcePartitionKey('0B1F', 'Microsoft.Compute/virtualMachines', 'RG-Prod')).toBe('0b1f|microsoft.compute|virtualmachines~rg-prod');
+    expect(resourcePartitionKey('0B1F', 'Microsoft.Compute/virtualMachines', 'RG-Prod')).toBe(
+      '0b1f|microsoft.compute|virtualmachines~rg-prod',
+    );
     expect(resourceTypePartitionPrefix('0B1F', 'Microsoft.Sql/servers')).toBe('0b1f|microsoft.sql|servers~');
     // A nested type never shares a prefix with its parent's partitions.
-    expect(resourcePartitionKey('s', 'Microsoft.Sql/servers/databases', '').startsWith(resourceTypePartitionPrefix('s', 'Microsoft.Sql/servers'))).toBe(false);
+    expect(
+      resourcePartitionKey('s', 'Microsoft.Sql/servers/databases', '').startsWith(
+        resourceTypePartitionPrefix('s', 'Microsoft.Sql/servers'),
+      ),
+    ).toBe(false);
     expect(resourceRowKey(VM)).toBe(resourceRowKey(VM.toLowerCase()));
   });
 
@@ -44,9 +51,12 @@ describe('the Table key scheme', () => {
     });
   });
 
-  it.each(['', 'short', 'has spaces in it', 'bm9wZQ', resourceKeyFromId('/not/an/arm/id')])('rejects %j as a key', (key) => {
-    expect(locateResourceKey(key)).toBeUndefined();
-  });
+  it.each(['', 'short', 'has spaces in it', 'bm9wZQ', resourceKeyFromId('/not/an/arm/id')])(
+    'rejects %j as a key',
+    (key) => {
+      expect(locateResourceKey(key)).toBeUndefined();
+    },
+  );
 
   it('bounds a prefix range', () => {
     expect(prefixEnd('task|')).toBe('task}');

@@ -25,7 +25,16 @@ describe('structured logging', () => {
     const log = createLogger('scan', { component: 'test' }).child({ taskId: 't1' });
     withOperation({ correlationId: 'scan-1', page: 3 }, () => log.info('page done', { items: 100 }));
     const entry = JSON.parse(lines[0] as string);
-    expect(entry).toMatchObject({ level: 'info', logger: 'scan', message: 'page done', correlationId: 'scan-1', component: 'test', taskId: 't1', page: 3, items: 100 });
+    expect(entry).toMatchObject({
+      level: 'info',
+      logger: 'scan',
+      message: 'page done',
+      correlationId: 'scan-1',
+      component: 'test',
+      taskId: 't1',
+      page: 3,
+      items: 100,
+    });
     expect(new Date(entry.timestamp).toISOString()).toBe(entry.timestamp);
   });
 

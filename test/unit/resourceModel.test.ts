@@ -27,7 +27,9 @@ describe('resource model', () => {
     [{ env: 'test', environment: 'staging' }, 'staging'],
     [{ owner: 'x' }, null],
     [undefined, null],
-  ])('environment from tags %j is %j', (tags, env) => expect(environmentFromTags(tags as Record<string, string>)).toBe(env));
+  ])('environment from tags %j is %j', (tags, env) =>
+    expect(environmentFromTags(tags as Record<string, string>)).toBe(env),
+  );
 
   it.each([
     [
@@ -47,10 +49,13 @@ describe('resource model', () => {
     const cols = writeJsonColumns('properties', big);
     expect(cols.properties).toBeUndefined();
     expect(Number(cols.propertiesGzChunks)).toBeGreaterThanOrEqual(1);
-    for (const [k, v] of Object.entries(cols)) if (v instanceof Uint8Array) expect(v.length, k).toBeLessThanOrEqual(60_000);
+    for (const [k, v] of Object.entries(cols))
+      if (v instanceof Uint8Array) expect(v.length, k).toBeLessThanOrEqual(60_000);
     expect(readJsonColumns('properties', cols, {})).toEqual(big);
     expect(readJsonColumns('properties', writeJsonColumns('properties', { a: 1 }), {})).toEqual({ a: 1 });
-    expect(() => readJsonColumns('properties', { propertiesGzChunks: 2, propertiesGz0: new Uint8Array(1) }, {})).toThrow(/incomplete/);
+    expect(() =>
+      readJsonColumns('properties', { propertiesGzChunks: 2, propertiesGz0: new Uint8Array(1) }, {}),
+    ).toThrow(/incomplete/);
   });
 
   it('writes real columns people can query, and reads back the API shape', () => {
@@ -63,13 +68,34 @@ describe('resource model', () => {
       properties: { vmSize: 'Standard_B2s' },
       status: 'running' as const,
     };
-    const e = primaryEntity(item, { scanId: 's1', seenAt: '2026-01-01T00:00:00.000Z', canonicalType: 'Microsoft.Compute/virtualMachines' });
-    expect(e).toMatchObject({ name: 'vm1', location: 'westeurope', resourceGroup: 'RG-1', resourceGroupLower: 'rg-1', subscriptionId: 'aaa', environment: 'prod', status: 'running' });
+    const e = primaryEntity(item, {
+      scanId: 's1',
+      seenAt: '2026-01-01T00:00:00.000Z',
+      canonicalType: 'Microsoft.Compute/virtualMachines',
+    });
+    expect(e).toMatchObject({
+      name: 'vm1',
+      location: 'westeurope',
+      resourceGroup: 'RG-1',
+      resourceGroupLower: 'rg-1',
+      subscriptionId: 'aaa',
+      environment: 'prod',
+      status: 'running',
+    });
     const r = entityToResource(e);
-    expect(r).toMatchObject({ id: item.id, tags: { Env: 'Prod' }, properties: { vmSize: 'Standard_B2s' }, environment: 'prod', scanId: 's1' });
+    expect(r).toMatchObject({
+      id: item.id,
+      tags: { Env: 'Prod' },
+      properties: { vmSize: 'Standard_B2s' },
+      environment: 'prod',
+      scanId: 's1',
+    });
     expect(contentHash(item)).toBe(contentHash({ ...item, status: 'stopped' }));
     expect(contentHash(item)).not.toBe(contentHash({ ...item, tags: {} }));
-    const s = stateEntity({ ...item, properties: { powerState: 'deallocated' }, status: 'stopped' }, { scanId: 's1', seenAt: 'x', canonicalType: item.type });
+    const s = stateEntity(
+      { ...item, properties: { powerState: 'deallocated' }, status: 'stopped' },
+      { scanId: 's1', seenAt: 'x', canonicalType: item.type },
+    );
     expect(Object.keys(s).sort()).toEqual(['partitionKey', 'powerState', 'rowKey', 'status', 'statusSeenAt']);
   });
 
@@ -79,16 +105,43 @@ describe('resource model', () => {
       name: 'v',
       location: 'eastus',
       hardwareProfile: { vmSize: 'Standard_D2s_v3' },
-      osProfile: { computerName: 'v', adminUsername: 'azureuser', adminPassword: 'P@ssw0rd-should-never-be-kept' },
-      storageProfile: { osDisk: { createOption: 'FromImage', osType: 'Linux', diskSizeGB: 30, managedDisk: { id: 'disk-id' } } },
+      osProfile: {
+        computerName: 'v',
+        adminUsername: 'azureuser',
+        adminPassword: 'P@ssw0rd-should-never-be-kept',
+      },
+      storageProfile: {
+        osDisk: {
+          createOption: 'FromImage',
+          osType: 'Linux',
+          diskSizeGB: 30,
+          managedDisk: { id: 'disk-id' },
+        },
+      },
       networkProfile: { networkInterfaces: [{ id: 'nic-id', primary: true }] },
     });
     expect(JSON.stringify(vm)).not.toContain('P@ssw0rd');
-    expect(vm.properties).toMatchObject({ vmSize: 'Standard_D2s_v3', osType: 'Linux', osDisk: { sizeGB: 30, managedDiskId: 'disk-id' }, networkInterfaces: [{ id: 'nic-id', primary: true }] });
-    const statuses = (codes: string[]) => ({ location: 'x', instanceView: { statuses: codes.map((code) => ({ code })) } });
-    expect(vmStatus(statuses(['ProvisioningState/succeeded', 'PowerState/running']))).toEqual({ status: 'running', powerState: 'running' });
-    expect(vmStatus(statuses(['ProvisioningState/succeeded', 'PowerState/deallocated']))).toEqual({ status: 'stopped', powerState: 'deallocated' });
-    expect(vmStatus(statuses(['ProvisioningState/failed/InternalError', 'PowerState/running'])).status).toBe('error');
+    expect(vm.properties).toMatchObject({
+      vmSize: 'Standard_D2s_v3',
+      osType: 'Linux',
+      osDisk: { sizeGB: 30, managedDiskId: 'disk-id' },
+      networkInterfaces: [{ id: 'nic-id', primary: true }],
+    });
+    const statuses = (codes: string[]) => ({
+      location: 'x',
+      instanceView: { statuses: codes.map((code) => ({ code })) },
+    });
+    expect(vmStatus(statuses(['ProvisioningState/succeeded', 'PowerState/running']))).toEqual({
+      status: 'running',
+      powerState: 'running',
+    });
+    expect(vmStatus(statuses(['ProvisioningState/succeeded', 'PowerState/deallocated']))).toEqual({
+      status: 'stopped',
+      powerState: 'deallocated',
+    });
+    expect(vmStatus(statuses(['ProvisioningState/failed/InternalError', 'PowerState/running'])).status).toBe(
+      'error',
+    );
     expect(vmStatus(statuses(['ProvisioningState/updating', 'PowerState/running'])).status).toBe('degraded');
     expect(vmStatus(statuses([])).status).toBe('unknown');
   });

@@ -5,8 +5,13 @@ import { finalizeMessageSchema, pageMessageSchema, parseQueuePayload } from '../
 import { groupErrors } from '../../src/scan/summarizeTasks';
 import type { TaskRow } from '../../src/scan/ScanRecords';
 
-const task = { subscriptionId: 'sub-1', resourceType: 'Microsoft.Compute/virtualMachines', resourceGroup: 'rg-x' };
-const err = (statusCode: number, code: string) => new TopDeckError({ code, message: 'm', transient: false, statusCode });
+const task = {
+  subscriptionId: 'sub-1',
+  resourceType: 'Microsoft.Compute/virtualMachines',
+  resourceGroup: 'rg-x',
+};
+const err = (statusCode: number, code: string) =>
+  new TopDeckError({ code, message: 'm', transient: false, statusCode });
 
 describe('what a permanent error means for a task', () => {
   it.each([
@@ -70,7 +75,13 @@ describe('the scan error summary', () => {
       ...(errorCode ? { errorCode, error: `${errorCode} happened` } : {}),
     });
     const groups = groupErrors(
-      [row('a', 'failed', 'X'), row('b', 'failed', 'Y'), row('c', 'failed', 'X'), row('d', 'completed'), row('e', 'skipped', 'Z')],
+      [
+        row('a', 'failed', 'X'),
+        row('b', 'failed', 'Y'),
+        row('c', 'failed', 'X'),
+        row('d', 'completed'),
+        row('e', 'skipped', 'Z'),
+      ],
       5,
     );
     expect(groups).toEqual([

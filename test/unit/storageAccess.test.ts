@@ -4,13 +4,19 @@ import { loadSettings } from '../../src/config/settings';
 
 describe('storage access from settings', () => {
   it('uses the connection string locally', () => {
-    const access = storageAccessFromSettings(loadSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' }));
+    const access = storageAccessFromSettings(
+      loadSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' }),
+    );
     expect(access).toEqual({ kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' });
   });
 
   it('uses the managed identity with the account name, as the Functions host does (shared keys off)', () => {
     const access = storageAccessFromSettings(
-      loadSettings({ AzureWebJobsStorage__accountName: 'sttopdeck', AzureWebJobsStorage__credential: 'managedidentity', AzureWebJobsStorage__clientId: '11111111-1111-1111-1111-111111111111' }),
+      loadSettings({
+        AzureWebJobsStorage__accountName: 'sttopdeck',
+        AzureWebJobsStorage__credential: 'managedidentity',
+        AzureWebJobsStorage__clientId: '11111111-1111-1111-1111-111111111111',
+      }),
     );
     expect(access).toMatchObject({
       kind: 'identity',
@@ -26,6 +32,10 @@ describe('storage access from settings', () => {
         AzureWebJobsStorage__tableServiceUri: 'https://acct.table.core.chinacloudapi.cn',
       }),
     );
-    expect(access).toMatchObject({ kind: 'identity', queueUrl: 'https://acct.queue.core.chinacloudapi.cn', tableUrl: 'https://acct.table.core.chinacloudapi.cn' });
+    expect(access).toMatchObject({
+      kind: 'identity',
+      queueUrl: 'https://acct.queue.core.chinacloudapi.cn',
+      tableUrl: 'https://acct.table.core.chinacloudapi.cn',
+    });
   });
 });
