@@ -10,8 +10,7 @@ export interface ChangedPath {
 }
 
 /** Names that could hold a secret: the change keeps the path, never the values. */
-const SECRET_NAME =
-  /password|secret|token|(^|[^a-z])key($|[^a-z])|accountkey|sas|sig$|connectionstring|credential|pat$/i;
+const SECRET_NAME = /password|secret|token|key$|^keys$|sas|sig$|connectionstring|credential|^pat$/i;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   Boolean(v) && typeof v === 'object' && !Array.isArray(v);

@@ -359,7 +359,7 @@ export class ScanService {
         before !== undefined &&
         before.hash === draft.hash &&
         (draft.status === undefined || draft.status === before.status) &&
-        (item.properties.powerState === undefined || item.properties.powerState === before.powerState);
+        (draft.powerState === undefined || draft.powerState === before.powerState);
       if (unchanged) return;
       writes.push(draft);
       if (!kind || retried) return;

@@ -52,6 +52,8 @@ export function primaryEntity(item: DiscoveredItem, stamp: StampFields): TableEn
     scanId: stamp.scanId,
   };
   if (item.status) entity.status = item.status;
+  // The state columns a state listing also writes, so an unchanged row can be told by its columns.
+  if (item.properties.powerState !== undefined) entity.powerState = String(item.properties.powerState);
   return entity;
 }
 
