@@ -27,6 +27,8 @@ export interface StartLocalOptions {
   /** Fire timers (default true). */
   timers?: boolean;
   host?: Partial<HostConfig>;
+  /** The local message lease, in milliseconds (default DEFAULT_MESSAGE_LEASE_MS). */
+  messageLeaseMs?: number;
   logger?: Logger;
 }
 
@@ -39,6 +41,8 @@ export interface LocalHost {
   /** Which estate is scanned. */
   estate: 'demo' | 'azure';
   baseUrl: string;
+  /** Makes every write so far survive a kill (a no-op for in-memory or Azure storage). */
+  flush(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,7 +65,10 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     let azurite: RunningAzurite | undefined;
     const storage = env.AzureWebJobsStorage?.trim();
     if (!storage || /^UseDevelopmentStorage=true;?$/i.test(storage)) {
-      azurite = await startAzurite({ location: options.memory ? undefined : path.join(dataDir, 'azurite') });
+      azurite = await startAzurite({
+        location: options.memory ? undefined : path.join(dataDir, 'azurite'),
+        onSaveError: (e) => logger.error('could not save the local store', { error: e.message }),
+      });
       stops.push(() => (azurite as RunningAzurite).close());
       env.AzureWebJobsStorage = azurite.connectionString;
     }
@@ -111,6 +118,8 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       port,
       resolveSetting: (name) => (name === 'SCAN_SCHEDULE' ? settings.SCAN_SCHEDULE : env[name]),
       timers: options.timers,
+      messageLeaseMs: options.messageLeaseMs,
+      checkpoint: azurite?.checkpoint,
     });
     wake.runtime = runtime;
     const started = await runtime.start();
@@ -124,6 +133,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       emulator,
       estate,
       baseUrl: `http://127.0.0.1:${started.port}`,
+      flush: async () => {
+        await azurite?.checkpoint?.flush();
+      },
       stop: async () => {
         for (const stop of stops.reverse()) await stop().catch(() => undefined);
       },
