@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createServices, type Services } from '../app/Services';
 import { loadSettings, type Settings } from '../config/settings';
-import { startArmEmulator, type ArmEmulator, type ArmEmulatorOptions } from '../emulator';
+import type { ArmEmulator, ArmEmulatorOptions } from '../emulator';
 import { createLogger, type Logger } from '../telemetry/logger';
 import { runWithTraceparent } from '../telemetry/traceContext';
 import { startAzurite, type RunningAzurite } from './azurite';
 import { createFunctionDefinitions } from './definitions';
+import { startDemoEmulator } from './startDemoEmulator';
 import { freePort, isPortOpen } from './freePort';
 import { loadHostConfig, type HostConfig } from './hostConfig';
 import { LocalRuntime } from './LocalRuntime';
@@ -77,7 +78,11 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     let emulator = options.emulator;
     if (estate === 'demo') {
       if (!emulator) {
-        emulator = await startArmEmulator({ latencyMs: 20, ...options.demo });
+        emulator = await startDemoEmulator(
+          { latencyMs: 20, ...options.demo },
+          options.memory ? undefined : path.join(dataDir, 'demo-emulator.json'),
+          logger,
+        );
         const started = emulator;
         stops.push(() => started.close());
       }
