@@ -5,8 +5,11 @@
  * write request, and before it deletes a handled message.
  */
 export interface Checkpoint {
-  /** Resolves once every write that completed before the call is on disk. */
-  flush(): Promise<void>;
+  /**
+   * Resolves once every write that completed before the call is on disk. `urgent`: a caller
+   * waits on the answer; otherwise the store may group it with later calls.
+   */
+  flush(urgent?: boolean): Promise<void>;
 }
 
 export interface CheckpointStats {

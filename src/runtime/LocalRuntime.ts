@@ -266,7 +266,7 @@ export class LocalRuntime {
     this.stats.invocations[name] = (this.stats.invocations[name] ?? 0) + 1;
     const response = await hit.r.def.handler(request, context);
     // A write is answered once it is durable: a 202 means the scan survives a kill.
-    if (method !== 'GET' && method !== 'HEAD') await this.options.checkpoint?.flush();
+    if (method !== 'GET' && method !== 'HEAD') await this.options.checkpoint?.flush(true);
     send(res, response);
   }
 }

@@ -17,13 +17,16 @@ export interface OrderedSaverOptions {
   dbs: SavableDb[];
   /** Shortest time between the starts of two saves, in milliseconds: bounds the save rate under load. */
   minSpacingMs?: number;
+  /**
+   * Largest share of the time spent saving when saves are not urgent (0..1): the spacing grows
+   * with the last save's duration, as the store (and each save, which writes all of it) grows.
+   */
+  maxBusyShare?: number;
   /** Saves a dirty store this often even when nobody asks, in milliseconds (Azurite's own default is 5000). */
   idleSaveMs?: number;
   /** A background save failed (the next flush tries again). */
   onError?: (error: Error) => void;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Replaces Azurite's independent 5-second autosaves with ordered, on-demand saves. Concurrent
@@ -34,6 +37,11 @@ export class OrderedSaver implements Checkpoint {
   private current: Promise<void> = Promise.resolve();
   private next?: Promise<void>;
   private lastStartMs = 0;
+  private lastDurationMs = 0;
+  /** Ends the spacing wait of the queued save (an urgent caller arrived). */
+  private hurry?: () => void;
+  /** An urgent caller waits on the queued save. */
+  private urgent = false;
   private readonly idleTimer?: NodeJS.Timeout;
   private closed = false;
   readonly stats: CheckpointStats = { saves: 0, totalMs: 0, maxMs: 0 };
@@ -49,24 +57,43 @@ export class OrderedSaver implements Checkpoint {
     }
   }
 
-  flush(): Promise<void> {
+  /**
+   * @param urgent skip the spacing: someone waits on the answer (an HTTP write, a scan start).
+   *   Otherwise the save may wait up to minSpacingMs after the previous one, which only delays
+   *   message deletions (their leases keep them hidden meanwhile).
+   */
+  flush(urgent = false): Promise<void> {
     if (this.closed) return this.current;
     // A save queued but not started yet will snapshot this caller's writes too.
     this.next ??= this.queueSave();
+    if (urgent) this.hurry?.();
+    this.urgent ||= urgent;
     return this.next;
   }
 
   /** Saves what is left and stops the idle timer (graceful stop). */
   async close(): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
-    await this.flush();
+    await this.flush(true);
     this.closed = true;
   }
 
   private async queueSave(): Promise<void> {
     await this.current.catch(() => undefined);
-    const wait = this.lastStartMs + (this.options.minSpacingMs ?? 0) - Date.now();
-    if (wait > 0) await sleep(wait);
+    const { minSpacingMs = 0, maxBusyShare } = this.options;
+    const spacing = Math.max(minSpacingMs, maxBusyShare ? this.lastDurationMs / maxBusyShare : 0);
+    const wait = this.lastStartMs + spacing - Date.now();
+    if (wait > 0 && !this.urgent) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.hurry = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.hurry = undefined;
+    this.urgent = false;
     // From here on, a new caller needs the save after this one: its writes may miss this snapshot.
     this.next = undefined;
     this.lastStartMs = Date.now();
@@ -85,6 +112,7 @@ export class OrderedSaver implements Checkpoint {
       );
     }
     const ms = performance.now() - started;
+    this.lastDurationMs = ms;
     this.stats.saves++;
     this.stats.totalMs += ms;
     this.stats.maxMs = Math.max(this.stats.maxMs, ms);

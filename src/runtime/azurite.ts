@@ -14,7 +14,12 @@ export interface AzuriteOptions {
   /** Use these ports; 0 = OS picks; undefined = standard port if free, else OS picks. */
   queuePort?: number;
   tablePort?: number;
-  /** Shortest time between two saves of the on-disk store, in milliseconds (default 100). */
+  /** On disk: ordered checkpoints (default true); false keeps Azurite's own 5-second autosave. */
+  durable?: boolean;
+  /**
+   * Shortest time between two saves of the on-disk store that nobody waits on, in milliseconds
+   * (default 1000). Each save writes the whole store: this bounds their rate under load.
+   */
   minSaveSpacingMs?: number;
   /** A background save failed (the next one tries again). */
   onSaveError?: (error: Error) => void;
@@ -157,7 +162,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     throw e;
   }
   let checkpoint: OrderedSaver | undefined;
-  if (!memory) {
+  if (!memory && options.durable !== false) {
     const dbs = [table.metadataStore?.db, queue.extentMetadataStore?.db, queue.metadataStore?.db];
     if (dbs.some((db) => !db)) {
       await Promise.allSettled([queue.close(), table.close()]);
@@ -168,7 +173,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
       // writes of its handler. Extents before queue metadata: a message never points at text
       // the store does not know.
       dbs: dbs as SavableDb[],
-      minSpacingMs: options.minSaveSpacingMs ?? 100,
+      minSpacingMs: options.minSaveSpacingMs ?? 1000,
+      // A save writes the whole store, so it grows with the estate: at most a fifth of the time.
+      maxBusyShare: 0.2,
       idleSaveMs: 5000,
       onError: options.onSaveError,
     });

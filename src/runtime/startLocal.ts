@@ -28,6 +28,8 @@ export interface StartLocalOptions {
   /** Fire timers (default true). */
   timers?: boolean;
   host?: Partial<HostConfig>;
+  /** false: keep Azurite's own 5-second autosave instead of the checkpoints (benchmarks compare). */
+  durableStorage?: boolean;
   /** The local message lease, in milliseconds (default DEFAULT_MESSAGE_LEASE_MS). */
   messageLeaseMs?: number;
   logger?: Logger;
@@ -68,6 +70,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     if (!storage || /^UseDevelopmentStorage=true;?$/i.test(storage)) {
       azurite = await startAzurite({
         location: options.memory ? undefined : path.join(dataDir, 'azurite'),
+        durable: options.durableStorage,
         onSaveError: (e) => logger.error('could not save the local store', { error: e.message }),
       });
       stops.push(() => (azurite as RunningAzurite).close());
@@ -139,7 +142,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       estate,
       baseUrl: `http://127.0.0.1:${started.port}`,
       flush: async () => {
-        await azurite?.checkpoint?.flush();
+        await azurite?.checkpoint?.flush(true);
       },
       stop: async () => {
         for (const stop of stops.reverse()) await stop().catch(() => undefined);
