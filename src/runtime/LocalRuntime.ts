@@ -94,7 +94,10 @@ export class LocalRuntime {
 
   async stop(): Promise<void> {
     for (const c of this.crons) c.stop();
-    await Promise.all([...this.pollers.values()].map((p) => p.stop()));
+    const stopping = Promise.all([...this.pollers.values()].map((p) => p.stop()));
+    // Handled messages waiting on a spaced save would hold the stop up: save now instead.
+    await this.options.checkpoint?.flush(true).catch(() => undefined);
+    await stopping;
     this.untraceIncoming?.();
     if (this.server) {
       this.server.closeAllConnections();
@@ -474,7 +477,8 @@ class QueuePoller {
     // keeps the message hidden meanwhile; the handler's slot is already free for new work.
     this.acking++;
     try {
-      await this.options.checkpoint?.flush();
+      // Once stopping, nobody should wait on the spacing between saves.
+      await this.options.checkpoint?.flush(!this.running);
       const popReceipt = await lease.stop();
       await withoutTracing(() => this.client.deleteMessage(m.messageId, popReceipt));
     } catch (e) {
