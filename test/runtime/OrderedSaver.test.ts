@@ -115,4 +115,25 @@ describe('Azurite on disk with checkpoints', () => {
     const peeked = await queue2.peekMessages({ numberOfMessages: 32 });
     expect(peeked.peekedMessageItems.map((m) => m.messageText)).toEqual(['saved']);
   });
+
+  it('saves everything on a graceful close', async () => {
+    const location = fs.mkdtempSync(path.join(os.tmpdir(), 'topdeck-azurite-'));
+    dirs.push(location);
+    const first = await startAzurite({ location, queuePort: 0, tablePort: 0 });
+    const table = TableClient.fromConnectionString(first.connectionString, 'closed', {
+      allowInsecureConnection: true,
+    });
+    await table.createTable();
+    await table.createEntity({ partitionKey: 'p', rowKey: 'written-just-before-close' });
+    await first.close();
+
+    const second = await startAzurite({ location, queuePort: 0, tablePort: 0 });
+    running.push(second);
+    const table2 = TableClient.fromConnectionString(second.connectionString, 'closed', {
+      allowInsecureConnection: true,
+    });
+    const rows: string[] = [];
+    for await (const e of table2.listEntities()) rows.push(e.rowKey as string);
+    expect(rows).toEqual(['written-just-before-close']);
+  });
 });
