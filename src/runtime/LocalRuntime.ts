@@ -127,7 +127,7 @@ export class LocalRuntime {
         } catch (e) {
           this.logger.error('timer function failed', { functionName: def.name, error: (e as Error).message });
         }
-        // A timer may have started a scan: it survives a kill from here on.
+        // A timer may have started a scan: saved with the next grouped save (nobody waits on it).
         await this.options.checkpoint
           ?.flush()
           .catch((e: Error) => this.logger.error('could not save the local store', { error: e.message }));
