@@ -1,6 +1,7 @@
 import { notFoundError } from '../errors/TopDeckError';
 import { TERMINAL_SCAN, type ScanRow, type TaskRow } from '../scan/ScanRecords';
 import type { ScanService, StartScanRequest } from '../scan/ScanService';
+import { ScanProgress, type TaskProgress } from '../scan/ScanProgress';
 import { summarizeTasks } from '../scan/summarizeTasks';
 import type { ScanStore } from '../scan/ScanStore';
 import { parseOrThrow, startScanBodySchema } from './validation';
@@ -26,6 +27,8 @@ export interface ScanView {
     edgesRemoved: number;
   };
   errors: Array<{ code: string; count: number; message: string; tasks?: string[] }>;
+  /** While the scan runs: each task's state, pages done and resources so far. */
+  taskProgress?: TaskProgress[];
 }
 
 function parseJson<T>(text: string | undefined, fallback: T): T {
@@ -38,10 +41,14 @@ function parseJson<T>(text: string | undefined, fallback: T): T {
 }
 
 export class ScansApi {
+  private readonly progress: ScanProgress;
+
   constructor(
     private readonly scans: ScanService,
     private readonly store: ScanStore,
-  ) {}
+  ) {
+    this.progress = new ScanProgress(store);
+  }
 
   async start(
     body: unknown,
@@ -62,14 +69,19 @@ export class ScansApi {
     if (!/^[\w.:-]{1,100}$/.test(scanId)) throw notFoundError(`no scan has id "${scanId}"`);
     const row = await this.store.getScan(scanId);
     if (!row) throw notFoundError(`no scan has id "${scanId}"; GET /api/scans lists recent scans`);
-    // While a scan runs, progress is read live from its task rows.
-    const tasks = TERMINAL_SCAN.includes(row.status) ? undefined : await this.store.listTasks(scanId);
-    return this.view(row, tasks);
+    if (TERMINAL_SCAN.includes(row.status)) {
+      this.progress.forget(scanId);
+      return this.view(row, undefined);
+    }
+    // While a scan runs, progress is read live: task states from their rows, pages and
+    // resources from the page markers of running tasks (only those not read before).
+    const tasks = await this.store.listTasks(scanId);
+    return this.view(row, { tasks, progress: await this.progress.read(scanId, tasks) });
   }
 
-  private view(row: ScanRow, tasks: TaskRow[] | undefined): ScanView {
-    // Live from the task rows while the scan runs; as stored once it has ended.
-    const live = tasks ? summarizeTasks(tasks) : undefined;
+  private view(row: ScanRow, running: { tasks: TaskRow[]; progress: TaskProgress[] } | undefined): ScanView {
+    // Live while the scan runs; as stored once it has ended.
+    const live = running ? liveSummary(running.tasks, running.progress) : undefined;
     const completed = live?.completed ?? row.tasksCompleted ?? 0;
     const failed = live?.failed ?? row.tasksFailed ?? 0;
     const skipped = live?.skipped ?? row.tasksSkipped ?? 0;
@@ -100,6 +112,19 @@ export class ScansApi {
         edgesRemoved: row.edgesRemoved ?? 0,
       },
       errors: live?.errors ?? parseJson(row.errors, []),
+      ...(running ? { taskProgress: running.progress } : {}),
     };
   }
+}
+
+/** Task counts and errors from the task rows; pages and resources from the live progress. */
+function liveSummary(tasks: TaskRow[], progress: TaskProgress[]) {
+  const sum = (k: 'pages' | 'resources' | 'added' | 'modified') => progress.reduce((n, p) => n + p[k], 0);
+  return {
+    ...summarizeTasks(tasks),
+    pages: sum('pages'),
+    resources: sum('resources'),
+    added: sum('added'),
+    modified: sum('modified'),
+  };
 }

@@ -7,8 +7,10 @@ import { POISON_SUFFIX } from '../discovery/registry';
 import { traceIncomingRequests } from '../telemetry/appInsights';
 import { createLogger, type Logger } from '../telemetry/logger';
 import { setRequestRoute, withoutTracing } from '../telemetry/traceContext';
+import type { Checkpoint } from './Checkpoint';
 import type { FunctionDefinition } from './definitions';
 import type { HostConfig } from './hostConfig';
+import { MessageLease } from './MessageLease';
 
 export interface LocalRuntimeOptions {
   definitions: FunctionDefinition[];
@@ -23,6 +25,13 @@ export interface LocalRuntimeOptions {
   timers?: boolean;
   /** Shortest wait between polls of an empty queue, in milliseconds (the host backs off up to maxPollingInterval). */
   minPollingIntervalMs?: number;
+  /**
+   * How long a received message stays hidden, in milliseconds, renewed every quarter of it
+   * while its handler runs: what a killed process costs before its messages are retried.
+   */
+  messageLeaseMs?: number;
+  /** Makes the store durable before an HTTP write is answered and before a handled message is deleted. */
+  checkpoint?: Checkpoint;
 }
 
 export interface RuntimeStats {
@@ -32,8 +41,12 @@ export interface RuntimeStats {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
-/** How long a message being processed stays invisible to other pollers, in seconds. */
-const LEASE_SECONDS = 300;
+/**
+ * The local message lease, in milliseconds. The Functions host receives with 10 minutes and
+ * renews; locally a short lease makes a killed `npm start` resume in seconds, and renewal keeps
+ * a long handler's message hidden all the same.
+ */
+export const DEFAULT_MESSAGE_LEASE_MS = 20_000;
 
 /**
  * Hosts the same function definitions as the Azure Functions host, for laptops and CI:
@@ -81,7 +94,10 @@ export class LocalRuntime {
 
   async stop(): Promise<void> {
     for (const c of this.crons) c.stop();
-    await Promise.all([...this.pollers.values()].map((p) => p.stop()));
+    const stopping = Promise.all([...this.pollers.values()].map((p) => p.stop()));
+    // Handled messages waiting on a spaced save would hold the stop up: save now instead.
+    await this.options.checkpoint?.flush(true).catch(() => undefined);
+    await stopping;
     this.untraceIncoming?.();
     if (this.server) {
       this.server.closeAllConnections();
@@ -111,6 +127,10 @@ export class LocalRuntime {
         } catch (e) {
           this.logger.error('timer function failed', { functionName: def.name, error: (e as Error).message });
         }
+        // A timer may have started a scan: saved with the next grouped save (nobody waits on it).
+        await this.options.checkpoint
+          ?.flush()
+          .catch((e: Error) => this.logger.error('could not save the local store', { error: e.message }));
         isPastDue = false;
       });
       this.crons.push(cron);
@@ -247,7 +267,10 @@ export class LocalRuntime {
       logHandler: this.logHandler(name),
     });
     this.stats.invocations[name] = (this.stats.invocations[name] ?? 0) + 1;
-    send(res, await hit.r.def.handler(request, context));
+    const response = await hit.r.def.handler(request, context);
+    // A write is answered once it is durable: a 202 means the scan survives a kill.
+    if (method !== 'GET' && method !== 'HEAD') await this.options.checkpoint?.flush(true);
+    send(res, response);
   }
 }
 
@@ -274,6 +297,8 @@ class QueuePoller {
   private poisonClient: QueueClient;
   private running = false;
   private inFlight = 0;
+  /** Handled messages waiting for a checkpoint before their deletion (still hidden, still leased). */
+  private acking = 0;
   private lastPollEmpty = false;
   private delayMs: number;
   private wakeUp?: () => void;
@@ -293,6 +318,10 @@ class QueuePoller {
     this.delayMs = this.minDelayMs;
   }
 
+  private get leaseMs(): number {
+    return this.options.messageLeaseMs ?? DEFAULT_MESSAGE_LEASE_MS;
+  }
+
   async init(): Promise<void> {
     await this.client.createIfNotExists();
     if (!this.def.queueName.endsWith(POISON_SUFFIX)) await this.poisonClient.createIfNotExists();
@@ -309,7 +338,7 @@ class QueuePoller {
   }
 
   isIdle(): boolean {
-    return this.inFlight === 0 && this.lastPollEmpty;
+    return this.inFlight === 0 && this.acking === 0 && this.lastPollEmpty;
   }
 
   async stop(): Promise<void> {
@@ -343,7 +372,10 @@ class QueuePoller {
         const want = Math.min(32, Math.max(1, batchSize - this.inFlight));
         messages = (
           await withoutTracing(() =>
-            this.client.receiveMessages({ numberOfMessages: want, visibilityTimeout: LEASE_SECONDS }),
+            this.client.receiveMessages({
+              numberOfMessages: want,
+              visibilityTimeout: Math.ceil(this.leaseMs / 1000),
+            }),
           )
         ).receivedMessageItems;
       } catch (e) {
@@ -385,7 +417,31 @@ class QueuePoller {
   private async dispatch(m: DequeuedMessageItem): Promise<void> {
     this.inFlight++;
     const name = this.def.name;
+    const queue = this.def.queueName;
     this.stats.invocations[name] = (this.stats.invocations[name] ?? 0) + 1;
+    const lease = new MessageLease({
+      client: this.client,
+      messageId: m.messageId,
+      popReceipt: m.popReceipt,
+      leaseMs: this.leaseMs,
+      renewEveryMs: Math.max(50, Math.floor(this.leaseMs / 4)),
+      maxHoldMs: this.options.host.functionTimeoutMs,
+      onRenewFailed: (e) =>
+        this.logger.warn('could not renew a message lease; it may be delivered again', {
+          queue,
+          messageId: m.messageId,
+          error: e.message,
+        }),
+      onHoldExceeded: () =>
+        this.logger.error(
+          'function ran past functionTimeout (host.json); its message is released for another attempt',
+          {
+            queue,
+            messageId: m.messageId,
+            functionTimeoutMs: this.options.host.functionTimeoutMs,
+          },
+        ),
+    }).start();
     const context = new InvocationContext({
       invocationId: randomUUID(),
       functionName: name,
@@ -398,19 +454,45 @@ class QueuePoller {
         queueTrigger: m.messageText,
       },
     });
+    let failure: { error: unknown } | undefined;
     try {
       await this.def.handler(this.decode(m.messageText), context);
-      await withoutTracing(() => this.client.deleteMessage(m.messageId, m.popReceipt));
     } catch (e) {
+      failure = { error: e };
+    } finally {
+      this.inFlight--;
+    }
+    if (failure) {
       this.stats.failures[name] = (this.stats.failures[name] ?? 0) + 1;
-      await withoutTracing(() => this.afterFailure(m, e)).catch((err) =>
+      const popReceipt = await lease.stop();
+      await withoutTracing(() => this.afterFailure({ ...m, popReceipt }, failure.error)).catch((err) =>
         this.logger.error('could not release a failed message; it reappears after its lease', {
-          queue: this.def.queueName,
+          queue,
           error: (err as Error).message,
         }),
       );
+      return;
+    }
+    // The deletion says "done": it must not outlive the handler's writes in a kill. The lease
+    // keeps the message hidden meanwhile; the handler's slot is already free for new work.
+    this.acking++;
+    try {
+      // Once stopping, nobody should wait on the spacing between saves.
+      await this.options.checkpoint?.flush(!this.running);
+      const popReceipt = await lease.stop();
+      await withoutTracing(() => this.client.deleteMessage(m.messageId, popReceipt));
+    } catch (e) {
+      await lease.stop();
+      this.logger.warn(
+        'could not delete a handled message; it will be delivered again (handlers are idempotent)',
+        {
+          queue,
+          messageId: m.messageId,
+          error: (e as Error).message,
+        },
+      );
     } finally {
-      this.inFlight--;
+      this.acking--;
     }
   }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isPortOpen } from './freePort';
+import { OrderedSaver, type SavableDb } from './OrderedSaver';
 
 /**
  * Azurite's Queue and Table services started in this process (deep imports: the package's
@@ -13,6 +14,15 @@ export interface AzuriteOptions {
   /** Use these ports; 0 = OS picks; undefined = standard port if free, else OS picks. */
   queuePort?: number;
   tablePort?: number;
+  /** On disk: ordered checkpoints (default true); false keeps Azurite's own 5-second autosave. */
+  durable?: boolean;
+  /**
+   * Shortest time between two saves of the on-disk store that nobody waits on, in milliseconds
+   * (default 1000). Each save writes the whole store: this bounds their rate under load.
+   */
+  minSaveSpacingMs?: number;
+  /** A background save failed (the next one tries again). */
+  onSaveError?: (error: Error) => void;
 }
 
 export interface RunningAzurite {
@@ -20,6 +30,13 @@ export interface RunningAzurite {
   queuePort: number;
   tablePort: number;
   location?: string;
+  /**
+   * On disk only: saves the store in order, on demand (see OrderedSaver). Azurite's own
+   * autosave runs every 5 s per database, independently, so a kill loses up to 5 s of writes
+   * and may keep a queue's state without the table writes that came before it.
+   */
+  checkpoint?: OrderedSaver;
+  /** Saves everything (on disk), then stops both services. */
   close(): Promise<void>;
 }
 
@@ -27,6 +44,9 @@ interface AzuriteServer {
   start(): Promise<void>;
   close(): Promise<void>;
   getHttpServerAddress(): string;
+  /** LokiJS stores behind the servers (Azurite internals, stable across 3.x). */
+  metadataStore?: { db?: SavableDb };
+  extentMetadataStore?: { db?: SavableDb };
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -141,6 +161,25 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     await queue.close();
     throw e;
   }
+  let checkpoint: OrderedSaver | undefined;
+  if (!memory && options.durable !== false) {
+    const dbs = [table.metadataStore?.db, queue.extentMetadataStore?.db, queue.metadataStore?.db];
+    if (dbs.some((db) => !db)) {
+      await Promise.allSettled([queue.close(), table.close()]);
+      throw new Error('this azurite version hides its LokiJS stores; pin azurite 3.35 (package.json)');
+    }
+    checkpoint = new OrderedSaver({
+      // Tables first: a queue snapshot then never holds a message deletion without the table
+      // writes of its handler. Extents before queue metadata: a message never points at text
+      // the store does not know.
+      dbs: dbs as SavableDb[],
+      minSpacingMs: options.minSaveSpacingMs ?? 1000,
+      // A save writes the whole store, so it grows with the estate: at most a fifth of the time.
+      maxBusyShare: 0.2,
+      idleSaveMs: 5000,
+      onError: options.onSaveError,
+    });
+  }
   const qPort = portOf(queue);
   const tPort = portOf(table);
   const account = az.common.EMULATOR_ACCOUNT_NAME as string;
@@ -153,7 +192,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     queuePort: qPort,
     tablePort: tPort,
     location: options.location,
+    ...(checkpoint ? { checkpoint } : {}),
     close: async () => {
+      await checkpoint?.close();
       await Promise.allSettled([queue.close(), table.close()]);
     },
   };

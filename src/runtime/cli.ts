@@ -6,6 +6,7 @@
  *   npm start -- --once       exit 0 after the first scan completes, non-zero otherwise
  *   npm start -- --azure      real Azure, every subscription DefaultAzureCredential sees
  *   npm start -- --memory     keep storage in memory (nothing under .topdeck/)
+ *   npm start -- --no-scan    serve only: finish the work a killed run left, start no scan
  *   npm start -- --vms 1000 --subscriptions 3 --latency 50   demo estate size
  */
 // First: Application Insights must start before anything loads http/https.
@@ -21,6 +22,7 @@ import { startLocal, type LocalHost } from './startLocal';
 
 interface CliArgs {
   once: boolean;
+  scan: boolean;
   azure: boolean;
   memory: boolean;
   vms?: number;
@@ -30,7 +32,7 @@ interface CliArgs {
 }
 
 function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { once: false, azure: false, memory: false };
+  const args: CliArgs = { once: false, scan: true, azure: false, memory: false };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n < 0)
@@ -42,17 +44,20 @@ function parseArgs(argv: string[]): CliArgs {
     if (a === '--once') args.once = true;
     else if (a === '--azure') args.azure = true;
     else if (a === '--memory') args.memory = true;
+    else if (a === '--no-scan') args.scan = false;
     else if (a === '--vms') args.vms = num(a, argv[++i]);
     else if (a === '--subscriptions') args.subscriptions = num(a, argv[++i]);
     else if (a === '--latency') args.latency = num(a, argv[++i]);
     else if (a === '--page-size') args.pageSize = num(a, argv[++i]);
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: npm start -- [--once] [--azure] [--memory] [--vms N] [--subscriptions N] [--latency MS] [--page-size N]',
+        'usage: npm start -- [--once] [--no-scan] [--azure] [--memory] [--vms N] [--subscriptions N] [--latency MS] [--page-size N]',
       );
       process.exit(0);
     } else throw new Error(`unknown option "${a}" (try --help)`);
   }
+  if (args.once && !args.scan)
+    throw new Error('--once waits for the first scan: it cannot go with --no-scan');
   return args;
 }
 
@@ -101,6 +106,8 @@ async function runFirstScan(host: LocalHost): Promise<boolean> {
     () => host.services.scans.startScan({ trigger: 'local', traceparent: currentTraceparent() }),
     { kind: 'request' },
   );
+  // Announced only once it would survive a kill.
+  await host.flush();
   console.log(
     `scan ${scan.scanId} started: ${scan.tasksTotal} tasks over ${JSON.parse(scan.subscriptionIds).length} subscription(s)`,
   );
@@ -111,7 +118,7 @@ async function runFirstScan(host: LocalHost): Promise<boolean> {
     const view = await withoutTracing(() => host.services.scansApi.get(scan.scanId));
     const arm = host.services.arm.stats();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    const line = `scan ${view.status}: tasks ${view.tasks.completed + view.tasks.failed + view.tasks.skipped}/${view.tasks.total}, resources ${view.counts.resources}, API calls ${arm.apiCalls}, ${seconds}s`;
+    const line = `scan ${view.status}: tasks ${view.tasks.completed + view.tasks.failed + view.tasks.skipped}/${view.tasks.total}, pages ${view.pages}, resources ${view.counts.resources}, API calls ${arm.apiCalls}, ${seconds}s`;
     if (tty) {
       process.stdout.write(`\r\x1b[2K${line}`);
       liveLine = true;
@@ -176,7 +183,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown(130));
   process.once('SIGTERM', () => void shutdown(143));
-  const ok = await runFirstScan(host);
+  const ok = args.scan ? await runFirstScan(host) : true;
   if (args.once) {
     await shutdown(ok ? 0 : 1);
     return;

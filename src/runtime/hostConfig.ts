@@ -12,7 +12,11 @@ export interface HostConfig {
   /** Longest wait between polls of an empty queue, in milliseconds. */
   maxPollingIntervalMs: number;
   messageEncoding: 'base64' | 'none';
-  /** Longest a function may run, in milliseconds (also the in-flight message lease). */
+  /**
+   * Longest a function may run, in milliseconds. The local runtime stops renewing a message's
+   * lease past it, so the message is retried, as after a host timeout. (The lease itself is
+   * short and renewed: LocalRuntimeOptions.messageLeaseMs.)
+   */
   functionTimeoutMs: number;
 }
 

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createServices, type Services } from '../app/Services';
 import { loadSettings, type Settings } from '../config/settings';
-import { startArmEmulator, type ArmEmulator, type ArmEmulatorOptions } from '../emulator';
+import type { ArmEmulator, ArmEmulatorOptions } from '../emulator';
 import { createLogger, type Logger } from '../telemetry/logger';
 import { runWithTraceparent } from '../telemetry/traceContext';
 import { startAzurite, type RunningAzurite } from './azurite';
 import { createFunctionDefinitions } from './definitions';
+import { startDemoEmulator } from './startDemoEmulator';
 import { freePort, isPortOpen } from './freePort';
 import { loadHostConfig, type HostConfig } from './hostConfig';
 import { LocalRuntime } from './LocalRuntime';
@@ -27,6 +28,10 @@ export interface StartLocalOptions {
   /** Fire timers (default true). */
   timers?: boolean;
   host?: Partial<HostConfig>;
+  /** false: keep Azurite's own 5-second autosave instead of the checkpoints (benchmarks compare). */
+  durableStorage?: boolean;
+  /** The local message lease, in milliseconds (default DEFAULT_MESSAGE_LEASE_MS). */
+  messageLeaseMs?: number;
   logger?: Logger;
 }
 
@@ -39,6 +44,8 @@ export interface LocalHost {
   /** Which estate is scanned. */
   estate: 'demo' | 'azure';
   baseUrl: string;
+  /** Makes every write so far survive a kill (a no-op for in-memory or Azure storage). */
+  flush(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,7 +68,11 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     let azurite: RunningAzurite | undefined;
     const storage = env.AzureWebJobsStorage?.trim();
     if (!storage || /^UseDevelopmentStorage=true;?$/i.test(storage)) {
-      azurite = await startAzurite({ location: options.memory ? undefined : path.join(dataDir, 'azurite') });
+      azurite = await startAzurite({
+        location: options.memory ? undefined : path.join(dataDir, 'azurite'),
+        durable: options.durableStorage,
+        onSaveError: (e) => logger.error('could not save the local store', { error: e.message }),
+      });
       stops.push(() => (azurite as RunningAzurite).close());
       env.AzureWebJobsStorage = azurite.connectionString;
     }
@@ -70,7 +81,11 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     let emulator = options.emulator;
     if (estate === 'demo') {
       if (!emulator) {
-        emulator = await startArmEmulator({ latencyMs: 20, ...options.demo });
+        emulator = await startDemoEmulator(
+          { latencyMs: 20, ...options.demo },
+          options.memory ? undefined : path.join(dataDir, 'demo-emulator.json'),
+          logger,
+        );
         const started = emulator;
         stops.push(() => started.close());
       }
@@ -111,6 +126,8 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       port,
       resolveSetting: (name) => (name === 'SCAN_SCHEDULE' ? settings.SCAN_SCHEDULE : env[name]),
       timers: options.timers,
+      messageLeaseMs: options.messageLeaseMs,
+      checkpoint: azurite?.checkpoint,
     });
     wake.runtime = runtime;
     const started = await runtime.start();
@@ -124,6 +141,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       emulator,
       estate,
       baseUrl: `http://127.0.0.1:${started.port}`,
+      flush: async () => {
+        await azurite?.checkpoint?.flush(true);
+      },
       stop: async () => {
         for (const stop of stops.reverse()) await stop().catch(() => undefined);
       },

@@ -6,6 +6,7 @@ import {
   SCAN_PARTITION,
   odataString,
   pageMarkerRowKey,
+  prefixEnd,
   prefixFilter,
   taskRowKey,
 } from '../storage/keys';
@@ -110,6 +111,17 @@ export class ScanStore {
 
   async listPageMarkers(scanId: string, taskId?: string): Promise<PageMarkerRow[]> {
     return this.rangeQuery<PageMarkerRow>(scanId, taskId ? `page|${taskId}|` : 'page|');
+  }
+
+  /** A task's page markers from page `fromPage` on: a range read that skips the pages a reader already knows. */
+  async listPageMarkersFrom(scanId: string, taskId: string, fromPage: number): Promise<PageMarkerRow[]> {
+    const prefix = `page|${taskId}|`;
+    const filter =
+      `PartitionKey eq ${odataString(scanId)} and RowKey ge ${odataString(pageMarkerRowKey(taskId, fromPage))}` +
+      ` and RowKey lt ${odataString(prefixEnd(prefix))}`;
+    const rows: PageMarkerRow[] = [];
+    for await (const r of this.tasks.listEntities<PageMarkerRow>({ queryOptions: { filter } })) rows.push(r);
+    return rows;
   }
 
   /** The finalize marker: exactly one caller wins the right to enqueue the finalize message. */
