@@ -4,6 +4,8 @@ import '../telemetry/preload';
 import type { QueueServiceClient } from '@azure/storage-queue';
 import { ResourcesApi, RESOURCES_CACHE_NAMESPACE } from '../api/ResourcesApi';
 import { ScansApi } from '../api/ScansApi';
+import { DevOpsApi } from '../api/DevOpsApi';
+import { createDevOps, type DevOps, type DevOpsOptions } from '../devops/createDevOps';
 import { createCache, type Cache } from '../cache/Cache';
 import type { Settings } from '../config/settings';
 import { createArmClients, credentialFromSettings, type ArmClients } from '../discovery/armClients';
@@ -27,6 +29,8 @@ export interface ServicesOptions {
   armCaPem?: string;
   /** Told of every message this process enqueues (the local runtime wakes that queue's poller). */
   onEnqueue?: (queueName: string) => void;
+  /** Azure DevOps look-alike trust, a fake Entra credential, a scaled budget window (tests). */
+  devops?: DevOpsOptions;
   logger?: Logger;
 }
 
@@ -42,6 +46,9 @@ export interface Services {
   scans: ScanService;
   scansApi: ScansApi;
   resourcesApi: ResourcesApi;
+  /** Absent when AZURE_DEVOPS_ORG is not set. */
+  devops?: DevOps;
+  devopsApi: DevOpsApi;
   close(): Promise<void>;
 }
 
@@ -71,6 +78,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       additionalPolicies: [...callCountingPolicies(), ...armResilience.policies],
     });
   const store = new ScanStore(tables.scans, tables.scantasks);
+  const devops = createDevOps(settings, tables, logger.child({ component: 'devops' }), options.devops);
   const scans = new ScanService({
     store,
     tables,
@@ -86,6 +94,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       await cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
     },
     metrics: operationRecorder,
+    extensions: devops ? [devops.extension] : [],
   });
   return {
     settings,
@@ -99,8 +108,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
     scans,
     scansApi: new ScansApi(scans, store),
     resourcesApi: new ResourcesApi(tables.resources, cache),
+    devops,
+    devopsApi: new DevOpsApi(tables, settings.AZURE_DEVOPS_ORG),
     close: async () => {
-      await Promise.all([cache.close(), armResilience.close()]);
+      await Promise.all([cache.close(), armResilience.close(), devops?.close()]);
     },
   };
 }

@@ -27,6 +27,7 @@ interface CliArgs {
   subscriptions?: number;
   latency?: number;
   pageSize?: number;
+  noDevops?: boolean;
 }
 
 function parseArgs(argv: string[]): CliArgs {
@@ -42,13 +43,14 @@ function parseArgs(argv: string[]): CliArgs {
     if (a === '--once') args.once = true;
     else if (a === '--azure') args.azure = true;
     else if (a === '--memory') args.memory = true;
+    else if (a === '--no-devops') args.noDevops = true;
     else if (a === '--vms') args.vms = num(a, argv[++i]);
     else if (a === '--subscriptions') args.subscriptions = num(a, argv[++i]);
     else if (a === '--latency') args.latency = num(a, argv[++i]);
     else if (a === '--page-size') args.pageSize = num(a, argv[++i]);
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: npm start -- [--once] [--azure] [--memory] [--vms N] [--subscriptions N] [--latency MS] [--page-size N]',
+        'usage: npm start -- [--once] [--azure] [--memory] [--no-devops] [--vms N] [--subscriptions N] [--latency MS] [--page-size N]',
       );
       process.exit(0);
     } else throw new Error(`unknown option "${a}" (try --help)`);
@@ -133,6 +135,14 @@ async function runFirstScan(host: LocalHost): Promise<boolean> {
         `pages ${view.pages}; Resource Manager API calls ${arm.apiCalls} (429s ${arm.throttled}, 5xx ${arm.serverErrors}); ` +
         `tasks ${view.tasks.completed} completed, ${view.tasks.failed} failed, ${view.tasks.skipped} skipped`,
     );
+    const devops = host.services.devops;
+    if (devops) {
+      const d = devops.client.stats();
+      const apps = await withoutTracing(() => host.services.devopsApi.applications({ limit: '1000' }));
+      console.log(
+        `Azure DevOps ${devops.client.organization}: API calls ${d.calls} (429s ${d.throttled}, retries ${d.retries}); applications ${apps.items.length}`,
+      );
+    }
     for (const e of view.errors) console.log(`  error ${e.code} x${e.count}: ${e.message}`);
     return view.status === 'completed';
   }
@@ -154,6 +164,9 @@ async function main(): Promise<void> {
         ...(args.pageSize !== undefined ? { pageSize: args.pageSize } : {}),
       },
       timers: !args.once,
+      devopsDemo: args.noDevops
+        ? false
+        : { ...(args.latency !== undefined ? { latencyMs: args.latency } : {}) },
     });
   } catch (e) {
     if (e instanceof SettingsError) {
@@ -164,6 +177,7 @@ async function main(): Promise<void> {
   }
   console.log(
     `TopDeck local runtime: ${host.estate === 'demo' ? `demo estate at ${host.emulator?.endpoint}` : 'real Azure'}; ` +
+      `${host.devopsEmulator ? `Azure DevOps look-alike at ${host.devopsEmulator.baseUrl}; ` : host.settings.AZURE_DEVOPS_ORG ? `Azure DevOps ${host.settings.AZURE_DEVOPS_ORG}; ` : ''}` +
       `storage ${host.azurite ? `Azurite (${args.memory ? 'in memory' : dataDir}) on ports ${host.azurite.queuePort}/${host.azurite.tablePort}` : 'AzureWebJobsStorage'}; ` +
       `cache ${host.settings.REDIS_URL ? 'Redis' : 'off (REDIS_URL unset)'}; ` +
       `telemetry ${isTelemetryStarted() ? 'Application Insights' : host.settings.APPLICATIONINSIGHTS_CONNECTION_STRING ? 'off (Application Insights did not start: see the warning)' : 'off (APPLICATIONINSIGHTS_CONNECTION_STRING unset)'}; ` +

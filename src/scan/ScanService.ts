@@ -25,6 +25,7 @@ import { fetchJoinedPage, type JoinedPage } from './fetchJoinedPage';
 import { readExisting } from './readExisting';
 import type { FinalizeMessage, PageMessage } from './messages';
 import { TERMINAL_SCAN, TERMINAL_TASK, type ScanRow, type TaskRow } from './ScanRecords';
+import type { ScanExtension } from './ScanExtension';
 import type { ScanStore } from './ScanStore';
 import { summarizeTasks, type GroupedError } from './summarizeTasks';
 
@@ -47,6 +48,8 @@ export interface ScanServiceDeps {
   onScanFinalized?: (scan: ScanRow) => Promise<void>;
   /** Page and scan metrics (Application Insights); none when absent. */
   metrics?: OperationRecorder;
+  /** Work besides the Azure types in the same scans (Azure DevOps). */
+  extensions?: ScanExtension[];
   now?: () => Date;
 }
 
@@ -102,6 +105,13 @@ export class ScanService {
         });
       }
     }
+    const extensionQueues = new Map<string, string>();
+    for (const extension of this.deps.extensions ?? []) {
+      for (const planned of await extension.planTasks({ scanId, resourceTypes: request.resourceTypes })) {
+        tasks.push({ ...planned.task, status: 'pending', updatedAt: startedAt });
+        extensionQueues.set(planned.task.taskId, planned.queueName);
+      }
+    }
     const scan: ScanRow = {
       scanId,
       status: 'queued',
@@ -109,7 +119,7 @@ export class ScanService {
       startedAt,
       correlationId: scanId,
       subscriptionIds: JSON.stringify(subscriptionIds),
-      resourceTypes: JSON.stringify(discoverers.map((d) => d.type)),
+      resourceTypes: JSON.stringify([...new Set(tasks.map((t) => t.resourceType))]),
       ...(resourceGroup ? { resourceGroup } : {}),
       tasksTotal: tasks.length,
       ...(request.traceparent ? { traceparent: request.traceparent } : {}),
@@ -130,7 +140,8 @@ export class ScanService {
     await Promise.all(
       tasks.map((t) =>
         limit(() => {
-          const d = findDiscoverer(t.resourceType) as Discoverer;
+          const queueName =
+            extensionQueues.get(t.taskId) ?? discoverQueueName(findDiscoverer(t.resourceType) as Discoverer);
           const message: PageMessage = {
             kind: 'page',
             scanId,
@@ -138,11 +149,12 @@ export class ScanService {
             subscriptionId: t.subscriptionId,
             resourceType: t.resourceType,
             ...(t.resourceGroup ? { resourceGroup: t.resourceGroup } : {}),
+            ...(t.project ? { project: t.project } : {}),
             page: 1,
             correlationId: scanId,
             ...(request.traceparent ? { traceparent: request.traceparent } : {}),
           };
-          return this.deps.queues.send(discoverQueueName(d), message);
+          return this.deps.queues.send(queueName, message);
         }),
       ),
     );
@@ -229,6 +241,8 @@ export class ScanService {
       });
     }
 
+    const extension = this.extensionFor(msg.resourceType);
+    if (extension) return this.processExtensionPage(extension, msg, delivery, task);
     const discoverer = findDiscoverer(msg.resourceType);
     if (!discoverer) {
       await this.failTask(
@@ -308,6 +322,46 @@ export class ScanService {
     return 'done';
   }
 
+  /** A page of an extension's task: the same claim, markers and completion as an Azure page. */
+  private async processExtensionPage(
+    extension: ScanExtension,
+    msg: PageMessage,
+    delivery: DeliveryInfo,
+    task: TaskRow,
+  ): Promise<'done' | 'skipped' | 'failed'> {
+    let counts: { items: number; added: number; modified: number };
+    let next: string | undefined;
+    try {
+      const page = await extension.fetchPage(msg);
+      next = page.continuationToken;
+      if (next) {
+        await this.deps.queues.send(extension.queueName(msg.resourceType), {
+          ...msg,
+          continuationToken: next,
+          page: msg.page + 1,
+        } satisfies PageMessage);
+      }
+      counts = await page.write();
+    } catch (e) {
+      return this.handlePageError(msg, classifyError(e, `${msg.resourceType} page ${msg.page}`), delivery);
+    }
+    const doneAt = this.now().toISOString();
+    await this.deps.store.updatePageMarker(msg.scanId, msg.taskId, msg.page, {
+      state: 'done',
+      isLast: !next,
+      ...counts,
+      updatedAt: doneAt,
+    });
+    if (task.lastError)
+      await this.deps.store.updateTask(msg.scanId, msg.taskId, { updatedAt: doneAt, lastError: '' });
+    await this.completeTaskIfDone(msg);
+    return 'done';
+  }
+
+  private extensionFor(resourceType: string): ScanExtension | undefined {
+    return this.deps.extensions?.find((x) => x.owns(resourceType));
+  }
+
   private async writeItems(
     msg: PageMessage,
     discoverer: Discoverer,
@@ -385,7 +439,12 @@ export class ScanService {
             kind: 'fail' as const,
             message: `Table Storage refused the page (${error.statusCode ?? ''} ${error.code}): ${error.message}; check AzureWebJobsStorage and that the identity has Storage Table Data Contributor`,
           }
-        : describeFailure(error, msg);
+        : this.extensionFor(msg.resourceType)
+          ? {
+              kind: 'fail' as const,
+              message: this.extensionFor(msg.resourceType)?.describeFailure(error, msg) ?? '',
+            }
+          : describeFailure(error, msg);
     if (failure.kind === 'skip') {
       await this.finishTask(msg, 'skipped', { error: failure.message, errorCode: error.code });
       log.info('task skipped', { reason: failure.message });
@@ -524,7 +583,9 @@ export class ScanService {
     // Nothing lost: only a primary task that finished every page cleanly may remove rows.
     let removed = 0;
     // A task that skipped items did not see everything: it removes nothing.
-    for (const t of tasks.filter((t) => t.status === 'completed' && !t.skippedItems)) {
+    for (const t of tasks.filter(
+      (t) => t.status === 'completed' && !t.skippedItems && !this.extensionFor(t.resourceType),
+    )) {
       removed += await this.removeUnseen(scan, t);
     }
     const summary = summarizeTasks(tasks);
@@ -540,6 +601,16 @@ export class ScanService {
             ? 'partial'
             : 'failed';
     const errors = summary.errors;
+    // An extension's own finalize step (application inference) adds its errors, never fails the scan.
+    for (const extension of this.deps.extensions ?? []) {
+      try {
+        errors.push(...((await extension.finalize?.(scan, tasks)) ?? []));
+      } catch (e) {
+        const error = classifyError(e, 'scan extension finalize');
+        log.error('extension finalize failed; the scan keeps its results', { errorCode: error.code });
+        errors.push({ code: error.code, count: 1, message: redactText(error.message), tasks: [] });
+      }
+    }
     if (tasks.length === 0)
       errors.push({
         code: 'NoSubscriptions',
