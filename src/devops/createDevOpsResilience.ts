@@ -28,6 +28,11 @@ export interface DevOpsResilienceOptions {
 export interface DevOpsResilience {
   stack: PolicyStack;
   budget: RateBudget;
+  /**
+   * Resolves once Redis answers (or at once without Redis, or after timeoutMs): until then the
+   * budget decides in-process, on this instance's share.
+   */
+  ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,6 +85,11 @@ export function createDevOpsResilience(options: DevOpsResilienceOptions): DevOps
   return {
     stack: createPolicyStack({ retry, breaker, budget }),
     budget,
+    ready: async (timeoutMs = 2000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (redis && redis.status !== 'ready' && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+    },
     close: async () => {
       redis?.disconnect();
     },
