@@ -17,7 +17,13 @@ describe('DevOpsClient against the HTTPS Azure DevOps look-alike', () => {
   };
 
   beforeAll(async () => {
-    emulator = await startDevOpsEmulator({ projects: 2, repositories: 12, builds: 500, pat: PAT, bearerToken: 'entra-token' });
+    emulator = await startDevOpsEmulator({
+      projects: 2,
+      repositories: 12,
+      builds: 500,
+      pat: PAT,
+      bearerToken: 'entra-token',
+    });
   });
   afterEach(() => {
     emulator.setMode('ok');
@@ -49,24 +55,38 @@ describe('DevOpsClient against the HTTPS Azure DevOps look-alike', () => {
     ['unauthorized', /401.*the PAT \(AZURE_DEVOPS_PAT\) is invalid or expired/],
     ['signin203', /203 with a sign-in page.*the PAT \(AZURE_DEVOPS_PAT\) is invalid or expired/],
     ['redirect', /302 with a sign-in page.*the PAT \(AZURE_DEVOPS_PAT\) is invalid or expired/],
-    ['forbidden', /403.*the PAT lacks the "Code: Read" scope.*Code: Read, Build: Read, Release: Read and Environment: Read/],
-    ['notfound', /404.*organisation "contoso" or project "Platform" was not found; check AZURE_DEVOPS_ORG and AZURE_DEVOPS_PROJECT/],
+    [
+      'forbidden',
+      /403.*the PAT lacks the "Code: Read" scope.*Code: Read, Build: Read, Release: Read and Environment: Read/,
+    ],
+    [
+      'notfound',
+      /404.*organisation "contoso" or project "Platform" was not found; check AZURE_DEVOPS_ORG and AZURE_DEVOPS_PROJECT/,
+    ],
   ];
-  it.each(failures)('mode %s: a permanent error naming the fix, not retried, PAT nowhere', async (mode, message) => {
-    emulator.setMode(mode);
-    let error: TopDeckError | undefined;
-    try {
-      await client().get({ path: 'Platform/_apis/git/repositories', project: 'Platform', scope: 'Code: Read', what: 'repositories' });
-    } catch (e) {
-      error = e as TopDeckError;
-    }
-    expect(error?.message).toMatch(message);
-    expect(error?.transient).toBe(false);
-    expect(emulator.requestLog()).toHaveLength(1);
-    const everything = JSON.stringify([error, error?.message, error?.stack, capturedLogs]);
-    expect(everything).not.toContain(PAT);
-    expect(everything).not.toContain(Buffer.from(`:${PAT}`).toString('base64'));
-  });
+  it.each(failures)(
+    'mode %s: a permanent error naming the fix, not retried, PAT nowhere',
+    async (mode, message) => {
+      emulator.setMode(mode);
+      let error: TopDeckError | undefined;
+      try {
+        await client().get({
+          path: 'Platform/_apis/git/repositories',
+          project: 'Platform',
+          scope: 'Code: Read',
+          what: 'repositories',
+        });
+      } catch (e) {
+        error = e as TopDeckError;
+      }
+      expect(error?.message).toMatch(message);
+      expect(error?.transient).toBe(false);
+      expect(emulator.requestLog()).toHaveLength(1);
+      const everything = JSON.stringify([error, error?.message, error?.stack, capturedLogs]);
+      expect(everything).not.toContain(PAT);
+      expect(everything).not.toContain(Buffer.from(`:${PAT}`).toString('base64'));
+    },
+  );
 
   it('names the organisation when it does not exist', async () => {
     const other = devopsTestClient({ ...emulator, organization: 'fabrikam' }, { pat: PAT });
@@ -87,7 +107,11 @@ describe('DevOpsClient against the HTTPS Azure DevOps look-alike', () => {
         },
       },
     });
-    const { body } = await c.get<{ value: unknown[] }>({ path: '_apis/projects', scope: 'Project and Team: Read', what: 'projects' });
+    const { body } = await c.get<{ value: unknown[] }>({
+      path: '_apis/projects',
+      scope: 'Project and Team: Read',
+      what: 'projects',
+    });
     expect(body.value).toHaveLength(2);
     expect(scopes).toEqual(['499b84ac-1321-427f-aa17-267ca6975798/.default']);
     // A wrong token is a 401 that names the identity, not a PAT.
@@ -104,7 +128,12 @@ describe('DevOpsClient against the HTTPS Azure DevOps look-alike', () => {
 describe('DevOpsClient under the service throttle', () => {
   let emulator: DevOpsEmulator;
   beforeAll(async () => {
-    emulator = await startDevOpsEmulator({ projects: 1, repositories: 3, builds: 10, budget: { points: 5, windowMs: 1000 } });
+    emulator = await startDevOpsEmulator({
+      projects: 1,
+      repositories: 3,
+      builds: 10,
+      budget: { points: 5, windowMs: 1000 },
+    });
   });
   afterAll(async () => emulator?.close());
 

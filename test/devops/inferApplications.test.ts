@@ -13,7 +13,12 @@ const repo = (id: string, name: string, defaultBranch = 'main'): Repository => (
   isDisabled: false,
 });
 
-const deployment = (id: number, repositoryId: string, environments: string[], extra: Partial<Deployment> = {}): Deployment => ({
+const deployment = (
+  id: number,
+  repositoryId: string,
+  environments: string[],
+  extra: Partial<Deployment> = {},
+): Deployment => ({
   key: String(id),
   id,
   organization: 'contoso',
@@ -61,7 +66,10 @@ describe('inferApplications', () => {
         deployment(4, 'r1', ['dev'], { status: 'in_progress', version: 'running' }),
       ],
       resources: [
-        { id: '/s/1/vm-a', tags: { Application: 'orders-api', Environment: 'Prod', owner: 'team-orders@contoso.com' } },
+        {
+          id: '/s/1/vm-a',
+          tags: { Application: 'orders-api', Environment: 'Prod', owner: 'team-orders@contoso.com' },
+        },
         { id: '/s/1/vm-b', tags: { app_name: 'orders', env: 'production', team: 'orders' } },
         { id: '/s/1/vm-c', tags: { application: 'orders-api', environment: 'qa' } },
         { id: '/s/1/vm-d', tags: { service: 'billing-service' } },
@@ -89,7 +97,11 @@ describe('inferApplications', () => {
     expect(['orders', 'team-orders@contoso.com']).toContain(byKey.get('orders/production')?.owner);
     expect(byKey.get('orders/development')).toMatchObject({ deploymentCount: 4, currentVersion: '1.0.2' });
     expect(byKey.get('orders/staging')).toMatchObject({ deploymentCount: 2, currentVersion: '1.0.2' });
-    expect(byKey.get('orders/test')).toMatchObject({ resourceIds: ['/s/1/vm-c'], repositoryIds: ['r1'], deploymentCount: 0 });
+    expect(byKey.get('orders/test')).toMatchObject({
+      resourceIds: ['/s/1/vm-c'],
+      repositoryIds: ['r1'],
+      deploymentCount: 0,
+    });
     expect(byKey.get('orders/test')?.currentVersion).toBeUndefined();
     // Not production, not development: whole segments only.
     expect(byKey.get('product-catalog/unknown')).toMatchObject({ repositoryIds: ['r2'], deploymentCount: 0 });

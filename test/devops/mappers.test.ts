@@ -93,9 +93,9 @@ describe('mapBuild', () => {
   });
 
   it('falls back to requestedFor.uniqueName, never to requestedBy', () => {
-    expect(mapBuild({ ...raw, requestedFor: { uniqueName: 'grace@contoso.com' } }, 'o', 'p').requestedBy).toBe(
-      'grace@contoso.com',
-    );
+    expect(
+      mapBuild({ ...raw, requestedFor: { uniqueName: 'grace@contoso.com' } }, 'o', 'p').requestedBy,
+    ).toBe('grace@contoso.com');
     expect(mapBuild({ ...raw, requestedFor: undefined }, 'o', 'p').requestedBy).toBeUndefined();
   });
 
@@ -154,6 +154,8 @@ describe('mapRepository', () => {
 
   it('a disabled repository is flagged', () => {
     expect(mapRepository(raw, 'contoso', 'Platform', undefined, true).isDisabled).toBe(true);
-    expect(mapRepository({ ...raw, isDisabled: true }, 'contoso', 'Platform', undefined, false).isDisabled).toBe(true);
+    expect(
+      mapRepository({ ...raw, isDisabled: true }, 'contoso', 'Platform', undefined, false).isDisabled,
+    ).toBe(true);
   });
 });

@@ -19,6 +19,9 @@ export const DEMO_APPLICATIONS: readonly string[] = [
   'devops-tools',
 ];
 
+/** Tools and libraries: built, never deployed to an environment. */
+const CI_ONLY = new Set(['product-catalog', 'devops-tools']);
+
 export const DEMO_ENVIRONMENTS: readonly string[] = ['dev', 'qa', 'staging', 'production'];
 
 export interface DevOpsEstateOptions {
@@ -207,7 +210,8 @@ export function addBuild(
       : { uniqueName: `${who.split(' ')[0]?.toLowerCase()}@contoso.com` },
   };
   project.builds.push(build);
-  if (result === 'succeeded' || result === 'partiallySucceeded') {
+  const base = repo.name.replace(/-\d+$/, '');
+  if ((result === 'succeeded' || result === 'partiallySucceeded') && !CI_ONLY.has(base)) {
     // Successful runs go through the environments in order, stopping somewhere along the way.
     const reach = rng.int(1, project.environments.length);
     for (let e = 0; e < reach; e++) {

@@ -287,14 +287,12 @@ class DevOpsCore {
       const top = Math.max(1, Number(q.get('$top') ?? 50));
       const all = project.environments;
       return this.page(
-        all
-          .slice(skip, skip + top)
-          .map((e) => ({
-            id: e.id,
-            name: e.name,
-            description: '',
-            project: { id: project.id, name: project.name },
-          })),
+        all.slice(skip, skip + top).map((e) => ({
+          id: e.id,
+          name: e.name,
+          description: '',
+          project: { id: project.id, name: project.name },
+        })),
         skip + top < all.length ? encodeToken(skip + top) : undefined,
       );
     }
