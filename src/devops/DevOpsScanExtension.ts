@@ -296,12 +296,16 @@ export class DevOpsScanExtension implements ScanExtension {
     };
   }
 
+  /**
+   * One page of deployment records of every environment that has more, fetched side by side:
+   * the task's chain of sequential calls is the longest environment's, not their sum.
+   */
   private async environmentsPage(project: string, msg: PageMessage): Promise<ExtensionPage> {
     const client = this.o.client;
-    let state = msg.continuationToken
-      ? (JSON.parse(msg.continuationToken) as { envs: Array<[number, string]>; i: number; t?: string })
+    let pending = msg.continuationToken
+      ? (JSON.parse(msg.continuationToken) as Array<[number, string, string?]>)
       : undefined;
-    if (!state) {
+    if (!pending) {
       const envs = await client.listAll<EnvironmentJson>({
         path: `${encodeURIComponent(project)}/_apis/distributedtask/environments`,
         query: { $top: DEVOPS_PAGE_SIZE },
@@ -309,40 +313,48 @@ export class DevOpsScanExtension implements ScanExtension {
         scope: 'Environment: Read',
         what: 'environments',
       });
-      state = { envs: envs.map((e) => [e.id, e.name]), i: 0 };
+      pending = envs.map((e) => [e.id, e.name]);
     }
-    const env = state.envs[state.i];
-    if (!env) return { write: async () => ({ items: 0, added: 0, modified: 0 }) };
-    const [envId, envName] = env;
-    const { body, continuationToken } = await client.get<{ value?: DeploymentRecordJson[] }>({
-      path: `${encodeURIComponent(project)}/_apis/distributedtask/environments/${envId}/environmentdeploymentrecords`,
-      query: { top: DEVOPS_PAGE_SIZE, continuationToken: state.t },
-      project,
-      scope: 'Environment: Read',
-      what: `deployment records of environment ${envName}`,
-    });
-    const next = continuationToken
-      ? { ...state, t: continuationToken }
-      : state.i + 1 < state.envs.length
-        ? { envs: state.envs, i: state.i + 1 }
-        : undefined;
-    const records = (body.value ?? []).filter(
-      (r) =>
-        Number.isInteger(r.owner?.id) && !['failed', 'canceled'].includes((r.result ?? '').toLowerCase()),
+    const limit = pLimit(8);
+    const pages = await Promise.all(
+      pending.map(([envId, envName, token]) =>
+        limit(async () => {
+          const { body, continuationToken } = await client.get<{ value?: DeploymentRecordJson[] }>({
+            path: `${encodeURIComponent(project)}/_apis/distributedtask/environments/${envId}/environmentdeploymentrecords`,
+            query: { top: DEVOPS_PAGE_SIZE, continuationToken: token },
+            project,
+            scope: 'Environment: Read',
+            what: `deployment records of environment ${envName}`,
+          });
+          return { envId, envName, records: body.value ?? [], continuationToken };
+        }),
+      ),
     );
-    return {
-      ...(next ? { continuationToken: JSON.stringify(next) } : {}),
-      write: async () => {
-        const column = environmentColumn(envName);
-        const rows: TableEntity[] = records.map((r) => ({
+    const next = pages
+      .filter((p) => p.continuationToken)
+      .map((p): [number, string, string?] => [p.envId, p.envName, p.continuationToken]);
+    const rows: TableEntity[] = [];
+    let items = 0;
+    for (const p of pages) {
+      const column = environmentColumn(p.envName);
+      for (const r of p.records) {
+        if (!Number.isInteger(r.owner?.id) || ['failed', 'canceled'].includes((r.result ?? '').toLowerCase()))
+          continue;
+        items++;
+        rows.push({
           partitionKey: devopsProjectPartitionKey(this.org, project),
           rowKey: deploymentRowKey(r.owner?.id as number),
           [column]: r.finishTime ?? r.startTime ?? r.queueTime ?? '',
-        }));
+        });
+      }
+    }
+    return {
+      ...(next.length ? { continuationToken: JSON.stringify(next) } : {}),
+      write: async () => {
         // Merge sets one column per environment, so runs of this task and of the builds task
         // never overwrite each other.
         await upsertInBatches(this.o.tables.deployments, dedupe(rows), 'Merge');
-        return { items: records.length, added: 0, modified: 0 };
+        return { items, added: 0, modified: 0 };
       },
     };
   }
