@@ -170,7 +170,8 @@ export class DevOpsScanExtension implements ScanExtension {
 
   private async repositoriesPage(project: string, msg: PageMessage): Promise<ExtensionPage> {
     const client = this.o.client;
-    const offset = Number(msg.continuationToken ?? 0) || 0;
+    // The continuation is the last id read: a repository deleted meanwhile shifts nothing.
+    const after = msg.continuationToken ?? '';
     const { body } = await client.get<{ value?: RepositoryJson[] }>({
       path: `${encodeURIComponent(project)}/_apis/git/repositories`,
       project,
@@ -178,8 +179,11 @@ export class DevOpsScanExtension implements ScanExtension {
       what: 'repositories',
     });
     // The list is not paged by the service; pages of this task walk it in a stable order.
-    const all = [...(body.value ?? [])].sort((a, b) => (a.id ?? '').localeCompare(b.id ?? ''));
-    const chunk = all.slice(offset, offset + REPOSITORIES_PER_PAGE);
+    const rest = (body.value ?? [])
+      .filter((r) => (r.id ?? '').toLowerCase() > after)
+      // Code-unit order, the same order as the `>` above (localeCompare would differ on '-').
+      .sort((a, b) => ((a.id ?? '').toLowerCase() < (b.id ?? '').toLowerCase() ? -1 : 1));
+    const chunk = rest.slice(0, REPOSITORIES_PER_PAGE);
     const limit = pLimit(8);
     const read = await Promise.all(
       chunk.map((raw) =>
@@ -203,8 +207,7 @@ export class DevOpsScanExtension implements ScanExtension {
         }),
       ),
     );
-    const next =
-      offset + REPOSITORIES_PER_PAGE < all.length ? String(offset + REPOSITORIES_PER_PAGE) : undefined;
+    const next = rest.length > REPOSITORIES_PER_PAGE ? chunk[chunk.length - 1]?.id.toLowerCase() : undefined;
     return {
       ...(next ? { continuationToken: next } : {}),
       write: async () => {

@@ -56,7 +56,9 @@ export function createDevOpsResilience(options: DevOpsResilienceOptions): DevOps
   const budget = createRateBudget({
     service: 'devops',
     scope: organization.toLowerCase(),
-    points: options.callsPerMinute,
+    // 10 % headroom: a call granted here reaches the service a network hop later, so two calls
+    // granted just over a window apart can arrive just inside one.
+    points: Math.max(2, Math.floor(options.callsPerMinute * 0.9)),
     durationMs: options.windowMs ?? 60_000,
     redis,
     fallbackShare: process.env.WEBSITE_INSTANCE_ID ? 0.25 : 1,

@@ -66,6 +66,8 @@ describe('Azure DevOps in a scan, end to end through the local runtime', () => {
     expect(view.status).toBe('completed');
     // 1 VM task + 2 projects × (repositories, builds, environments).
     expect(view.tasks).toMatchObject({ total: 7, completed: 7, failed: 0 });
+    // Repositories and builds are not Azure resources.
+    expect(view.counts.resources).toBe(60);
 
     const repos = await all<{
       id: string;
