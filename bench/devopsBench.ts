@@ -91,6 +91,14 @@ export async function main(): Promise<{ pass: boolean; ratio: number }> {
     console.log(
       `  ${(wallMs / REPOSITORIES).toFixed(1)} ms a repository overall (the original claimed about 100 ms a repository: 50 ≈ 5 s)`,
     );
+    // What our own budget allows at best: its burst, then its refill (DevOps policies: 90 % of
+    // the configured calls, a tenth of them as the burst).
+    const points = Math.floor(CALLS_PER_MINUTE * 0.9);
+    const burst = Math.ceil(points / 10);
+    const bucketMs = (Math.max(0, calls - burst) / ((points - burst) / 60)) * 1000;
+    console.log(
+      `  for reference: our budget's own best (burst ${burst}, then ${((points - burst) / 60).toFixed(0)}/s) ${(bucketMs / 1000).toFixed(2)} s; wall/that ${(wallMs / Math.max(bucketMs, chainBoundMs)).toFixed(2)}`,
+    );
     const pass = status === 'completed' && ratio <= 1.3;
     console.log(`  target wall/lower bound <= 1.3: ${ratio.toFixed(2)} ${pass ? 'PASS' : 'FAIL'}`);
     return { pass, ratio };
