@@ -109,19 +109,10 @@ export class DevOpsScanExtension implements ScanExtension {
         )
       : [...DEVOPS_KINDS];
     if (!asked.length) return [];
-    let projects = this.o.projects;
-    if (!projects.length) {
-      try {
-        projects = (await this.listProjects()).map((p) => p.name);
-      } catch (e) {
-        // The listing's own task fails with the reason, so the scan reports it like any task.
-        this.o.logger.warn('listing Azure DevOps projects failed; the scan records it as a task', {
-          errorCode: (e as TopDeckError).code,
-        });
-        return [this.plan('projects', '*')];
-      }
-    }
-    return projects.flatMap((project) => asked.map((kind) => this.plan(kind, project)));
+    // Every project: a task lists them and adds the per-project tasks, so starting a scan makes
+    // no Azure DevOps call (a slow or failing DevOps never holds up the Azure tasks).
+    if (!this.o.projects.length) return [this.plan('projects', '*')];
+    return this.o.projects.flatMap((project) => asked.map((kind) => this.plan(kind, project)));
   }
 
   private plan(kind: DevOpsKind, project: string): PlannedTask {
@@ -161,10 +152,13 @@ export class DevOpsScanExtension implements ScanExtension {
         return this.buildsPage(project, msg);
       case 'environments':
         return this.environmentsPage(project, msg);
-      case 'projects':
-        await this.listProjects();
-        // Readable now, but too late to add its tasks to this scan: the next scan will.
-        return { write: async () => ({ items: 0, added: 0, modified: 0 }) };
+      case 'projects': {
+        const projects = await this.listProjects();
+        return {
+          spawn: projects.flatMap((p) => DEVOPS_KINDS.map((kind) => this.plan(kind, p.name))),
+          write: async () => ({ items: 0, added: 0, modified: 0 }),
+        };
+      }
     }
   }
 

@@ -12,6 +12,8 @@ export interface PlannedTask {
 /** One fetched page: its continuation, and the writes that make it done. */
 export interface ExtensionPage {
   continuationToken?: string;
+  /** Tasks this page found (Azure DevOps: one per project and kind once the projects are listed). */
+  spawn?: PlannedTask[];
   write(): Promise<{ items: number; added: number; modified: number }>;
 }
 

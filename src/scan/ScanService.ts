@@ -25,7 +25,7 @@ import { fetchJoinedPage, type JoinedPage } from './fetchJoinedPage';
 import { readExisting } from './readExisting';
 import type { FinalizeMessage, PageMessage } from './messages';
 import { TERMINAL_SCAN, TERMINAL_TASK, type ScanRow, type TaskRow } from './ScanRecords';
-import type { ScanExtension } from './ScanExtension';
+import type { PlannedTask, ScanExtension } from './ScanExtension';
 import type { ScanStore } from './ScanStore';
 import { summarizeTasks, type GroupedError } from './summarizeTasks';
 
@@ -342,6 +342,7 @@ export class ScanService {
         } satisfies PageMessage);
       }
       counts = await page.write();
+      if (page.spawn?.length) await this.spawnTasks(msg, page.spawn);
     } catch (e) {
       return this.handlePageError(msg, classifyError(e, `${msg.resourceType} page ${msg.page}`), delivery);
     }
@@ -356,6 +357,37 @@ export class ScanService {
       await this.deps.store.updateTask(msg.scanId, msg.taskId, { updatedAt: doneAt, lastError: '' });
     await this.completeTaskIfDone(msg);
     return 'done';
+  }
+
+  /**
+   * Tasks a page found, added to its running scan before that page is marked done (so the scan
+   * cannot finalize without them); a redelivery adds nothing twice and its page-1 messages lose
+   * the page claim.
+   */
+  private async spawnTasks(msg: PageMessage, planned: PlannedTask[]): Promise<void> {
+    const at = this.now().toISOString();
+    await this.deps.store.addTasks(
+      msg.scanId,
+      planned.map((p) => ({ ...p.task, status: 'pending', updatedAt: at })),
+    );
+    const tasks = await this.deps.store.listTasks(msg.scanId);
+    await this.deps.store.updateScan(msg.scanId, {
+      tasksTotal: tasks.length,
+      resourceTypes: JSON.stringify([...new Set(tasks.map((t) => t.resourceType))]),
+    });
+    for (const p of planned) {
+      await this.deps.queues.send(p.queueName, {
+        kind: 'page',
+        scanId: msg.scanId,
+        taskId: p.task.taskId,
+        subscriptionId: p.task.subscriptionId,
+        resourceType: p.task.resourceType,
+        ...(p.task.project ? { project: p.task.project } : {}),
+        page: 1,
+        correlationId: msg.correlationId,
+        ...(msg.traceparent ? { traceparent: msg.traceparent } : {}),
+      } satisfies PageMessage);
+    }
   }
 
   private extensionFor(resourceType: string): ScanExtension | undefined {

@@ -66,6 +66,32 @@ describe('DevOps task pages', () => {
     ).toEqual([]);
   });
 
+  it('with no projects configured, one task lists them and its page adds the per-project tasks', async () => {
+    const made = devopsTestClient(devops);
+    const all = new DevOpsScanExtension({
+      client: made.client,
+      tables,
+      projects: [],
+      commitCount: 2,
+      logger: createLogger('test'),
+    });
+    try {
+      devops.resetLog();
+      const planned = await all.planTasks({ scanId: 's1' });
+      // Planning calls nothing: a slow Azure DevOps never holds up the start of a scan.
+      expect(devops.requestLog()).toEqual([]);
+      expect(planned.map((p) => p.task.resourceType)).toEqual(['AzureDevOps/projects']);
+      const page = await all.fetchPage(message('AzureDevOps/projects', 1));
+      expect(page.spawn?.map((p) => `${p.task.project}/${p.task.resourceType}`)).toEqual([
+        'Platform/AzureDevOps/repositories',
+        'Platform/AzureDevOps/builds',
+        'Platform/AzureDevOps/environments',
+      ]);
+    } finally {
+      await made.close();
+    }
+  });
+
   it('walks the repository list 25 at a time, and a repository deleted between pages costs no other', async () => {
     const seen: string[] = [];
     let token: string | undefined;

@@ -64,8 +64,8 @@ describe('Azure DevOps in a scan, end to end through the local runtime', () => {
   it('discovers repositories, deployments and applications alongside the VMs', async () => {
     const view = await scan(host);
     expect(view.status).toBe('completed');
-    // 1 VM task + 2 projects × (repositories, builds, environments).
-    expect(view.tasks).toMatchObject({ total: 7, completed: 7, failed: 0 });
+    // 1 VM task + the project listing, which added 2 projects × (repositories, builds, environments).
+    expect(view.tasks).toMatchObject({ total: 8, completed: 8, failed: 0 });
     // Repositories and builds are not Azure resources.
     expect(view.counts.resources).toBe(60);
 
@@ -157,7 +157,7 @@ describe('Azure DevOps in a scan, end to end through the local runtime', () => {
     try {
       const view = await scan(host);
       expect(view.status).toBe('partial');
-      // Listing the projects failed at the start: one DevOps task records it.
+      // Listing the projects failed: that one DevOps task records it, and added no others.
       expect(view.tasks).toMatchObject({ total: 2, completed: 1, failed: 1 });
       expect(view.errors.map((e) => e.code)).toEqual(['DevOpsUnauthorized']);
       expect(view.errors[0]?.message).toMatch(/PAT \(AZURE_DEVOPS_PAT\) is invalid or expired/);
@@ -175,7 +175,7 @@ describe('Azure DevOps in a scan, end to end through the local runtime', () => {
     try {
       const view = await scan(host);
       expect(view.status).toBe('partial');
-      expect(view.tasks).toMatchObject({ total: 7, completed: 6, failed: 1 });
+      expect(view.tasks).toMatchObject({ total: 8, completed: 7, failed: 1 });
       expect(await all(host, 'repositories')).toHaveLength(reposBefore.length);
     } finally {
       host.emulator.clearFaults();
