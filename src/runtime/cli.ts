@@ -126,7 +126,8 @@ async function runFirstScan(host: LocalHost): Promise<boolean> {
     const tasks: TaskRow[] = await withoutTracing(() => host.services.store.listTasks(scan.scanId));
     const rows = [['subscription', 'type', 'resources', 'pages', 'status']];
     for (const t of [...tasks].sort((a, b) => a.taskId.localeCompare(b.taskId))) {
-      rows.push([t.subscriptionId, t.resourceType, String(t.items ?? 0), String(t.pages ?? 0), t.status]);
+      const scope = t.project && t.project !== '*' ? `${t.subscriptionId}/${t.project}` : t.subscriptionId;
+      rows.push([scope, t.resourceType, String(t.items ?? 0), String(t.pages ?? 0), t.status]);
     }
     console.log(`\nscan ${view.scanId} ${view.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     console.log(table(rows));
