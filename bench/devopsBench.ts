@@ -6,7 +6,8 @@
  */
 import { startArmEmulator } from '../src/emulator';
 import { startDevOpsEmulator } from '../src/emulator/devops';
-import { REPOSITORIES_PER_PAGE, DEVOPS_PAGE_SIZE } from '../src/devops/DevOpsScanExtension';
+import { DEVOPS_PAGE_SIZE } from '../src/devops/DevOpsContext';
+import { REPOSITORIES_PER_PAGE } from '../src/devops/repositoriesPage';
 import { startLocal } from '../src/runtime/startLocal';
 import { TERMINAL_SCAN } from '../src/scan/ScanRecords';
 import { setLogSink } from '../src/telemetry/logger';
