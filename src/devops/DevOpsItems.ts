@@ -60,6 +60,8 @@ export interface Application {
   environment: CanonicalEnvironment;
   repositoryIds: string[];
   resourceIds: string[];
+  /** Its latest deployments (build ids), newest first, at most 100; the rest via /api/deployments. */
+  deploymentIds: number[];
   owner?: string;
   currentVersion?: string;
   lastDeployedAt?: string;

@@ -41,6 +41,9 @@ export function repositoryApplication(repo: Pick<Repository, 'name' | 'defaultBr
   return { name: applicationName(kept), environment };
 }
 
+/** Deployment ids an application row lists (the table row must stay well under 1 MiB). */
+const MAX_DEPLOYMENT_IDS = 100;
+
 interface Draft {
   name: string;
   environment: CanonicalEnvironment;
@@ -117,6 +120,9 @@ export function inferApplications(input: {
         .filter((x) => x.status === 'success')
         .sort((a, b) => deployedAt(a).localeCompare(deployedAt(b)) || a.id - b.id);
       const latest = successes[successes.length - 1];
+      const newestFirst = [...new Map(d.deployments.map((x) => [x.id, x])).values()].sort(
+        (a, b) => deployedAt(b).localeCompare(deployedAt(a)) || b.id - a.id,
+      );
       const owner = [...d.owners.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
       return {
         key: tableKey(applicationPartitionKey(d.environment), applicationRowKey(d.name)),
@@ -124,6 +130,7 @@ export function inferApplications(input: {
         environment: d.environment,
         repositoryIds: [...d.repositoryIds].sort(),
         resourceIds: [...d.resourceIds].sort(),
+        deploymentIds: newestFirst.slice(0, MAX_DEPLOYMENT_IDS).map((x) => x.id),
         ...(owner ? { owner } : {}),
         ...(latest?.version ? { currentVersion: latest.version } : {}),
         ...(latest && deployedAt(latest) ? { lastDeployedAt: deployedAt(latest) } : {}),

@@ -92,10 +92,15 @@ describe('inferApplications', () => {
       currentVersion: '1.0.2',
       lastDeployedAt: '2026-11-02T00:00:00Z',
       deploymentCount: 1,
+      deploymentIds: [2],
     });
     // owner_team, team, owner: the first present on each resource; the most common wins.
     expect(['orders', 'team-orders@contoso.com']).toContain(byKey.get('orders/production')?.owner);
-    expect(byKey.get('orders/development')).toMatchObject({ deploymentCount: 4, currentVersion: '1.0.2' });
+    expect(byKey.get('orders/development')).toMatchObject({
+      deploymentCount: 4,
+      currentVersion: '1.0.2',
+      deploymentIds: [4, 3, 2, 1],
+    });
     expect(byKey.get('orders/staging')).toMatchObject({ deploymentCount: 2, currentVersion: '1.0.2' });
     expect(byKey.get('orders/test')).toMatchObject({
       resourceIds: ['/s/1/vm-c'],
