@@ -8,6 +8,7 @@ import {
 import type { TokenCredential } from '@azure/identity';
 import { parseRetryAfterMs } from '../errors/classifyError';
 import type { PolicyStack, RateBudget } from '../resilience';
+import { countAttempt } from '../telemetry/callCounts';
 import { devOpsHttpError, type DevOpsScope } from './devOpsHttpError';
 
 /** Azure DevOps' application id: the resource an Entra token must be issued for. */
@@ -105,7 +106,15 @@ export class DevOpsClient {
       });
       // Not an option of createPipelineRequest: set on the request itself.
       if (this.options.agent) request.agent = this.options.agent;
-      const response = await this.http.sendRequest(request);
+      let response;
+      try {
+        response = await this.http.sendRequest(request);
+      } catch (e) {
+        countAttempt(attempt, 0);
+        throw e;
+      }
+      // The page's operation metrics count Azure DevOps calls like Resource Manager ones.
+      countAttempt(attempt, response.status);
       const remaining = Number(response.headers.get('x-ratelimit-remaining'));
       if (response.headers.get('x-ratelimit-remaining') !== undefined && Number.isFinite(remaining))
         budget.observeRemaining(remaining);

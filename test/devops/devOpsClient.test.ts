@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDevOpsEmulator, type DevOpsEmulator } from '../../src/emulator/devops';
 import type { TopDeckError } from '../../src/errors/TopDeckError';
+import { countingCalls, currentCallCounts } from '../../src/telemetry/callCounts';
 import { capturedLogs } from '../support/localHost';
 import { devopsTestClient } from './devopsTestClient';
 
@@ -153,6 +154,18 @@ describe('DevOpsClient under the service throttle', () => {
       const log = emulator.requestLog();
       expect(log.filter((c) => c.status === 429).length).toBe(stats.throttled);
       expect(emulator.maxCallsInWindow(1000)).toBeLessThanOrEqual(5);
+      // A page's operation metrics see its Azure DevOps attempts, 429s and retries.
+      const counts = await countingCalls(async () => {
+        for (let i = 0; i < 6; i++)
+          await made.client.get({
+            path: '_apis/projects',
+            scope: 'Project and Team: Read',
+            what: 'projects',
+          });
+        return currentCallCounts();
+      });
+      expect(counts?.apiCalls).toBe(6 + (counts?.retries ?? 0));
+      expect(counts?.throttled).toBe(counts?.retries);
     } finally {
       await made.close();
     }
