@@ -6,6 +6,7 @@ import type { TableEntity } from '../storage/resourceEntity';
 import { upsertInBatches } from '../storage/tables';
 import { DEVOPS_PAGE_SIZE, type DevOpsContext } from './DevOpsContext';
 import { environmentColumn } from './devopsEntities';
+import { isoTime } from './isoTime';
 import type { DeploymentRecordJson, EnvironmentJson } from './restTypes';
 
 /**
@@ -60,7 +61,7 @@ export async function environmentsPage(
       rows.push({
         partitionKey: devopsProjectPartitionKey(ctx.organization, project),
         rowKey: deploymentRowKey(r.owner?.id as number),
-        [column]: r.finishTime ?? r.startTime ?? r.queueTime ?? '',
+        [column]: isoTime(r.finishTime ?? r.startTime ?? r.queueTime) ?? '',
       });
     }
   }

@@ -1,6 +1,7 @@
 import { deploymentRowKey, devopsProjectPartitionKey, tableKey } from '../storage/keys';
 import { deploymentStatus } from './deploymentStatus';
 import type { Deployment } from './DevOpsItems';
+import { isoTime } from './isoTime';
 import { stripRefsHeads } from './mapRepository';
 import type { BuildJson } from './restTypes';
 
@@ -33,9 +34,9 @@ export function mapBuild(
     ...(raw.repository?.id ? { repositoryId: raw.repository.id.toLowerCase() } : {}),
     ...(raw.repository?.name ? { repositoryName: raw.repository.name } : {}),
     ...(who ? { requestedBy: who } : {}),
-    ...(raw.queueTime ? { queuedAt: raw.queueTime } : {}),
-    ...(raw.startTime ? { startedAt: raw.startTime } : {}),
-    ...(raw.finishTime ? { finishedAt: raw.finishTime } : {}),
+    ...(isoTime(raw.queueTime) ? { queuedAt: isoTime(raw.queueTime) } : {}),
+    ...(isoTime(raw.startTime) ? { startedAt: isoTime(raw.startTime) } : {}),
+    ...(isoTime(raw.finishTime) ? { finishedAt: isoTime(raw.finishTime) } : {}),
     ...(Number.isFinite(started) && Number.isFinite(finished)
       ? { durationSeconds: Math.round((finished - started) / 1000) }
       : {}),

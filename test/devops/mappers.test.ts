@@ -88,6 +88,16 @@ describe('mapBuild', () => {
     expect(d.runNumber).toBeUndefined();
   });
 
+  it('stores every time in one ISO form, so string comparisons order them', () => {
+    const d = mapBuild(
+      { ...raw, queueTime: '2026-11-28T10:00:00Z', startTime: '2026-11-28T10:00:30.1234567Z' },
+      'o',
+      'p',
+    );
+    expect(d.queuedAt).toBe('2026-11-28T10:00:00.000Z');
+    expect(d.startedAt).toBe('2026-11-28T10:00:30.123Z');
+  });
+
   it('takes the run number when the build number is all digits', () => {
     expect(mapBuild({ ...raw, buildNumber: '412' }, 'o', 'p').runNumber).toBe(412);
   });
