@@ -58,7 +58,6 @@ export async function main(): Promise<{ pass: boolean; ratio: number }> {
     // The longest chain of calls that must follow one another, per task.
     const chains = devops.estate.projects.flatMap((p) => {
       const repoPages = Math.ceil(p.repositories.length / REPOSITORIES_PER_PAGE);
-      const perRepoPage = 1 + Math.ceil(REPOSITORIES_PER_PAGE / COMMITS_IN_FLIGHT);
       // Environments page side by side: the longest environment's record pages.
       const envChain =
         1 +
@@ -69,7 +68,8 @@ export async function main(): Promise<{ pass: boolean; ratio: number }> {
           ),
         );
       return [
-        (planning: number) => planning + repoPages * perRepoPage,
+        // Pages list one after another; each page's commits overlap the next page.
+        (planning: number) => planning + repoPages + Math.ceil(REPOSITORIES_PER_PAGE / COMMITS_IN_FLIGHT),
         (planning: number) => planning + Math.ceil(p.builds.length / DEVOPS_PAGE_SIZE),
         (planning: number) => planning + envChain,
       ].map((f) => f(1));

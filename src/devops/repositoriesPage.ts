@@ -37,33 +37,35 @@ export async function repositoriesPage(
     // Code-unit order, the same order as the `>` above (localeCompare would differ on '-').
     .sort((a, b) => ((a.id ?? '').toLowerCase() < (b.id ?? '').toLowerCase() ? -1 : 1));
   const chunk = rest.slice(0, REPOSITORIES_PER_PAGE);
-  const limit = pLimit(8);
-  const read = await Promise.all(
-    chunk.map((raw) =>
-      limit(async () => {
-        if (raw.isDisabled) return { raw, commits: [] as CommitJson[], disabled: true };
-        try {
-          const { body: commits } = await client.get<{ value?: CommitJson[] }>({
-            path: `${encodeURIComponent(project)}/_apis/git/repositories/${encodeURIComponent(raw.id)}/commits`,
-            query: { 'searchCriteria.$top': ctx.commitCount },
-            project,
-            scope: 'Code: Read',
-            what: `commits of repository ${raw.name}`,
-          });
-          return { raw, commits: commits.value ?? [], disabled: false };
-        } catch (e) {
-          // A disabled repository answers 404 for its commits: recorded, not an error.
-          if ((e as TopDeckError).statusCode === 404)
-            return { raw, commits: [] as CommitJson[], disabled: true };
-          throw e;
-        }
-      }),
-    ),
-  );
   const next = rest.length > REPOSITORIES_PER_PAGE ? chunk[chunk.length - 1]?.id.toLowerCase() : undefined;
   return {
     ...(next ? { continuationToken: next } : {}),
+    // The commits are read in the write step, after the next page went out: the pages of a
+    // project's repositories overlap instead of queueing behind each other's commits calls.
     write: async () => {
+      const limit = pLimit(8);
+      const read = await Promise.all(
+        chunk.map((raw) =>
+          limit(async () => {
+            if (raw.isDisabled) return { raw, commits: [] as CommitJson[], disabled: true };
+            try {
+              const { body: commits } = await client.get<{ value?: CommitJson[] }>({
+                path: `${encodeURIComponent(project)}/_apis/git/repositories/${encodeURIComponent(raw.id)}/commits`,
+                query: { 'searchCriteria.$top': ctx.commitCount },
+                project,
+                scope: 'Code: Read',
+                what: `commits of repository ${raw.name}`,
+              });
+              return { raw, commits: commits.value ?? [], disabled: false };
+            } catch (e) {
+              // A disabled repository answers 404 for its commits: recorded, not an error.
+              if ((e as TopDeckError).statusCode === 404)
+                return { raw, commits: [] as CommitJson[], disabled: true };
+              throw e;
+            }
+          }),
+        ),
+      );
       const seenAt = ctx.now().toISOString();
       const repos: TableEntity[] = [];
       const commits: TableEntity[] = [];

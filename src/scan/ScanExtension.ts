@@ -9,7 +9,10 @@ export interface PlannedTask {
   queueName: string;
 }
 
-/** One fetched page: its continuation, and the writes that make it done. */
+/**
+ * One fetched page: its continuation (the next page is sent before `write` runs), and the rest
+ * of the page's work — calls that need not hold up the next page, and the writes.
+ */
 export interface ExtensionPage {
   continuationToken?: string;
   /** Tasks this page found (Azure DevOps: one per project and kind once the projects are listed). */
