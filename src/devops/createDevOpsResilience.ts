@@ -23,6 +23,8 @@ export interface DevOpsResilienceOptions {
   retry?: RetryOptions;
   /** Longest one call may wait for its budget slot, in milliseconds. */
   maxWaitMs?: number;
+  /** Bound on each budget operation in Redis before the in-process share decides, in milliseconds. */
+  redisTimeoutMs?: number;
 }
 
 export interface DevOpsResilience {
@@ -63,6 +65,7 @@ export function createDevOpsResilience(options: DevOpsResilienceOptions): DevOps
     redis,
     fallbackShare: process.env.WEBSITE_INSTANCE_ID ? 0.25 : 1,
     maxWaitMs: options.maxWaitMs ?? 120_000,
+    redisTimeoutMs: options.redisTimeoutMs,
   });
   const breaker = createCircuitBreaker({
     name: `devops:${organization}`,

@@ -11,6 +11,7 @@ export interface TestClientOptions {
   callsPerMinute?: number;
   windowMs?: number;
   redisUrl?: string;
+  redisTimeoutMs?: number;
 }
 
 /** A real DevOpsClient with the platform's policies, aimed at the HTTPS look-alike. */
@@ -23,6 +24,7 @@ export function devopsTestClient(
     callsPerMinute: o.callsPerMinute ?? 100_000,
     windowMs: o.windowMs,
     redisUrl: o.redisUrl,
+    redisTimeoutMs: o.redisTimeoutMs,
     logger: createLogger('devops-test'),
     retry: { initialDelayMs: 20, maxDelayMs: 5_000 },
   });
