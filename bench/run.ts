@@ -2,6 +2,7 @@
 import { main as durabilityBench } from './durabilityBench';
 import { main as graphBench } from './graphBench';
 import { main as policyOverhead } from './resilience/policyOverhead';
+import { main as devopsBench } from './devopsBench';
 import { main as scanBench } from './scanBench';
 
 async function run(): Promise<void> {
@@ -9,7 +10,8 @@ async function run(): Promise<void> {
   const policy = await policyOverhead();
   await durabilityBench();
   const graph = await graphBench();
-  const ok = scan.pass && (policy as { pass?: boolean }).pass !== false && graph.pass;
+  const devops = await devopsBench();
+  const ok = scan.pass && (policy as { pass?: boolean }).pass !== false && graph.pass && devops.pass;
   console.log(`\nbenchmarks: ${ok ? 'all targets met' : 'some targets missed (see FAIL above)'}`);
 }
 

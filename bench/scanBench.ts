@@ -41,7 +41,7 @@ function firstJsonLine(child: ChildProcess, what: string): Promise<Record<string
   });
 }
 
-async function startAzuriteProcess(): Promise<{ connectionString: string; stop(): void }> {
+export async function startAzuriteProcess(): Promise<{ connectionString: string; stop(): void }> {
   const queuePort = await freePort();
   const tablePort = await freePort();
   const common = [

@@ -9,6 +9,8 @@ import { ScansApi } from '../api/ScansApi';
 import { ChangeLog } from '../changes/ChangeLog';
 import { DependencyStore } from '../dependencies/DependencyStore';
 import { updateDependencies } from '../dependencies/updateDependencies';
+import { DevOpsApi } from '../api/DevOpsApi';
+import { createDevOps, type DevOps, type DevOpsOptions } from '../devops/createDevOps';
 import { createCache, type Cache } from '../cache/Cache';
 import type { Settings } from '../config/settings';
 import { createArmClients, credentialFromSettings, type ArmClients } from '../discovery/armClients';
@@ -32,6 +34,8 @@ export interface ServicesOptions {
   armCaPem?: string;
   /** Told of every message this process enqueues (the local runtime wakes that queue's poller). */
   onEnqueue?: (queueName: string) => void;
+  /** Azure DevOps look-alike trust, a fake Entra credential, a scaled budget window (tests). */
+  devops?: DevOpsOptions;
   logger?: Logger;
 }
 
@@ -49,6 +53,9 @@ export interface Services {
   resourcesApi: ResourcesApi;
   dependenciesApi: DependenciesApi;
   changesApi: ChangesApi;
+  /** Absent when AZURE_DEVOPS_ORG is not set. */
+  devops?: DevOps;
+  devopsApi: DevOpsApi;
   close(): Promise<void>;
 }
 
@@ -80,6 +87,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const store = new ScanStore(tables.scans, tables.scantasks);
   const dependencyStore = new DependencyStore(tables.dependencies);
   const changeLog = new ChangeLog(tables.changes, () => store.listScans(Number.MAX_SAFE_INTEGER));
+  const devops = createDevOps(settings, tables, logger.child({ component: 'devops' }), options.devops);
   const scans = new ScanService({
     store,
     tables,
@@ -106,6 +114,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       await cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
     },
     metrics: operationRecorder,
+    extensions: devops ? [devops.extension] : [],
   });
   const dependenciesApi = new DependenciesApi(dependencyStore, tables.resources, cache);
   return {
@@ -125,8 +134,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
     }),
     dependenciesApi,
     changesApi: new ChangesApi(changeLog, cache),
+    devops,
+    devopsApi: new DevOpsApi(tables, settings.AZURE_DEVOPS_ORG),
     close: async () => {
-      await Promise.all([cache.close(), armResilience.close()]);
+      await Promise.all([cache.close(), armResilience.close(), devops?.close()]);
     },
   };
 }

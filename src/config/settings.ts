@@ -68,6 +68,26 @@ const settingsSchema = z.object({
   AZURE_DEVOPS_BASE_URL: httpsUrl('AZURE_DEVOPS_BASE_URL').transform((v) =>
     (v ?? 'https://dev.azure.com').replace(/\/+$/, ''),
   ),
+  /** Latest commits kept per repository. */
+  AZURE_DEVOPS_COMMIT_COUNT: optionalString.transform((v, ctx) => {
+    const n = Number(v ?? 20);
+    if (!Number.isInteger(n) || n < 1 || n > 1000)
+      ctx.addIssue({
+        code: 'custom',
+        message: `AZURE_DEVOPS_COMMIT_COUNT must be a whole number from 1 to 1000, got "${v}"`,
+      });
+    return n;
+  }),
+  /** Azure DevOps calls per minute for the whole organisation, shared by every worker. */
+  AZURE_DEVOPS_CALLS_PER_MINUTE: optionalString.transform((v, ctx) => {
+    const n = Number(v ?? 200);
+    if (!Number.isInteger(n) || n < 10)
+      ctx.addIssue({
+        code: 'custom',
+        message: `AZURE_DEVOPS_CALLS_PER_MINUTE must be a whole number >= 10, got "${v}"`,
+      });
+    return n;
+  }),
   REDIS_URL: optionalString.superRefine((v, ctx) => {
     if (v === undefined) return;
     try {
@@ -109,10 +129,10 @@ const settingsSchema = z.object({
 /** Rules across settings, checked on the raw values so they are reported with every other problem. */
 function crossChecks(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
-  const devops = [env.AZURE_DEVOPS_ORG?.trim(), env.AZURE_DEVOPS_PAT?.trim()];
-  if (devops.some(Boolean) && !devops.every(Boolean)) {
+  // An organisation without a PAT signs in as the app's Entra identity; a PAT alone has no target.
+  if (env.AZURE_DEVOPS_PAT?.trim() && !env.AZURE_DEVOPS_ORG?.trim()) {
     problems.push(
-      'AZURE_DEVOPS_ORG and AZURE_DEVOPS_PAT must be set together (both absent turns Azure DevOps off)',
+      'AZURE_DEVOPS_PAT is set but AZURE_DEVOPS_ORG is not: set the organisation too (absent turns Azure DevOps off)',
     );
   }
   return problems;

@@ -29,6 +29,7 @@ interface CliArgs {
   subscriptions?: number;
   latency?: number;
   pageSize?: number;
+  noDevops?: boolean;
 }
 
 function parseArgs(argv: string[]): CliArgs {
@@ -45,13 +46,14 @@ function parseArgs(argv: string[]): CliArgs {
     else if (a === '--azure') args.azure = true;
     else if (a === '--memory') args.memory = true;
     else if (a === '--no-scan') args.scan = false;
+    else if (a === '--no-devops') args.noDevops = true;
     else if (a === '--vms') args.vms = num(a, argv[++i]);
     else if (a === '--subscriptions') args.subscriptions = num(a, argv[++i]);
     else if (a === '--latency') args.latency = num(a, argv[++i]);
     else if (a === '--page-size') args.pageSize = num(a, argv[++i]);
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: npm start -- [--once] [--no-scan] [--azure] [--memory] [--vms N] [--subscriptions N] [--latency MS] [--page-size N]',
+        'usage: npm start -- [--once] [--no-scan] [--azure] [--memory] [--no-devops] [--vms N] [--subscriptions N] [--latency MS] [--page-size N]',
       );
       process.exit(0);
     } else throw new Error(`unknown option "${a}" (try --help)`);
@@ -131,7 +133,8 @@ async function runFirstScan(host: LocalHost): Promise<boolean> {
     const tasks: TaskRow[] = await withoutTracing(() => host.services.store.listTasks(scan.scanId));
     const rows = [['subscription', 'type', 'resources', 'pages', 'status']];
     for (const t of [...tasks].sort((a, b) => a.taskId.localeCompare(b.taskId))) {
-      rows.push([t.subscriptionId, t.resourceType, String(t.items ?? 0), String(t.pages ?? 0), t.status]);
+      const scope = t.project && t.project !== '*' ? `${t.subscriptionId}/${t.project}` : t.subscriptionId;
+      rows.push([scope, t.resourceType, String(t.items ?? 0), String(t.pages ?? 0), t.status]);
     }
     console.log(`\nscan ${view.scanId} ${view.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     console.log(table(rows));
@@ -140,6 +143,14 @@ async function runFirstScan(host: LocalHost): Promise<boolean> {
         `pages ${view.pages}; Resource Manager API calls ${arm.apiCalls} (429s ${arm.throttled}, 5xx ${arm.serverErrors}); ` +
         `tasks ${view.tasks.completed} completed, ${view.tasks.failed} failed, ${view.tasks.skipped} skipped`,
     );
+    const devops = host.services.devops;
+    if (devops) {
+      const d = devops.client.stats();
+      const apps = await withoutTracing(() => host.services.devopsApi.applications({ limit: '1000' }));
+      console.log(
+        `Azure DevOps ${devops.client.organization}: API calls ${d.calls} (429s ${d.throttled}, retries ${d.retries}); applications ${apps.items.length}`,
+      );
+    }
     for (const e of view.errors) console.log(`  error ${e.code} x${e.count}: ${e.message}`);
     return view.status === 'completed';
   }
@@ -161,6 +172,9 @@ async function main(): Promise<void> {
         ...(args.pageSize !== undefined ? { pageSize: args.pageSize } : {}),
       },
       timers: !args.once,
+      devopsDemo: args.noDevops
+        ? false
+        : { ...(args.latency !== undefined ? { latencyMs: args.latency } : {}) },
     });
   } catch (e) {
     if (e instanceof SettingsError) {
@@ -171,6 +185,7 @@ async function main(): Promise<void> {
   }
   console.log(
     `TopDeck local runtime: ${host.estate === 'demo' ? `demo estate at ${host.emulator?.endpoint}` : 'real Azure'}; ` +
+      `${host.devopsEmulator ? `Azure DevOps look-alike at ${host.devopsEmulator.baseUrl}; ` : host.settings.AZURE_DEVOPS_ORG ? `Azure DevOps ${host.settings.AZURE_DEVOPS_ORG}; ` : ''}` +
       `storage ${host.azurite ? `Azurite (${args.memory ? 'in memory' : dataDir}) on ports ${host.azurite.queuePort}/${host.azurite.tablePort}` : 'AzureWebJobsStorage'}; ` +
       `cache ${host.settings.REDIS_URL ? 'Redis' : 'off (REDIS_URL unset)'}; ` +
       `telemetry ${isTelemetryStarted() ? 'Application Insights' : host.settings.APPLICATIONINSIGHTS_CONNECTION_STRING ? 'off (Application Insights did not start: see the warning)' : 'off (APPLICATIONINSIGHTS_CONNECTION_STRING unset)'}; ` +

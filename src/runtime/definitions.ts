@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@a
 import { errorResponse, errorToResponse, json } from '../api/httpResult';
 import type { z } from 'zod';
 import type { Services } from '../app/Services';
+import { DEVOPS_QUEUES } from '../devops/DevOpsScanExtension';
 import { DISCOVERERS, FINALIZE_QUEUE, POISON_SUFFIX, discoverQueueName } from '../discovery/registry';
 import { validationError } from '../errors/TopDeckError';
 import { finalizeMessageSchema, pageMessageSchema, parseQueuePayload } from '../scan/messages';
@@ -225,6 +226,15 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
     http('listChanges', 'changes', ['GET'], async (s, request) =>
       json(200, await s.changesApi.list(queryRecord(request))),
     ),
+    http('listRepositories', 'repositories', ['GET'], async (s, request) =>
+      json(200, await s.devopsApi.repositories(queryRecord(request))),
+    ),
+    http('listDeployments', 'deployments', ['GET'], async (s, request) =>
+      json(200, await s.devopsApi.deployments(queryRecord(request))),
+    ),
+    http('listApplications', 'applications', ['GET'], async (s, request) =>
+      json(200, await s.devopsApi.applications(queryRecord(request))),
+    ),
   ];
 
   for (const d of DISCOVERERS) {
@@ -234,6 +244,18 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
         await s.scans.processPage(m, delivery(context));
       }),
       queue(`poison${pascal(d.slug)}`, queueName + POISON_SUFFIX, pageMessageSchema, 'poison', (s, m) =>
+        s.scans.handlePoison(m),
+      ),
+    );
+  }
+  // Azure DevOps: one queue per kind of task, the same page handler and poison handling.
+  for (const queueName of DEVOPS_QUEUES) {
+    const name = pascal(queueName.replace(/^discover-/, ''));
+    defs.push(
+      queue(`discover${name}`, queueName, pageMessageSchema, 'page', async (s, m, context) => {
+        await s.scans.processPage(m, delivery(context));
+      }),
+      queue(`poison${name}`, queueName + POISON_SUFFIX, pageMessageSchema, 'poison', (s, m) =>
         s.scans.handlePoison(m),
       ),
     );

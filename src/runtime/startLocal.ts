@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createServices, type Services } from '../app/Services';
 import { loadSettings, type Settings } from '../config/settings';
 import type { ArmEmulator, ArmEmulatorOptions } from '../emulator';
+import { startDevOpsEmulator, type DevOpsEmulator, type DevOpsEmulatorOptions } from '../emulator/devops';
 import { createLogger, type Logger } from '../telemetry/logger';
 import { runWithTraceparent } from '../telemetry/traceContext';
 import { startAzurite, type RunningAzurite } from './azurite';
@@ -25,6 +26,13 @@ export interface StartLocalOptions {
   demo?: ArmEmulatorOptions;
   /** Use this emulator instead of starting one (tests). */
   emulator?: ArmEmulator;
+  /**
+   * The demo's Azure DevOps look-alike (started and scanned when no AZURE_DEVOPS_ORG is set):
+   * its knobs, or false for none. `npm start` turns it on; off by default here.
+   */
+  devopsDemo?: DevOpsEmulatorOptions | false;
+  /** Use this Azure DevOps look-alike (tests); its organisation is scanned with any PAT. */
+  devopsEmulator?: DevOpsEmulator;
   /** Fire timers (default true). */
   timers?: boolean;
   host?: Partial<HostConfig>;
@@ -41,6 +49,7 @@ export interface LocalHost {
   runtime: LocalRuntime;
   azurite?: RunningAzurite;
   emulator?: ArmEmulator;
+  devopsEmulator?: DevOpsEmulator;
   /** Which estate is scanned. */
   estate: 'demo' | 'azure';
   baseUrl: string;
@@ -93,6 +102,18 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       env.TOPDECK_ARM_TOKEN = 'demo-emulator-token';
     }
 
+    let devopsEmulator = options.devopsEmulator;
+    if (!devopsEmulator && estate === 'demo' && options.devopsDemo && !env.AZURE_DEVOPS_ORG?.trim()) {
+      devopsEmulator = await startDevOpsEmulator({ latencyMs: 20, ...options.devopsDemo });
+      const started = devopsEmulator;
+      stops.push(() => started.close());
+    }
+    if (devopsEmulator) {
+      env.AZURE_DEVOPS_ORG = devopsEmulator.organization;
+      env.AZURE_DEVOPS_BASE_URL = devopsEmulator.baseUrl;
+      env.AZURE_DEVOPS_PAT ??= 'demo-emulator-pat';
+    }
+
     const explicitPort = env.PORT?.trim();
     const settings = loadSettings(env);
     let port = settings.PORT;
@@ -108,6 +129,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         createServices({
           settings,
           armCaPem: emulator?.caPem,
+          devops: devopsEmulator ? { caPem: devopsEmulator.caPem } : undefined,
           onEnqueue: (q) => wake.runtime?.wake(q),
           logger: createLogger('topdeck'),
         }),
@@ -139,6 +161,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       runtime,
       azurite,
       emulator,
+      devopsEmulator,
       estate,
       baseUrl: `http://127.0.0.1:${started.port}`,
       flush: async () => {

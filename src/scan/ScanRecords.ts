@@ -37,6 +37,8 @@ export interface TaskRow {
   subscriptionId: string;
   resourceType: string;
   resourceGroup?: string;
+  /** Azure DevOps tasks: the project (subscriptionId holds the organisation). */
+  project?: string;
   status: TaskStatus;
   pages?: number;
   items?: number;

@@ -27,6 +27,7 @@ import { fetchJoinedPage, type JoinedPage } from './fetchJoinedPage';
 import { readExisting } from './readExisting';
 import type { FinalizeMessage, PageMessage } from './messages';
 import { TERMINAL_SCAN, TERMINAL_TASK, type ScanRow, type TaskRow } from './ScanRecords';
+import type { PlannedTask, ScanExtension } from './ScanExtension';
 import type { ScanStore } from './ScanStore';
 import { encodeSeenKeys, seenKeyOf, seenKeySet } from './seenKeys';
 import { summarizeTasks, type GroupedError } from './summarizeTasks';
@@ -53,6 +54,8 @@ export interface ScanServiceDeps {
   onScanFinalized?: (scan: ScanRow) => Promise<void>;
   /** Page and scan metrics (Application Insights); none when absent. */
   metrics?: OperationRecorder;
+  /** Work besides the Azure types in the same scans (Azure DevOps). */
+  extensions?: ScanExtension[];
   now?: () => Date;
 }
 
@@ -110,6 +113,13 @@ export class ScanService {
         });
       }
     }
+    const extensionQueues = new Map<string, string>();
+    for (const extension of this.deps.extensions ?? []) {
+      for (const planned of await extension.planTasks({ scanId, resourceTypes: request.resourceTypes })) {
+        tasks.push({ ...planned.task, status: 'pending', updatedAt: startedAt });
+        extensionQueues.set(planned.task.taskId, planned.queueName);
+      }
+    }
     const scan: ScanRow = {
       scanId,
       status: 'queued',
@@ -117,7 +127,7 @@ export class ScanService {
       startedAt,
       correlationId: scanId,
       subscriptionIds: JSON.stringify(subscriptionIds),
-      resourceTypes: JSON.stringify(discoverers.map((d) => d.type)),
+      resourceTypes: JSON.stringify([...new Set(tasks.map((t) => t.resourceType))]),
       ...(resourceGroup ? { resourceGroup } : {}),
       tasksTotal: tasks.length,
       ...(request.traceparent ? { traceparent: request.traceparent } : {}),
@@ -138,7 +148,8 @@ export class ScanService {
     await Promise.all(
       tasks.map((t) =>
         limit(() => {
-          const d = findDiscoverer(t.resourceType) as Discoverer;
+          const queueName =
+            extensionQueues.get(t.taskId) ?? discoverQueueName(findDiscoverer(t.resourceType) as Discoverer);
           const message: PageMessage = {
             kind: 'page',
             scanId,
@@ -146,11 +157,12 @@ export class ScanService {
             subscriptionId: t.subscriptionId,
             resourceType: t.resourceType,
             ...(t.resourceGroup ? { resourceGroup: t.resourceGroup } : {}),
+            ...(t.project ? { project: t.project } : {}),
             page: 1,
             correlationId: scanId,
             ...(request.traceparent ? { traceparent: request.traceparent } : {}),
           };
-          return this.deps.queues.send(discoverQueueName(d), message);
+          return this.deps.queues.send(queueName, message);
         }),
       ),
     );
@@ -237,6 +249,8 @@ export class ScanService {
       });
     }
 
+    const extension = this.extensionFor(msg.resourceType);
+    if (extension) return this.processExtensionPage(extension, msg, delivery, task);
     const discoverer = findDiscoverer(msg.resourceType);
     if (!discoverer) {
       await this.failTask(
@@ -316,6 +330,78 @@ export class ScanService {
     });
     await this.completeTaskIfDone(msg);
     return 'done';
+  }
+
+  /** A page of an extension's task: the same claim, markers and completion as an Azure page. */
+  private async processExtensionPage(
+    extension: ScanExtension,
+    msg: PageMessage,
+    delivery: DeliveryInfo,
+    task: TaskRow,
+  ): Promise<'done' | 'skipped' | 'failed'> {
+    let counts: { items: number; added: number; modified: number };
+    let next: string | undefined;
+    try {
+      const page = await extension.fetchPage(msg);
+      next = page.continuationToken;
+      if (next) {
+        await this.deps.queues.send(extension.queueName(msg.resourceType), {
+          ...msg,
+          continuationToken: next,
+          page: msg.page + 1,
+        } satisfies PageMessage);
+      }
+      counts = await page.write();
+      if (page.spawn?.length) await this.spawnTasks(msg, page.spawn);
+    } catch (e) {
+      return this.handlePageError(msg, classifyError(e, `${msg.resourceType} page ${msg.page}`), delivery);
+    }
+    const doneAt = this.now().toISOString();
+    await this.deps.store.updatePageMarker(msg.scanId, msg.taskId, msg.page, {
+      state: 'done',
+      isLast: !next,
+      ...counts,
+      updatedAt: doneAt,
+    });
+    if (task.lastError)
+      await this.deps.store.updateTask(msg.scanId, msg.taskId, { updatedAt: doneAt, lastError: '' });
+    await this.completeTaskIfDone(msg);
+    return 'done';
+  }
+
+  /**
+   * Tasks a page found, added to its running scan before that page is marked done (so the scan
+   * cannot finalize without them); a redelivery adds nothing twice and its page-1 messages lose
+   * the page claim.
+   */
+  private async spawnTasks(msg: PageMessage, planned: PlannedTask[]): Promise<void> {
+    const at = this.now().toISOString();
+    await this.deps.store.addTasks(
+      msg.scanId,
+      planned.map((p) => ({ ...p.task, status: 'pending', updatedAt: at })),
+    );
+    const tasks = await this.deps.store.listTasks(msg.scanId);
+    await this.deps.store.updateScan(msg.scanId, {
+      tasksTotal: tasks.length,
+      resourceTypes: JSON.stringify([...new Set(tasks.map((t) => t.resourceType))]),
+    });
+    for (const p of planned) {
+      await this.deps.queues.send(p.queueName, {
+        kind: 'page',
+        scanId: msg.scanId,
+        taskId: p.task.taskId,
+        subscriptionId: p.task.subscriptionId,
+        resourceType: p.task.resourceType,
+        ...(p.task.project ? { project: p.task.project } : {}),
+        page: 1,
+        correlationId: msg.correlationId,
+        ...(msg.traceparent ? { traceparent: msg.traceparent } : {}),
+      } satisfies PageMessage);
+    }
+  }
+
+  private extensionFor(resourceType: string): ScanExtension | undefined {
+    return this.deps.extensions?.find((x) => x.owns(resourceType));
   }
 
   private async writeItems(
@@ -419,7 +505,12 @@ export class ScanService {
             kind: 'fail' as const,
             message: `Table Storage refused the page (${error.statusCode ?? ''} ${error.code}): ${error.message}; check AzureWebJobsStorage and that the identity has Storage Table Data Contributor`,
           }
-        : describeFailure(error, msg);
+        : this.extensionFor(msg.resourceType)
+          ? {
+              kind: 'fail' as const,
+              message: this.extensionFor(msg.resourceType)?.describeFailure(error, msg) ?? '',
+            }
+          : describeFailure(error, msg);
     if (failure.kind === 'skip') {
       await this.finishTask(msg, 'skipped', { error: failure.message, errorCode: error.code });
       log.info('task skipped', { reason: failure.message });
@@ -555,21 +646,16 @@ export class ScanService {
       tasks = await store.listTasks(msg.scanId);
     }
 
-    // Nothing lost: only a primary task that finished every page cleanly may remove rows.
-    let removed = 0;
-    // A task that skipped items did not see everything: it removes nothing.
-    for (const t of tasks.filter((t) => t.status === 'completed' && !t.skippedItems)) {
-      removed += await this.removeUnseen(scan, t);
-    }
-    // The scopes this scan listed cleanly: every row in them was seen now (lastSeenAt is derived).
-    await store.recordCoverage(
-      tasks
-        .filter((t) => t.status === 'completed' && !t.skippedItems)
-        .map((t) => ({ scope: taskScope(t), scanId: msg.scanId, at: t.completedAt ?? at })),
+    // Nothing lost: only an Azure task that finished every page cleanly may remove rows (a task
+    // that skipped items did not see everything), and only its scopes count as seen now.
+    const clean = tasks.filter(
+      (t) => t.status === 'completed' && !t.skippedItems && !this.extensionFor(t.resourceType),
     );
-    const graph = this.deps.dependencies
-      ? await this.deps.dependencies(msg.scanId, at)
-      : { dependencies: 0, edgesAdded: 0, edgesRemoved: 0 };
+    let removed = 0;
+    for (const t of clean) removed += await this.removeUnseen(scan, t);
+    await store.recordCoverage(
+      clean.map((t) => ({ scope: taskScope(t), scanId: msg.scanId, at: t.completedAt ?? at })),
+    );
     const summary = summarizeTasks(tasks);
     // A scan the watchdog ended is partial (design.md): it stopped, it did not fail outright.
     const status: ScanRow['status'] =
@@ -583,6 +669,20 @@ export class ScanService {
             ? 'partial'
             : 'failed';
     const errors = summary.errors;
+    // An extension's own finalize step (application inference) adds its errors, never fails the scan.
+    for (const extension of this.deps.extensions ?? []) {
+      try {
+        errors.push(...((await extension.finalize?.(scan, tasks)) ?? []));
+      } catch (e) {
+        const error = classifyError(e, 'scan extension finalize');
+        log.error('extension finalize failed; the scan keeps its results', { errorCode: error.code });
+        errors.push({ code: error.code, count: 1, message: redactText(error.message), tasks: [] });
+      }
+    }
+    // After the extensions: the graph links applications (which they infer) to what they hold.
+    const graph = this.deps.dependencies
+      ? await this.deps.dependencies(msg.scanId, at)
+      : { dependencies: 0, edgesAdded: 0, edgesRemoved: 0 };
     if (tasks.length === 0)
       errors.push({
         code: 'NoSubscriptions',

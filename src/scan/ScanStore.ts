@@ -72,6 +72,13 @@ export class ScanStore {
     );
   }
 
+  /** Adds tasks to a running scan; a task that exists already is left as it is (a redelivery). */
+  async addTasks(scanId: string, tasks: TaskRow[]): Promise<void> {
+    for (const t of tasks) {
+      await insertIfAbsent(this.tasks, { partitionKey: scanId, rowKey: taskRowKey(t.taskId), ...t });
+    }
+  }
+
   async getTask(scanId: string, taskId: string): Promise<TaskRow | undefined> {
     return getEntityOrUndefined<TaskRow>(this.tasks, scanId, taskRowKey(taskId));
   }

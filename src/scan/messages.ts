@@ -12,6 +12,8 @@ export const pageMessageSchema = z.object({
   subscriptionId: z.string().min(1),
   resourceType: z.string().min(1),
   resourceGroup: z.string().optional(),
+  /** Azure DevOps tasks: the project (subscriptionId holds the organisation). */
+  project: z.string().optional(),
   page: z.number().int().min(1),
   continuationToken: z.string().optional(),
   stateContinuationToken: z.string().optional(),

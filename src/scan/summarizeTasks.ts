@@ -66,7 +66,8 @@ export function summarizeTasks(tasks: TaskRow[]): TaskSummary {
     failed: count('failed'),
     skipped: count('skipped'),
     skippedItems,
-    resources: sum('items'),
+    // Azure DevOps tasks (they carry a project) count repositories and builds, not resources.
+    resources: tasks.reduce((n, t) => n + (t.project ? 0 : (t.items ?? 0)), 0),
     added: sum('added'),
     modified: sum('modified'),
     pages: sum('pages'),

@@ -16,6 +16,15 @@
  * changes     by scan and by resource; the scheme is in src/changes/ChangeLog.ts.
  * dependencies `out|<source>` and `in|<target>` partitions; see src/dependencies/DependencyStore.ts.
  *
+ * repositories PartitionKey `<organization>|<project>` (escaped as above); RowKey the repository id.
+ * commits      PartitionKey `<organization>|<project>|<repository id>`; RowKey the commit sha.
+ * deployments  PartitionKey `<organization>|<project>`; RowKey the build id, 10 digits zero-padded
+ *              (a project's deployments in build order). Environment deployment records merge
+ *              `env_<hex of the environment name>` columns (the time it reached it) into the row.
+ * applications PartitionKey the canonical environment (production / staging / development / test /
+ *              unknown); RowKey the application name, escaped.
+ * devopswatermarks PartitionKey `<organization>`; RowKey `<project>`: the builds watermark.
+ *
  * A resource's API `key` is the base64url of its lower-cased ARM id: URL-safe, reversible,
  * and it leads straight to the PartitionKey and RowKey.
  */
@@ -107,4 +116,30 @@ export function prefixEnd(prefix: string): string {
 /** OData string literal, single quotes doubled. */
 export function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** Partition of one Azure DevOps project's repositories and deployments. */
+export function devopsProjectPartitionKey(organization: string, project: string): string {
+  return `${escapeKeyPart(organization)}|${escapeKeyPart(project)}`;
+}
+
+export function commitPartitionKey(organization: string, project: string, repositoryId: string): string {
+  return `${devopsProjectPartitionKey(organization, project)}|${escapeKeyPart(repositoryId)}`;
+}
+
+export function deploymentRowKey(buildId: number): string {
+  return String(buildId).padStart(10, '0');
+}
+
+export function applicationPartitionKey(environment: string): string {
+  return escapeKeyPart(environment);
+}
+
+export function applicationRowKey(name: string): string {
+  return escapeKeyPart(name);
+}
+
+/** A DevOps row's API `key`: the base64url of its PartitionKey and RowKey, reversible. */
+export function tableKey(partitionKey: string, rowKey: string): string {
+  return Buffer.from(`${partitionKey}\n${rowKey}`, 'utf8').toString('base64url');
 }

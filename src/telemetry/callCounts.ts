@@ -45,6 +45,19 @@ export function currentCallCounts(): CallCounts | undefined {
 }
 
 /**
+ * Counts one attempt of a call made without an SDK pipeline (the Azure DevOps REST client):
+ * `attempt` is 1-based, `status` the HTTP status (0 when no answer came).
+ */
+export function countAttempt(attempt: number, status: number): void {
+  const s = scopes.getStore();
+  if (!s) return;
+  if (attempt === 1) s.calls++;
+  s.attempts++;
+  if (status === 429) s.throttled++;
+  else if (status >= 500) s.serverErrors++;
+}
+
+/**
  * Two pipeline policies for SDK clients: one before the retry policy (a logical call), one after
  * it (each attempt, with its status). Outside a counting scope they only pass the request on.
  */

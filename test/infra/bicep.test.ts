@@ -142,7 +142,10 @@ const FORBIDDEN_ROLES: Record<string, string> = {
  *  - never in Azure: must not appear anywhere in infra/
  *  - local only: the local runtime's, not the Functions host's
  */
-const DESIGN_SETTINGS: Record<string, 'app setting' | 'identity-based' | 'never in Azure' | 'local only'> = {
+const DESIGN_SETTINGS: Record<
+  string,
+  'app setting' | 'identity-based' | 'never in Azure' | 'local only' | 'optional (default)'
+> = {
   AzureWebJobsStorage: 'identity-based',
   SCAN_SCHEDULE: 'app setting',
   AZURE_SUBSCRIPTION_IDS: 'app setting',
@@ -153,6 +156,8 @@ const DESIGN_SETTINGS: Record<string, 'app setting' | 'identity-based' | 'never 
   AZURE_DEVOPS_PROJECT: 'app setting',
   AZURE_DEVOPS_PAT: 'app setting',
   AZURE_DEVOPS_BASE_URL: 'app setting',
+  AZURE_DEVOPS_COMMIT_COUNT: 'optional (default)',
+  AZURE_DEVOPS_CALLS_PER_MINUTE: 'optional (default)',
   REDIS_URL: 'app setting',
   APPLICATIONINSIGHTS_CONNECTION_STRING: 'app setting',
   PORT: 'local only',

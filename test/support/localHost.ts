@@ -1,4 +1,5 @@
 import { startArmEmulator, type ArmEmulator, type ArmEmulatorOptions } from '../../src/emulator';
+import type { DevOpsEmulator } from '../../src/emulator/devops';
 import { startLocal, type LocalHost } from '../../src/runtime/startLocal';
 import type { HostConfig } from '../../src/runtime/hostConfig';
 import { setLogSink } from '../../src/telemetry/logger';
@@ -14,6 +15,8 @@ export interface TestHostOptions {
   emulator?: ArmEmulatorOptions;
   env?: Record<string, string>;
   host?: Partial<HostConfig>;
+  /** An Azure DevOps look-alike to scan as well (the test closes it). */
+  devopsEmulator?: DevOpsEmulator;
 }
 
 export interface TestHost extends LocalHost {
@@ -43,6 +46,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
       env: { PORT: '0', PATH: process.env.PATH, ...options.env },
       memory: true,
       emulator,
+      devopsEmulator: options.devopsEmulator,
       timers: false,
       host: { visibilityTimeoutMs: 0, maxDequeueCount: 3, maxPollingIntervalMs: 200, ...options.host },
     });

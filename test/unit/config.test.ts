@@ -39,7 +39,7 @@ describe('settings', () => {
         TOPDECK_ARM_ENDPOINT: 'http://insecure',
         REDIS_URL: 'localhost:6379',
         PORT: 'x',
-        AZURE_DEVOPS_ORG: 'contoso',
+        AZURE_DEVOPS_PAT: 'a-pat-without-its-organisation',
       });
     } catch (e) {
       error = e;
@@ -52,7 +52,7 @@ describe('settings', () => {
       'TOPDECK_ARM_ENDPOINT',
       'REDIS_URL',
       'PORT',
-      'AZURE_DEVOPS_PAT',
+      'AZURE_DEVOPS_ORG',
     ]) {
       expect(problems).toContain(name);
     }

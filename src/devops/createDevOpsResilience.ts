@@ -1,0 +1,102 @@
+import Redis from 'ioredis';
+import {
+  createCircuitBreaker,
+  createMemoryBreakerStore,
+  createPolicyStack,
+  createRateBudget,
+  createRedisBreakerStore,
+  createRetryPolicy,
+  type PolicyStack,
+  type RateBudget,
+  type RetryOptions,
+} from '../resilience';
+import type { Logger } from '../telemetry/logger';
+
+export interface DevOpsResilienceOptions {
+  organization: string;
+  /** Calls per minute for the whole organisation (Azure DevOps meters per identity). */
+  callsPerMinute: number;
+  /** Length of the budget's window, in milliseconds (60 000; shorter in tests). */
+  windowMs?: number;
+  redisUrl?: string;
+  logger: Logger;
+  retry?: RetryOptions;
+  /** Longest one call may wait for its budget slot, in milliseconds. */
+  maxWaitMs?: number;
+  /** Bound on each budget operation in Redis before the in-process share decides, in milliseconds. */
+  redisTimeoutMs?: number;
+}
+
+export interface DevOpsResilience {
+  stack: PolicyStack;
+  budget: RateBudget;
+  /**
+   * Resolves once Redis answers (or at once without Redis, or after timeoutMs): until then the
+   * budget decides in-process, on this instance's share.
+   */
+  ready(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The platform's policies for Azure DevOps calls (no SDK retries them): retry (transient errors,
+ * Retry-After honoured) → the organisation's circuit breaker → its shared budget, every attempt
+ * spending a token. Redis makes the budget and the breaker hold across instances.
+ */
+export function createDevOpsResilience(options: DevOpsResilienceOptions): DevOpsResilience {
+  const { organization, logger } = options;
+  const redis = options.redisUrl
+    ? new Redis(options.redisUrl, {
+        lazyConnect: false,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 500,
+        retryStrategy: (times) => Math.min(50 * 2 ** times, 1000),
+      })
+    : undefined;
+  redis?.on('error', () => undefined);
+  const budget = createRateBudget({
+    service: 'devops',
+    scope: organization.toLowerCase(),
+    // 10 % headroom: a call granted here reaches the service a network hop later, so two calls
+    // granted just over a window apart can arrive just inside one.
+    points: Math.max(2, Math.floor(options.callsPerMinute * 0.9)),
+    durationMs: options.windowMs ?? 60_000,
+    redis,
+    fallbackShare: process.env.WEBSITE_INSTANCE_ID ? 0.25 : 1,
+    maxWaitMs: options.maxWaitMs ?? 120_000,
+    redisTimeoutMs: options.redisTimeoutMs,
+  });
+  const breaker = createCircuitBreaker({
+    name: `devops:${organization}`,
+    store: redis ? createRedisBreakerStore(redis) : createMemoryBreakerStore(),
+  });
+  breaker.onBreak((e) =>
+    logger.warn('Azure DevOps circuit opened', {
+      dependency: e.name,
+      failures: e.failures,
+      retryAt: new Date(e.openedUntil).toISOString(),
+    }),
+  );
+  const retry = createRetryPolicy({ attempts: 4, initialDelayMs: 500, maxDelayMs: 30_000, ...options.retry });
+  retry.onRetry((e) =>
+    logger.info('Azure DevOps call retried', {
+      attempt: e.attempt,
+      delayMs: e.delayMs,
+      errorCode: e.error.code,
+      statusCode: e.error.statusCode,
+    }),
+  );
+  return {
+    stack: createPolicyStack({ retry, breaker, budget }),
+    budget,
+    ready: async (timeoutMs = 2000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (redis && redis.status !== 'ready' && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+    },
+    close: async () => {
+      redis?.disconnect();
+    },
+  };
+}
