@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createArmResilience } from '../../src/app/armResilience';
 import { createCache } from '../../src/cache/Cache';
 import { objectIdOf, redisTokenAuth, refreshDelayMs } from '../../src/cache/redisTokenAuth';
 import { createLogger, setLogSink } from '../../src/telemetry/logger';
@@ -151,6 +152,9 @@ describe('Redis with Microsoft Entra tokens (redis-server with ACL users behind 
       url: entra.url,
       tokenAuth: { credential: entra.credential },
       logger: createLogger('test'),
+      // Generous: what is under test is signing in across refreshes, not latency on a busy machine.
+      connectTimeoutMs: 2000,
+      commandTimeoutMs: 1000,
     });
     try {
       let hits = 0;
@@ -170,6 +174,29 @@ describe('Redis with Microsoft Entra tokens (redis-server with ACL users behind 
       expect(entra.expiredConnections()).toBe(0);
     } finally {
       await cache.close();
+    }
+  });
+
+  it('the shared Resource Manager budget connects as the identity and stays connected across refreshes', async () => {
+    entra = await startEntraRedis(server.port, LIFETIME_MS);
+    const admin = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true });
+    clients.push(admin);
+    await admin.connect();
+    const asIdentity = async () =>
+      String(await admin.call('CLIENT', 'LIST'))
+        .split('\n')
+        .filter((line) => line.includes(`user=${entra.objectId}`)).length;
+    expect(await asIdentity()).toBe(0);
+    const resilience = createArmResilience(entra.url, createLogger('test'), { credential: entra.credential });
+    try {
+      for (let i = 0; i < 50 && (await asIdentity()) === 0; i++) await sleep(20);
+      expect(await asIdentity()).toBe(1);
+      await sleep(LIFETIME_MS * 2.5);
+      expect(await asIdentity()).toBe(1);
+      expect(entra.expiredConnections()).toBe(0);
+      expect(entra.credential.issued).toBeGreaterThanOrEqual(3);
+    } finally {
+      await resilience.close();
     }
   });
 });
