@@ -116,8 +116,11 @@ var scannedSubscriptionIds = empty(managementGroupId) && empty(targetSubscriptio
   : union(targetSubscriptionIds, [])
 // With a management group, managementgroup.bicep grants the roles there; nothing per subscription.
 var readerScopes = empty(managementGroupId) ? map(scannedSubscriptionIds, id => '/subscriptions/${id}') : []
-// The custom discovery role is defined in the first scanned subscription, assignable in all of them.
-var discoveryRoleHome = empty(readerScopes) ? subscription().subscriptionId : scannedSubscriptionIds[0]
+// The custom discovery role is defined once, assignable in every scanned subscription: in this
+// subscription when it is scanned (a stable home when the list changes), else in the first one.
+var discoveryRoleHome = empty(readerScopes) || contains(scannedSubscriptionIds, subscription().subscriptionId)
+  ? subscription().subscriptionId
+  : scannedSubscriptionIds[0]
 
 // On by default: a deployment with authentication on but no app registration stops here, saying
 // what to do, rather than exposing the inventory or locking everyone out.

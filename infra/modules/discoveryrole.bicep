@@ -14,7 +14,8 @@ param assignableScopes string[]
 param nameSuffix string
 
 resource role 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: guid(subscription().id, 'topdeck-discovery', nameSuffix)
+  // Not seeded with this subscription: the same role keeps its id if its home subscription changes.
+  name: guid('topdeck-discovery', nameSuffix)
   properties: {
     roleName: 'TopDeck discovery (${nameSuffix})'
     description: discoveryRoleDescription

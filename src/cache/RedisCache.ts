@@ -69,6 +69,7 @@ export class RedisCache implements Cache {
       connectTimeoutMs: options.connectTimeoutMs,
       commandTimeoutMs: options.commandTimeoutMs,
       socketTimeoutMs,
+      tokenAuth: tokenAuth !== undefined,
     };
     this.health = new ConnectionHealth({
       logger: options.logger,
