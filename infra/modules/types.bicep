@@ -13,7 +13,7 @@ type roleAssignmentSpec = {
   scope: string
 
   @description('ServicePrincipal for the managed identity (avoids the replication race of an identity created in the same deployment); absent when unknown (the deploying principal may be a user or a service principal).')
-  principalType: string?
+  principalType: ('ServicePrincipal' | 'User' | 'Group')?
 }
 
 // What discovery needs beyond Reader, and nothing else. Reader cannot read a web app's (or a
