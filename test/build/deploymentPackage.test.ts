@@ -119,4 +119,16 @@ describe('the deployment package (.package, as azd uploads it)', () => {
     expect(seen).toContain('timer:scheduledScan');
     expect(seen.some((s) => s.startsWith('storageQueue:'))).toBe(true);
   });
+
+  it('.funcignore only names root paths, so it can never drop dist/src or dist/functions from a package', () => {
+    const patterns = fs
+      .readFileSync(path.join(root, '.funcignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    expect(patterns.length).toBeGreaterThan(0);
+    expect(patterns.filter((p) => !p.startsWith('/'))).toEqual([]);
+    expect(patterns).not.toContain('/dist/');
+    expect(patterns.some((p) => /\*\.ts$|\*\.js$/.test(p))).toBe(false);
+  });
 });
