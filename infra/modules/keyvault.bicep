@@ -64,6 +64,8 @@ output name string = vault.name
 output uri string = vault.properties.vaultUri
 // Versionless, so the app picks up a rotated PAT without a redeployment. Empty when no PAT was
 // given: the app then gets no reference that could fail to resolve into a 401 on every call.
+// Only whether a PAT was given leaves this module, never the PAT.
+#disable-next-line outputs-should-not-contain-secrets
 output azureDevOpsPatSecretUri string = empty(azureDevOpsPat)
   ? ''
   : '${vault.properties.vaultUri}secrets/${azureDevOpsPatSecretName}'
