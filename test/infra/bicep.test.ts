@@ -915,6 +915,14 @@ describe('main.parameters.json and azure.yaml', () => {
     expect(readFileSync(path.join(ROOT, '.gitignore'), 'utf8')).toMatch(/^\.package\/$/m);
   });
 
+  it('azure.yaml checks the deployment rights before provisioning (the preprovision hook)', () => {
+    const text = azureYaml();
+    const hooks = /^hooks:\s*\n((?:[ \t]+\S.*\n)+)/m.exec(text)?.[1] ?? '';
+    expect(hooks).toMatch(/^ {2}preprovision:/m);
+    expect(hooks.match(/node dist\/src\/deploy\/checkDeployRights\.js/g)).toHaveLength(2);
+    expect(existsSync(path.join(ROOT, 'src/deploy/checkDeployRights.ts'))).toBe(true);
+  });
+
   it('azure.yaml requires the azd and Bicep versions the templates need (deployer(), fail())', () => {
     const text = azureYaml();
     const required = /^requiredVersions:\s*\n((?:[ \t]+\S.*\n)+)/m.exec(text)?.[1] ?? '';
