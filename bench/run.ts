@@ -1,11 +1,13 @@
 /** `npm run bench`: every benchmark, figures and ratios against their targets. */
 import { main as policyOverhead } from './resilience/policyOverhead';
+import { main as graphBench } from './graphBench';
 import { main as scanBench } from './scanBench';
 
 async function run(): Promise<void> {
   const scan = await scanBench();
   const policy = await policyOverhead();
-  const ok = scan.pass && (policy as { pass?: boolean }).pass !== false;
+  const graph = await graphBench();
+  const ok = scan.pass && (policy as { pass?: boolean }).pass !== false && graph.pass;
   console.log(`\nbenchmarks: ${ok ? 'all targets met' : 'some targets missed (see FAIL above)'}`);
 }
 

@@ -177,6 +177,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
 
     SCAN_SCHEDULE: scanSchedule
     TOPDECK_WATCHDOG_MINUTES: string(watchdogMinutes)
+    // Guessed dependencies (same resource group) stay off: only edges Azure's answers prove.
+    TOPDECK_HEURISTIC_EDGES: 'false'
     AZURE_SUBSCRIPTION_IDS: join(subscriptionIds, ',')
     AZURE_RESOURCE_GROUP: scanResourceGroup
     TOPDECK_ARM_ENDPOINT: armEndpoint

@@ -12,6 +12,9 @@ import {
 import { entityToResource } from '../storage/resourceEntity';
 import { getEntityOrUndefined } from '../storage/tables';
 import type { Resource } from '../discovery/Resource';
+import type { Edge } from '../dependencies/Edge';
+import type { CoverageRow } from '../scan/ScanRecords';
+import { coverageMap, withCoverage } from './withCoverage';
 import { parseOrThrow, resourceGroupSchema, resourceTypeSchema, subscriptionIdSchema } from './validation';
 
 /** The read-through cache port the API needs (src/cache implements it; a no-op when Redis is absent). */
@@ -73,10 +76,17 @@ function filterHash(filter: string): string {
   return createHash('sha1').update(filter).digest('base64url').slice(0, 12);
 }
 
+/** The ports a resource read needs besides its table: the coverage rows and its edges. */
+export interface ResourceReadPorts {
+  coverage: () => Promise<CoverageRow[]>;
+  dependencies: (id: string) => Promise<{ outgoing: Edge[]; incoming: Edge[] }>;
+}
+
 export class ResourcesApi {
   constructor(
     private readonly resources: TableClient,
     private readonly cache: ReadCache,
+    private readonly ports: ResourceReadPorts,
   ) {}
 
   async list(rawQuery: Record<string, string>): Promise<ResourcePage> {
@@ -113,13 +123,16 @@ export class ResourcesApi {
         throw e;
       }
       const entities = page.done ? [] : page.value;
-      const items = entities.filter((e) => typeof e.id === 'string' && e.id).map((e) => entityToResource(e));
+      const coverage = coverageMap(await this.ports.coverage());
+      const items = entities
+        .filter((e) => typeof e.id === 'string' && e.id)
+        .map((e) => withCoverage(entityToResource(e), e.partitionKey as string, coverage));
       const next = page.done ? undefined : page.value.continuationToken;
       return next ? { items, continuationToken: encodeToken(next, filter) } : { items };
     });
   }
 
-  async get(key: string): Promise<Resource & { dependencies: { outgoing: unknown[]; incoming: unknown[] } }> {
+  async get(key: string): Promise<Resource & { dependencies: { outgoing: Edge[]; incoming: Edge[] } }> {
     const location = locateResourceKey(key);
     if (!location)
       throw notFoundError(
@@ -127,10 +140,12 @@ export class ResourcesApi {
       );
     const resource = await this.cache.cached(RESOURCES_CACHE_NAMESPACE, { op: 'get', key }, async () => {
       const entity = await getEntityOrUndefined(this.resources, location.partitionKey, location.rowKey);
-      return entity && typeof entity.id === 'string' && entity.id ? entityToResource(entity) : null;
+      if (!entity || typeof entity.id !== 'string' || !entity.id) return null;
+      const coverage = coverageMap(await this.ports.coverage());
+      return withCoverage(entityToResource(entity), location.partitionKey, coverage);
     });
     if (!resource)
       throw notFoundError(`no resource with key "${key}" (id ${location.id}) has been discovered`);
-    return { ...resource, dependencies: { outgoing: [], incoming: [] } };
+    return { ...resource, dependencies: await this.ports.dependencies(resource.id) };
   }
 }

@@ -16,7 +16,15 @@ export interface ScanView {
   resourceGroup?: string;
   tasks: { total: number; completed: number; failed: number; skipped: number; pending: number };
   pages: number;
-  counts: { resources: number; dependencies: number; added: number; modified: number; removed: number };
+  counts: {
+    resources: number;
+    dependencies: number;
+    added: number;
+    modified: number;
+    removed: number;
+    edgesAdded: number;
+    edgesRemoved: number;
+  };
   errors: Array<{ code: string; count: number; message: string; tasks?: string[] }>;
 }
 
@@ -88,6 +96,8 @@ export class ScansApi {
         added: live?.added ?? row.added ?? 0,
         modified: live?.modified ?? row.modified ?? 0,
         removed: row.removed ?? 0,
+        edgesAdded: row.edgesAdded ?? 0,
+        edgesRemoved: row.edgesRemoved ?? 0,
       },
       errors: live?.errors ?? parseJson(row.errors, []),
     };

@@ -3,7 +3,12 @@
 import '../telemetry/preload';
 import type { QueueServiceClient } from '@azure/storage-queue';
 import { ResourcesApi, RESOURCES_CACHE_NAMESPACE } from '../api/ResourcesApi';
+import { ChangesApi } from '../api/ChangesApi';
+import { DependenciesApi } from '../api/DependenciesApi';
 import { ScansApi } from '../api/ScansApi';
+import { ChangeLog } from '../changes/ChangeLog';
+import { DependencyStore } from '../dependencies/DependencyStore';
+import { updateDependencies } from '../dependencies/updateDependencies';
 import { createCache, type Cache } from '../cache/Cache';
 import type { Settings } from '../config/settings';
 import { createArmClients, credentialFromSettings, type ArmClients } from '../discovery/armClients';
@@ -43,6 +48,8 @@ export interface Services {
   scans: ScanService;
   scansApi: ScansApi;
   resourcesApi: ResourcesApi;
+  dependenciesApi: DependenciesApi;
+  changesApi: ChangesApi;
   close(): Promise<void>;
 }
 
@@ -81,6 +88,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
       additionalPolicies: [...callCountingPolicies(), ...armResilience.policies],
     });
   const store = new ScanStore(tables.scans, tables.scantasks);
+  const dependencyStore = new DependencyStore(tables.dependencies);
+  const changeLog = new ChangeLog(tables.changes, () => store.listScans(Number.MAX_SAFE_INTEGER));
   const scans = new ScanService({
     store,
     tables,
@@ -92,11 +101,23 @@ export async function createServices(options: ServicesOptions): Promise<Services
       resourceGroup: settings.AZURE_RESOURCE_GROUP,
       watchdogMinutes: settings.TOPDECK_WATCHDOG_MINUTES,
     },
+    dependencies: (scanId, at) =>
+      updateDependencies(
+        {
+          resources: tables.resources,
+          store: dependencyStore,
+          changes: changeLog,
+          heuristics: settings.TOPDECK_HEURISTIC_EDGES,
+        },
+        scanId,
+        at,
+      ),
     onScanFinalized: async () => {
       await cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
     },
     metrics: operationRecorder,
   });
+  const dependenciesApi = new DependenciesApi(dependencyStore, tables.resources, cache);
   return {
     settings,
     logger,
@@ -108,7 +129,12 @@ export async function createServices(options: ServicesOptions): Promise<Services
     store,
     scans,
     scansApi: new ScansApi(scans, store),
-    resourcesApi: new ResourcesApi(tables.resources, cache),
+    resourcesApi: new ResourcesApi(tables.resources, cache, {
+      coverage: () => store.listCoverage(),
+      dependencies: (id) => dependenciesApi.of(id),
+    }),
+    dependenciesApi,
+    changesApi: new ChangesApi(changeLog, cache),
     close: async () => {
       await Promise.all([cache.close(), armResilience.close()]);
     },

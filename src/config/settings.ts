@@ -111,6 +111,13 @@ const settingsSchema = z.object({
       ctx.addIssue({ code: 'custom', message: `TOPDECK_WATCHDOG_MINUTES must be > 0, got "${v}"` });
     return n;
   }),
+  /** Adds guessed edges (same resource group), labelled `heuristic`; off by default. */
+  TOPDECK_HEURISTIC_EDGES: optionalString.transform((v, ctx) => {
+    const s = (v ?? 'false').toLowerCase();
+    if (!['true', 'false', '1', '0'].includes(s))
+      ctx.addIssue({ code: 'custom', message: `TOPDECK_HEURISTIC_EDGES must be true or false, got "${v}"` });
+    return s === 'true' || s === '1';
+  }),
 });
 
 /** Rules across settings, checked on the raw values so they are reported with every other problem. */

@@ -216,6 +216,15 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
     http('getResource', 'resources/{key}', ['GET'], async (s, request) =>
       json(200, await s.resourcesApi.get(request.params.key ?? '')),
     ),
+    http('listDependencies', 'dependencies', ['GET'], async (s, request) =>
+      json(200, await s.dependenciesApi.query(queryRecord(request))),
+    ),
+    http('getGraph', 'graph', ['GET'], async (s, request) =>
+      json(200, await s.dependenciesApi.graph(queryRecord(request))),
+    ),
+    http('listChanges', 'changes', ['GET'], async (s, request) =>
+      json(200, await s.changesApi.list(queryRecord(request))),
+    ),
   ];
 
   for (const d of DISCOVERERS) {

@@ -27,6 +27,8 @@ export interface ScanRow {
   modified?: number;
   removed?: number;
   pages?: number;
+  edgesAdded?: number;
+  edgesRemoved?: number;
   errors?: string; // JSON array of grouped errors
 }
 
@@ -64,5 +66,15 @@ export interface PageMarkerRow {
   skippedSample?: string;
   added?: number;
   modified?: number;
+  /** The RowKeys this page listed (src/scan/seenKeys.ts): what finalize does not remove. */
+  seen?: string;
   updatedAt: string;
+}
+
+/** The last scan whose task listed a (subscription, type[, resource group]) cleanly: a row's true lastSeenAt. */
+export interface CoverageRow {
+  /** The `resources` PartitionKey prefix the task covered (`<sub>|<type>~`, or a full PartitionKey). */
+  scope: string;
+  scanId: string;
+  at: string;
 }

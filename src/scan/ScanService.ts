@@ -7,16 +7,18 @@ import type { DiscoveredItem } from '../discovery/Resource';
 import { classifyError } from '../errors/classifyError';
 import type { TopDeckError } from '../errors/TopDeckError';
 import type { QueueSender } from '../storage/queues';
+import { ChangeLog } from '../changes/ChangeLog';
+import type { ChangeItem } from '../changes/ChangeItem';
+import { diffContent } from '../changes/diffContent';
+import type { DependencyCounts } from '../dependencies/updateDependencies';
 import {
-  changePartitionKey,
-  odataString,
-  prefixFilter,
-  resourcePartitionKey,
-  resourceRowKey,
-  resourceTypePartitionPrefix,
-} from '../storage/keys';
-import { primaryEntity, stateEntity, type TableEntity } from '../storage/resourceEntity';
-import { deleteInBatches, upsertInBatches, type Tables } from '../storage/tables';
+  entityToResource,
+  isCurrentHash,
+  primaryEntity,
+  stateEntity,
+  type TableEntity,
+} from '../storage/resourceEntity';
+import { deleteInBatches, getEntityOrUndefined, upsertInBatches, type Tables } from '../storage/tables';
 import { withOperation, type Logger } from '../telemetry/logger';
 import type { OperationRecorder } from '../telemetry/operationMetrics';
 import { redactText } from '../telemetry/redact';
@@ -26,7 +28,9 @@ import { readExisting } from './readExisting';
 import type { FinalizeMessage, PageMessage } from './messages';
 import { TERMINAL_SCAN, TERMINAL_TASK, type ScanRow, type TaskRow } from './ScanRecords';
 import type { ScanStore } from './ScanStore';
+import { encodeSeenKeys, seenKeyOf, seenKeySet } from './seenKeys';
 import { summarizeTasks, type GroupedError } from './summarizeTasks';
+import { taskScope, taskScopeFilter } from './taskScope';
 
 export interface StartScanRequest {
   trigger: ScanRow['trigger'];
@@ -43,6 +47,8 @@ export interface ScanServiceDeps {
   arm: ArmClients;
   logger: Logger;
   defaults: { subscriptionIds: string[]; resourceGroup?: string; watchdogMinutes: number };
+  /** Finalize's dependency step (src/dependencies/updateDependencies.ts); none when absent. */
+  dependencies?: (scanId: string, at: string) => Promise<DependencyCounts>;
   /** Called once a scan reaches a terminal status (cache invalidation, metrics). */
   onScanFinalized?: (scan: ScanRow) => Promise<void>;
   /** Page and scan metrics (Application Insights); none when absent. */
@@ -63,9 +69,11 @@ export function taskIdFor(subscriptionId: string, d: Discoverer, resourceGroup?:
 /** Scan orchestration: start, one page at a time, finalize exactly once, poison and watchdog. */
 export class ScanService {
   private readonly now: () => Date;
+  private readonly changeLog: ChangeLog;
 
   constructor(private readonly deps: ScanServiceDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.changeLog = new ChangeLog(deps.tables.changes, () => deps.store.listScans(Number.MAX_SAFE_INTEGER));
   }
 
   async startScan(request: StartScanRequest): Promise<ScanRow> {
@@ -269,7 +277,7 @@ export class ScanService {
       });
     }
     const continuationToken = fetched.next;
-    let counts: { added: number; modified: number };
+    let counts: { added: number; modified: number; seen: string };
     try {
       counts = await this.writeItems(msg, discoverer, items, stateOnly);
     } catch (e) {
@@ -280,7 +288,7 @@ export class ScanService {
         'write',
       );
     }
-    Object.assign(tally, { items: items.length, ...counts });
+    Object.assign(tally, { items: items.length, added: counts.added, modified: counts.modified });
     const doneAt = this.now().toISOString();
     await store.updatePageMarker(msg.scanId, msg.taskId, msg.page, {
       state: 'done',
@@ -293,6 +301,7 @@ export class ScanService {
         : {}),
       added: counts.added,
       modified: counts.modified,
+      seen: counts.seen,
       updatedAt: doneAt,
     });
     // Progress lives in the page markers (the watchdog reads them); the task row is written only
@@ -302,7 +311,8 @@ export class ScanService {
       items: items.length,
       stateOnly: stateOnly.length,
       more: Boolean(continuationToken),
-      ...counts,
+      added: counts.added,
+      modified: counts.modified,
     });
     await this.completeTaskIfDone(msg);
     return 'done';
@@ -313,50 +323,74 @@ export class ScanService {
     discoverer: Discoverer,
     items: DiscoveredItem[],
     stateOnly: DiscoveredItem[],
-  ): Promise<{ added: number; modified: number }> {
+  ): Promise<{ added: number; modified: number; seen: string }> {
     const { tables } = this.deps;
     const seenAt = this.now().toISOString();
     const stamp = { scanId: msg.scanId, seenAt, canonicalType: discoverer.type };
     const drafts = items.map((item) => primaryEntity(item, stamp));
-    const existing = await readExisting(tables.resources, drafts);
+    const states = stateOnly.map((i) => stateEntity(i, stamp));
+    const existing = await readExisting(tables.resources, [...drafts, ...states]);
     let added = 0;
     let modified = 0;
-    const changes: TableEntity[] = [];
+    const writes: TableEntity[] = [];
+    const changes: ChangeItem[] = [];
+    const toDiff: Array<{ draft: TableEntity; item: DiscoveredItem; change: ChangeItem }> = [];
     drafts.forEach((draft, i) => {
       const before = existing.get(draft.rowKey);
+      const item = items[i] as DiscoveredItem;
       if (before?.discoveredAt) draft.discoveredAt = before.discoveredAt;
       // A row this scan already wrote (an attempt that died before marking the page done) keeps
-      // the change that attempt found, so a retry counts the same.
-      const kind =
-        before?.scanId === msg.scanId
-          ? before.changeKind || undefined
-          : !before?.id
-            ? 'added'
-            : before.hash !== draft.hash
-              ? 'modified'
-              : undefined;
+      // the change that attempt found, so a retry counts the same (its change rows exist already).
+      const retried = Boolean(before) && before?.scanId === msg.scanId;
+      const kind: 'added' | 'modified' | undefined = retried
+        ? ((before?.changeKind || undefined) as 'added' | 'modified' | undefined)
+        : !before?.id
+          ? 'added'
+          : isCurrentHash(before.hash) && before.hash !== draft.hash
+            ? 'modified'
+            : undefined;
       draft.changeKind = kind ?? '';
-      if (!kind) return;
       if (kind === 'added') added++;
-      else modified++;
-      const item = items[i] as DiscoveredItem;
-      changes.push({
-        partitionKey: changePartitionKey(msg.scanId, draft.partitionKey),
-        rowKey: `${kind}|${draft.rowKey}`,
+      else if (kind === 'modified') modified++;
+      // An unchanged row is not rewritten: its lastSeenAt is derived from the scan's coverage.
+      const unchanged =
+        !retried &&
+        !kind &&
+        before !== undefined &&
+        before.hash === draft.hash &&
+        (draft.status === undefined || draft.status === before.status) &&
+        (draft.powerState === undefined || draft.powerState === before.powerState);
+      if (unchanged) return;
+      writes.push(draft);
+      if (!kind || retried) return;
+      const change: ChangeItem = {
+        scanId: msg.scanId,
+        at: seenAt,
         kind,
         resourceId: item.id,
-        name: item.name,
         type: discoverer.type,
+        name: item.name,
         subscriptionId: msg.subscriptionId,
-        at: seenAt,
-      });
+      };
+      changes.push(change);
+      if (kind === 'modified') toDiff.push({ draft, item, change });
     });
-    const states = stateOnly.map((i) => stateEntity(i, stamp));
-    await Promise.all([
-      upsertInBatches(tables.resources, [...drafts, ...states]),
-      changes.length ? upsertInBatches(tables.changes, changes, 'Replace') : Promise.resolve(0),
-    ]);
-    return { added, modified };
+    for (const s of states) {
+      const before = existing.get(s.rowKey);
+      if (!before || before.status !== s.status || (s.powerState && before.powerState !== s.powerState))
+        writes.push(s);
+    }
+    // What changed, against the stored version: one point read per modified row (few per scan).
+    await Promise.all(
+      toDiff.map(async ({ draft, item, change }) => {
+        const old = await getEntityOrUndefined(tables.resources, draft.partitionKey, draft.rowKey);
+        if (old) change.paths = diffContent(entityToResource(old), item);
+      }),
+    );
+    // Changes first: a retry after the rows are written finds them and does not record them again.
+    await this.changeLog.record(changes);
+    await upsertInBatches(tables.resources, writes);
+    return { added, modified, seen: encodeSeenKeys(drafts.map((d) => d.rowKey)) };
   }
 
   private async handlePageError(
@@ -527,6 +561,15 @@ export class ScanService {
     for (const t of tasks.filter((t) => t.status === 'completed' && !t.skippedItems)) {
       removed += await this.removeUnseen(scan, t);
     }
+    // The scopes this scan listed cleanly: every row in them was seen now (lastSeenAt is derived).
+    await store.recordCoverage(
+      tasks
+        .filter((t) => t.status === 'completed' && !t.skippedItems)
+        .map((t) => ({ scope: taskScope(t), scanId: msg.scanId, at: t.completedAt ?? at })),
+    );
+    const graph = this.deps.dependencies
+      ? await this.deps.dependencies(msg.scanId, at)
+      : { dependencies: 0, edgesAdded: 0, edgesRemoved: 0 };
     const summary = summarizeTasks(tasks);
     // A scan the watchdog ended is partial (design.md): it stopped, it did not fail outright.
     const status: ScanRow['status'] =
@@ -554,7 +597,9 @@ export class ScanService {
       tasksFailed: summary.failed,
       tasksSkipped: summary.skipped,
       resources: summary.resources,
-      dependencies: 0,
+      dependencies: graph.dependencies,
+      edgesAdded: graph.edgesAdded,
+      edgesRemoved: graph.edgesRemoved,
       added: summary.added,
       modified: summary.modified,
       removed,
@@ -592,17 +637,17 @@ export class ScanService {
     return result;
   }
 
-  /** Rows of the task's partition that this scan did not see: removed from Azure. */
+  /**
+   * Rows of the task's partitions that none of its pages listed: removed from Azure. A row another
+   * scan running alongside wrote after this one started is present, not removed.
+   */
   private async removeUnseen(scan: ScanRow, task: TaskRow): Promise<number> {
-    const { tables } = this.deps;
+    const { tables, store } = this.deps;
     const scanId = scan.scanId;
-    const rg = task.resourceGroup?.toLowerCase();
-    const filter = rg
-      ? `PartitionKey eq ${odataString(resourcePartitionKey(task.subscriptionId, task.resourceType, rg))}`
-      : prefixFilter('PartitionKey', resourceTypePartitionPrefix(task.subscriptionId, task.resourceType));
+    const seen = seenKeySet((await store.listPageMarkers(scanId, task.taskId)).map((m) => m.seen));
+    const filter = taskScopeFilter(task);
     const gone: Array<{ partitionKey: string; rowKey: string; id?: string; name?: string }> = [];
     for await (const e of tables.resources.listEntities<{
-      scanId?: string;
       id?: string;
       name?: string;
       lastSeenAt?: string;
@@ -610,16 +655,15 @@ export class ScanService {
     }>({
       queryOptions: {
         filter,
-        select: ['PartitionKey', 'RowKey', 'scanId', 'id', 'name', 'lastSeenAt', 'statusSeenAt'],
+        select: ['PartitionKey', 'RowKey', 'id', 'name', 'lastSeenAt', 'statusSeenAt'],
       },
     })) {
-      if (e.scanId === scanId) continue;
-      // Seen since this scan started, by another scan running alongside: present, not removed.
-      const seen = [e.lastSeenAt, e.statusSeenAt]
+      if (seen.has(seenKeyOf(e.rowKey as string))) continue;
+      const written = [e.lastSeenAt, e.statusSeenAt]
         .filter((t): t is string => Boolean(t))
         .sort()
         .pop();
-      if (seen && seen >= scan.startedAt) continue;
+      if (written && written >= scan.startedAt) continue;
       gone.push({
         partitionKey: e.partitionKey as string,
         rowKey: e.rowKey as string,
@@ -629,19 +673,18 @@ export class ScanService {
     }
     if (!gone.length) return 0;
     const at = this.now().toISOString();
-    const records = gone
+    const records: ChangeItem[] = gone
       .filter((g) => g.id)
       .map((g) => ({
-        partitionKey: changePartitionKey(scanId, g.partitionKey),
-        rowKey: `removed|${resourceRowKey(g.id as string)}`,
+        scanId,
+        at,
         kind: 'removed',
-        resourceId: g.id,
-        name: g.name,
+        resourceId: g.id as string,
+        name: g.name ?? '',
         type: task.resourceType,
         subscriptionId: task.subscriptionId,
-        at,
       }));
-    if (records.length) await upsertInBatches(tables.changes, records, 'Replace');
+    await this.changeLog.record(records);
     await deleteInBatches(tables.resources, gone);
     return records.length;
   }

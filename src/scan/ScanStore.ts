@@ -1,6 +1,8 @@
 import type { TableClient } from '@azure/data-tables';
 import {
+  COVERAGE_PARTITION,
   FINALIZE_ROW_KEY,
+  escapeKeyPart,
   SCAN_PARTITION,
   odataString,
   pageMarkerRowKey,
@@ -8,7 +10,7 @@ import {
   taskRowKey,
 } from '../storage/keys';
 import { getEntityOrUndefined, insertIfAbsent, upsertInBatches } from '../storage/tables';
-import type { PageMarkerRow, ScanRow, TaskRow } from './ScanRecords';
+import type { CoverageRow, PageMarkerRow, ScanRow, TaskRow } from './ScanRecords';
 
 type Row<T> = T & { partitionKey: string; rowKey: string };
 
@@ -40,6 +42,25 @@ export class ScanStore {
       rows.push(r);
     }
     return rows.sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, limit);
+  }
+
+  /** Coverage rows live in the scans table, partition `coverage`: one per listed scope, small. */
+  async recordCoverage(rows: CoverageRow[]): Promise<void> {
+    if (!rows.length) return;
+    await upsertInBatches(
+      this.scans,
+      rows.map((r) => ({ partitionKey: COVERAGE_PARTITION, rowKey: escapeKeyPart(r.scope), ...r })),
+      'Replace',
+    );
+  }
+
+  async listCoverage(): Promise<CoverageRow[]> {
+    const rows: CoverageRow[] = [];
+    for await (const r of this.scans.listEntities<CoverageRow>({
+      queryOptions: { filter: `PartitionKey eq ${odataString(COVERAGE_PARTITION)}` },
+    }))
+      rows.push({ scope: r.scope, scanId: r.scanId, at: r.at });
+    return rows;
   }
 
   async createTasks(scanId: string, tasks: TaskRow[]): Promise<void> {

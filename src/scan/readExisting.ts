@@ -13,6 +13,8 @@ export interface ExistingRow {
   discoveredAt?: string;
   scanId?: string;
   changeKind?: string;
+  status?: string;
+  powerState?: string;
 }
 
 /**
@@ -41,7 +43,10 @@ export async function readExisting(
     let complete = true;
     const filter = `PartitionKey eq ${odataString(pk)} and RowKey ge ${odataString(first)} and RowKey le ${odataString(last)}`;
     for await (const e of table.listEntities<ExistingRow>({
-      queryOptions: { filter, select: ['RowKey', 'id', 'hash', 'discoveredAt', 'scanId', 'changeKind'] },
+      queryOptions: {
+        filter,
+        select: ['RowKey', 'id', 'hash', 'discoveredAt', 'scanId', 'changeKind', 'status', 'powerState'],
+      },
     })) {
       const rk = e.rowKey as string;
       if (wanted.has(rk)) found.set(rk, e);

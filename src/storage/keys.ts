@@ -8,11 +8,13 @@
  *             group filter is one partition; partitions stay small enough for cheap writes.
  *             RowKey       the lower-cased ARM id, escaped: `%`→`%25`, `|`→`%7C`, `~`→`%7E`,
  *             `\`→`%5C`, `#`→`%23`, `?`→`%3F`, then `/`→`|` (Table keys may not contain `/ \ # ?`).
- * scans       PartitionKey `scan`; RowKey the scan id.
+ * scans       PartitionKey `scan`; RowKey the scan id. PartitionKey `coverage`: per listed scope
+ *             (`<subscriptionId>|<type>~` or a full resources PartitionKey) the last scan that listed
+ *             it cleanly, from which a row's lastSeenAt is derived (unchanged rows are not rewritten).
  * scantasks   PartitionKey the scan id; RowKeys `task|<taskId>`, `page|<taskId>|<page, 6 digits>`
  *             (conditional-insert page markers) and `finalize` (the finalize marker).
- * changes     PartitionKey `<scan id>|<resource PartitionKey>` (a scan's changes: the prefix
- *             `<scan id>|`); RowKey `<kind>|<resource RowKey>`, kind added / modified / removed.
+ * changes     by scan and by resource; the scheme is in src/changes/ChangeLog.ts.
+ * dependencies `out|<source>` and `in|<target>` partitions; see src/dependencies/DependencyStore.ts.
  *
  * A resource's API `key` is the base64url of its lower-cased ARM id: URL-safe, reversible,
  * and it leads straight to the PartitionKey and RowKey.
@@ -83,11 +85,9 @@ export function locateResourceKey(key: string): ResourceLocation | undefined {
   };
 }
 
-export function changePartitionKey(scanId: string, resourcePartition: string): string {
-  return `${scanId}|${resourcePartition}`;
-}
-
 export const SCAN_PARTITION = 'scan';
+/** scans table: one row per listed scope (see CoverageRow), RowKey the escaped scope. */
+export const COVERAGE_PARTITION = 'coverage';
 
 export function taskRowKey(taskId: string): string {
   return `task|${taskId}`;

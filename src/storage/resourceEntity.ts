@@ -1,16 +1,21 @@
-import { createHash } from 'node:crypto';
 import type { DiscoveredItem, Resource, ResourceStatus } from '../discovery/Resource';
+import { contentHash } from '../changes/contentHash';
 import { environmentFromTags, parseResourceId } from '../discovery/Resource';
 import { readJsonColumns, writeJsonColumns } from './jsonColumns';
 import { resourceKeyFromId, resourcePartitionKey, resourceRowKey } from './keys';
 
 export type TableEntity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
-/** Hash of what a primary listing says about a resource; a different hash is a modification. */
-export function contentHash(item: DiscoveredItem): string {
-  return createHash('sha1')
-    .update(JSON.stringify([item.name, item.location, item.tags, item.properties]))
-    .digest('base64url');
+/** Hashes carry their scheme's version: a row hashed another way is rewritten, not reported as modified. */
+const HASH_VERSION = 'v2.';
+
+/** Hash of what a primary listing says about a resource (volatile fields excluded); another hash is a modification. */
+export function resourceHash(item: DiscoveredItem): string {
+  return HASH_VERSION + contentHash(item);
+}
+
+export function isCurrentHash(hash: string | undefined): boolean {
+  return Boolean(hash?.startsWith(HASH_VERSION));
 }
 
 export interface StampFields {
@@ -41,12 +46,14 @@ export function primaryEntity(item: DiscoveredItem, stamp: StampFields): TableEn
     environment: environmentFromTags(item.tags) ?? '',
     ...writeJsonColumns('tags', item.tags),
     ...writeJsonColumns('properties', item.properties),
-    hash: contentHash(item),
+    hash: resourceHash(item),
     discoveredAt: stamp.discoveredAt ?? stamp.seenAt,
     lastSeenAt: stamp.seenAt,
     scanId: stamp.scanId,
   };
   if (item.status) entity.status = item.status;
+  // The state columns a state listing also writes, so an unchanged row can be told by its columns.
+  if (item.properties.powerState !== undefined) entity.powerState = String(item.properties.powerState);
   return entity;
 }
 

@@ -3,7 +3,7 @@ import type { TokenCredential } from '@azure/identity';
 import pLimit from 'p-limit';
 import type { TableEntity } from './resourceEntity';
 
-export const TABLE_NAMES = ['resources', 'scans', 'scantasks', 'changes'] as const;
+export const TABLE_NAMES = ['resources', 'scans', 'scantasks', 'changes', 'dependencies'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 export type Tables = Record<TableName, TableClient>;
 

@@ -43,8 +43,11 @@ describe('the built function files in plain Node', () => {
       [
         'discoverVirtualmachines',
         'finalizeScan',
+        'getGraph',
         'getResource',
         'getScan',
+        'listChanges',
+        'listDependencies',
         'listResources',
         'listScans',
         'poisonFinalizeScan',

@@ -158,6 +158,7 @@ const DESIGN_SETTINGS: Record<string, 'app setting' | 'identity-based' | 'never 
   APPLICATIONINSIGHTS_CONNECTION_STRING: 'app setting',
   PORT: 'local only',
   TOPDECK_WATCHDOG_MINUTES: 'app setting',
+  TOPDECK_HEURISTIC_EDGES: 'app setting',
 };
 
 /** Settings the deployment adds for identity-based access (storage, App Insights, DefaultAzureCredential). */

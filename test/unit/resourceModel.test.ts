@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { environmentFromTags, parseResourceId, statusFromState } from '../../src/discovery/Resource';
 import { mapVirtualMachine, vmStatus } from '../../src/discovery/virtualMachines';
 import { readJsonColumns, writeJsonColumns } from '../../src/storage/jsonColumns';
-import { contentHash, entityToResource, primaryEntity, stateEntity } from '../../src/storage/resourceEntity';
+import {
+  resourceHash as contentHash,
+  entityToResource,
+  primaryEntity,
+  stateEntity,
+} from '../../src/storage/resourceEntity';
 
 describe('resource model', () => {
   it.each([

@@ -1,0 +1,96 @@
+/**
+ * One measurement of the dependency benchmark in a process of its own (run with --expose-gc),
+ * printed as one JSON line:
+ *   detect N   dependency detection over a synthetic estate of N resources: time and live heap;
+ *   rescan N   two scans of an N-VM demo estate through the local runtime: Table writes of the
+ *              second (unchanged) scan.
+ */
+import type { TableClient } from '@azure/data-tables';
+import { detectDependencies } from '../src/dependencies/detectDependencies';
+import { ResourceIndex } from '../src/dependencies/ResourceIndex';
+import { startArmEmulator } from '../src/emulator';
+import { startLocal } from '../src/runtime/startLocal';
+import { setLogSink } from '../src/telemetry/logger';
+import { syntheticEstate } from './syntheticEstate';
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+
+function detect(n: number): Record<string, number> {
+  const resources = syntheticEstate(n);
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const index = new ResourceIndex(resources);
+  const edges = detectDependencies(index);
+  const ms = performance.now() - t0;
+  gc();
+  const heapAfter = process.memoryUsage().heapUsed;
+  return { resources: resources.length, edges: edges.length, ms, retainedBytes: heapAfter - heapBefore };
+}
+
+/** Counts entities upserted into a table (transactions and single upserts). */
+function countWrites(table: TableClient): { count: () => number } {
+  let n = 0;
+  const tx = table.submitTransaction.bind(table);
+  const up = table.upsertEntity.bind(table);
+  table.submitTransaction = (async (actions: Parameters<TableClient['submitTransaction']>[0]) => {
+    n += actions.filter((a) => a[0] !== 'delete').length;
+    return tx(actions);
+  }) as TableClient['submitTransaction'];
+  table.upsertEntity = (async (...args: Parameters<TableClient['upsertEntity']>) => {
+    n += 1;
+    return up(...args);
+  }) as TableClient['upsertEntity'];
+  return { count: () => n };
+}
+
+async function rescan(vms: number): Promise<Record<string, number | string>> {
+  setLogSink(() => undefined);
+  const emulator = await startArmEmulator({
+    latencyMs: 0,
+    subscriptionCount: 2,
+    vmsPerSubscription: vms / 2,
+    pageSize: 100,
+  });
+  const host = await startLocal({
+    env: { PORT: '0', PATH: process.env.PATH },
+    memory: true,
+    emulator,
+    timers: false,
+  });
+  try {
+    const scan = async () => {
+      const { scanId } = await host.services.scans.startScan({ trigger: 'local' });
+      for (;;) {
+        const view = await host.services.scansApi.get(scanId);
+        if (['completed', 'partial', 'failed'].includes(view.status)) return view;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const first = await scan();
+    const writes = countWrites(host.services.tables.resources);
+    const second = await scan();
+    return {
+      resources: second.counts.resources,
+      firstStatus: first.status,
+      status: second.status,
+      pages: second.pages,
+      resourceWrites: writes.count(),
+    };
+  } finally {
+    await host.stop();
+    await emulator.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const [what, n] = [process.argv[2], Number(process.argv[3])];
+  const result = what === 'detect' ? detect(n) : await rescan(n);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { ChangeLog, ChangePage } from '../changes/ChangeLog';
+import type { ReadCache } from './ResourcesApi';
+import { RESOURCES_CACHE_NAMESPACE } from './ResourcesApi';
+import { parseOrThrow } from './validation';
+
+const isoTime = z
+  .string()
+  .refine(
+    (v) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)),
+    {
+      message: 'must be an ISO 8601 time such as 2026-11-28T00:00:00Z',
+    },
+  )
+  .transform((v) => new Date(v).toISOString());
+
+/** Any well-formed ARM type: a type nobody has gives an empty page, not an error. */
+const armType = z.string().regex(/^[A-Za-z0-9.]+(\/[A-Za-z0-9.-]+)+$/, {
+  message: 'must be an ARM resource type such as Microsoft.Compute/virtualMachines',
+});
+
+const changesQuerySchema = z
+  .object({
+    since: isoTime.optional(),
+    until: isoTime.optional(),
+    resourceId: z
+      .string()
+      .startsWith('/', { message: 'must be an ARM resource id (/subscriptions/...)' })
+      .max(2000)
+      .optional(),
+    type: armType.optional(),
+    scanId: z
+      .string()
+      .regex(/^[\w.:-]{1,100}$/, { message: 'must be a scan id from GET /api/scans' })
+      .optional(),
+    limit: z
+      .string()
+      .regex(/^\d+$/, { message: 'must be a whole number from 1 to 1000' })
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 1000, { message: 'must be from 1 to 1000' })
+      .optional(),
+    continuationToken: z.string().max(4000).optional(),
+  })
+  .strict()
+  .refine((q) => !q.since || !q.until || q.since <= q.until, { message: 'since must not be after until' });
+
+/** `GET /api/changes`: the change history, newest first, paged. */
+export class ChangesApi {
+  constructor(
+    private readonly log: ChangeLog,
+    private readonly cache: ReadCache,
+  ) {}
+
+  async list(rawQuery: Record<string, string>): Promise<ChangePage> {
+    const q = parseOrThrow(changesQuerySchema, rawQuery, 'query');
+    return this.cache.cached(RESOURCES_CACHE_NAMESPACE, { op: 'changes', ...q }, () =>
+      this.log.query({ ...q, limit: q.limit ?? 100 }),
+    );
+  }
+}

@@ -1,0 +1,151 @@
+import type { TableClient } from '@azure/data-tables';
+import { z } from 'zod';
+import type { DependencyStore } from '../dependencies/DependencyStore';
+import type { Edge } from '../dependencies/Edge';
+import { loadIndex } from '../dependencies/updateDependencies';
+import type { GraphNode } from '../dependencies/GraphNode';
+import { walkDependencies, type WalkedEdge } from '../dependencies/walkDependencies';
+import { locateResourceKey, resourceKeyFromId } from '../storage/keys';
+import type { ReadCache } from './ResourcesApi';
+import { RESOURCES_CACHE_NAMESPACE } from './ResourcesApi';
+import { parseOrThrow, resourceGroupSchema, subscriptionIdSchema } from './validation';
+
+/** An ARM id, an `external:<host>` node id, or a resource's API key (turned into its id). */
+const resourceRefSchema = z
+  .string()
+  .min(1)
+  .max(2000)
+  .transform((v, ctx) => {
+    if (v.startsWith('/') || v.startsWith('external:')) return v;
+    const located = locateResourceKey(v);
+    if (located) return located.id;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'must be an ARM resource id (/subscriptions/...), an external:<host> node id, or a resource key',
+    });
+    return z.NEVER;
+  });
+
+const dependenciesQuerySchema = z
+  .object({
+    resourceId: resourceRefSchema,
+    direction: z
+      .enum(['out', 'in'], { message: 'must be "out" (what it depends on) or "in" (what depends on it)' })
+      .optional(),
+    depth: z
+      .string()
+      .regex(/^\d+$/, { message: 'must be a whole number from 1 to 10' })
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 10, { message: 'must be from 1 to 10' })
+      .optional(),
+  })
+  .strict();
+
+const graphQuerySchema = z
+  .object({
+    subscriptionId: subscriptionIdSchema.optional(),
+    resourceGroup: resourceGroupSchema.optional(),
+    application: z.string().min(1).max(200).optional(),
+  })
+  .strict()
+  .refine((q) => !q.resourceGroup || q.subscriptionId, {
+    message: 'resourceGroup needs subscriptionId (resource group names repeat across subscriptions)',
+  });
+
+/** Tags that name a resource's application (reference-behaviour.md), first match wins. */
+const APPLICATION_TAGS = ['app_name', 'application', 'service_name', 'app', 'service'];
+
+function applicationOf(tags: Record<string, string>): string | undefined {
+  const lower = new Map(Object.entries(tags).map(([k, v]) => [k.toLowerCase(), v]));
+  for (const t of APPLICATION_TAGS) {
+    const v = lower.get(t)?.trim();
+    if (v) return v.toLowerCase();
+  }
+  return undefined;
+}
+
+export interface GraphView {
+  nodes: Array<GraphNode & { key?: string; application?: string }>;
+  edges: Edge[];
+}
+
+/** `GET /api/dependencies`, `GET /api/graph` and a resource's own edges. */
+export class DependenciesApi {
+  constructor(
+    private readonly store: DependencyStore,
+    private readonly resources: TableClient,
+    private readonly cache: ReadCache,
+  ) {}
+
+  private async lastSeen(): Promise<string | undefined> {
+    return (await this.store.meta())?.scanId;
+  }
+
+  async of(resourceId: string): Promise<{ outgoing: Edge[]; incoming: Edge[] }> {
+    return this.cache.cached(
+      RESOURCES_CACHE_NAMESPACE,
+      { op: 'edges', id: resourceId.toLowerCase() },
+      async () => {
+        const last = await this.lastSeen();
+        const [outgoing, incoming] = await Promise.all([
+          this.store.outgoing(resourceId, last),
+          this.store.incoming(resourceId, last),
+        ]);
+        return { outgoing, incoming };
+      },
+    );
+  }
+
+  async query(rawQuery: Record<string, string>): Promise<{ items: WalkedEdge[] }> {
+    const q = parseOrThrow(dependenciesQuerySchema, rawQuery, 'query');
+    const direction = q.direction ?? 'out';
+    const depth = q.depth ?? 1;
+    return this.cache.cached(
+      RESOURCES_CACHE_NAMESPACE,
+      { op: 'deps', id: q.resourceId.toLowerCase(), direction, depth },
+      async () => {
+        const last = await this.lastSeen();
+        const items = await walkDependencies(q.resourceId, direction, depth, (id) =>
+          direction === 'out' ? this.store.outgoing(id, last) : this.store.incoming(id, last),
+        );
+        return { items };
+      },
+    );
+  }
+
+  async graph(rawQuery: Record<string, string>): Promise<GraphView> {
+    const q = parseOrThrow(graphQuerySchema, rawQuery, 'query');
+    return this.cache.cached(RESOURCES_CACHE_NAMESPACE, { op: 'graph', ...q }, async () => {
+      const prefix = q.subscriptionId
+        ? `/subscriptions/${q.subscriptionId}/${q.resourceGroup ? `resourcegroups/${q.resourceGroup.toLowerCase()}/` : ''}`
+        : '';
+      const [index, edges] = await Promise.all([
+        loadIndex(this.resources),
+        this.store.all(prefix, await this.lastSeen()),
+      ]);
+      const inScope = (id: string) => id.toLowerCase().startsWith(prefix);
+      const wantedApp = q.application?.toLowerCase();
+      const nodes = new Map<string, GraphView['nodes'][number]>();
+      for (const r of index.resources()) {
+        if (!inScope(r.id)) continue;
+        const application = applicationOf(r.tags);
+        if (wantedApp && application !== wantedApp) continue;
+        nodes.set(r.id.toLowerCase(), {
+          ...index.node(r.id),
+          key: resourceKeyFromId(r.id),
+          ...(application ? { application } : {}),
+        });
+      }
+      if (!wantedApp)
+        for (const s of index.subnetNodes()) if (inScope(s.id)) nodes.set(s.id.toLowerCase(), s);
+      const kept = edges.filter((e) => nodes.has(e.sourceId.toLowerCase()));
+      // The far ends outside the scope (another group, an external host) are drawn too, marked.
+      for (const e of kept) {
+        const t = e.targetId.toLowerCase();
+        if (!nodes.has(t)) nodes.set(t, index.node(e.targetId));
+      }
+      return { nodes: [...nodes.values()], edges: kept };
+    });
+  }
+}

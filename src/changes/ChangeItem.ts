@@ -1,0 +1,22 @@
+import type { ChangedPath } from './diffContent';
+
+export type ChangeKind = 'added' | 'modified' | 'removed' | 'edgeAdded' | 'edgeRemoved';
+
+/** One entry of the change history (the `/api/changes` item). */
+export interface ChangeItem {
+  scanId: string;
+  /** When the scan recorded it (ISO). */
+  at: string;
+  kind: ChangeKind;
+  /** The resource; for an edge, its source (the dependent). */
+  resourceId: string;
+  /** Edges only: what the source depends on. */
+  targetId?: string;
+  /** Edges only: how the edge was found. */
+  method?: string;
+  type: string;
+  name: string;
+  subscriptionId?: string;
+  /** `modified` only: what changed (values left out where they could hold a secret). */
+  paths?: ChangedPath[];
+}

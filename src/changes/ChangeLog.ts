@@ -1,0 +1,229 @@
+import { createHash } from 'node:crypto';
+import type { TableClient } from '@azure/data-tables';
+import { validationError } from '../errors/TopDeckError';
+import { parseResourceId } from '../discovery/Resource';
+import { escapeKeyPart, odataString, prefixFilter, resourcePartitionKey } from '../storage/keys';
+import { readJsonColumns, writeJsonColumns } from '../storage/jsonColumns';
+import type { TableEntity } from '../storage/resourceEntity';
+import { upsertInBatches } from '../storage/tables';
+import type { ChangeItem, ChangeKind } from './ChangeItem';
+
+/**
+ * The `changes` table: history, kept (no retention window). Every change is written twice:
+ *
+ * - by scan: PartitionKey `<scan id>|<resource PartitionKey>` (edges: `<scan id>|edges`),
+ *   RowKey `<kind>|<resource RowKey>` (edges: `<kind>|<source>|<target>|<method>`), so a scan's
+ *   changes are one PartitionKey range (prefix `<scan id>|`), and a time range is the scans in it;
+ * - by resource: PartitionKey `res|<resource RowKey>`, RowKey `<scan id>|<kind>[|<target>|<method>]`,
+ *   so one resource's history (edges by their source) is one partition query.
+ *
+ * Both rows are keyed by what they say, so writing a change twice (a retried page) is harmless.
+ */
+export function scanChangePartition(scanId: string, resourcePartition: string): string {
+  return `${scanId}|${resourcePartition}`;
+}
+
+export function resourceHistoryPartition(resourceId: string): string {
+  return `res|${escapeKeyPart(resourceId)}`;
+}
+
+const isEdge = (k: ChangeKind) => k === 'edgeAdded' || k === 'edgeRemoved';
+
+/** A change's scan partition: the resource's own `resources` PartitionKey, or `edges`. */
+function scanPartitionOf(c: ChangeItem): string {
+  if (isEdge(c.kind)) return 'edges';
+  const p = parseResourceId(c.resourceId);
+  return p ? resourcePartitionKey(p.subscriptionId, c.type, p.resourceGroup) : 'other';
+}
+
+function rowsOf(c: ChangeItem): TableEntity[] {
+  const tail = isEdge(c.kind) ? `|${escapeKeyPart(c.targetId ?? '')}|${c.method ?? ''}` : '';
+  const columns = {
+    scanId: c.scanId,
+    at: c.at,
+    kind: c.kind,
+    resourceId: c.resourceId,
+    ...(c.targetId ? { targetId: c.targetId } : {}),
+    ...(c.method ? { method: c.method } : {}),
+    type: c.type,
+    typeLower: c.type.toLowerCase(),
+    name: c.name,
+    subscriptionId: c.subscriptionId ?? '',
+    ...(c.paths ? writeJsonColumns('paths', c.paths) : {}),
+  };
+  return [
+    {
+      partitionKey: scanChangePartition(c.scanId, scanPartitionOf(c)),
+      rowKey: `${c.kind}|${escapeKeyPart(c.resourceId)}${tail}`,
+      ...columns,
+    },
+    {
+      partitionKey: resourceHistoryPartition(c.resourceId),
+      rowKey: `${c.scanId}|${c.kind}${tail}`,
+      ...columns,
+    },
+  ];
+}
+
+function toItem(e: Record<string, unknown>): ChangeItem {
+  const s = (k: string) => (typeof e[k] === 'string' ? (e[k] as string) : undefined);
+  const paths = readJsonColumns<ChangeItem['paths']>('paths', e, undefined);
+  return {
+    scanId: s('scanId') ?? '',
+    at: s('at') ?? '',
+    kind: (s('kind') ?? 'modified') as ChangeKind,
+    resourceId: s('resourceId') ?? '',
+    ...(s('targetId') ? { targetId: s('targetId') } : {}),
+    ...(s('method') ? { method: s('method') } : {}),
+    type: s('type') ?? '',
+    name: s('name') ?? '',
+    ...(s('subscriptionId') ? { subscriptionId: s('subscriptionId') } : {}),
+    ...(paths ? { paths } : {}),
+  };
+}
+
+export interface ChangeQuery {
+  since?: string;
+  until?: string;
+  resourceId?: string;
+  type?: string;
+  scanId?: string;
+  limit: number;
+  continuationToken?: string;
+}
+
+export interface ChangePage {
+  items: ChangeItem[];
+  continuationToken?: string;
+}
+
+/** The scans a query may read, newest first (from the scans table, which is small). */
+export type ScanLister = () => Promise<Array<{ scanId: string; startedAt: string; completedAt?: string }>>;
+
+interface Token {
+  /** scan to read next (scan-ordered queries) */
+  s?: string;
+  /** the storage continuation inside that scan */
+  t?: string;
+  /** offset (one resource's history) */
+  o?: number;
+  /** hash of the query the token belongs to */
+  q: string;
+}
+
+function queryHash(q: ChangeQuery): string {
+  const { since, until, resourceId, type, scanId } = q;
+  return createHash('sha1')
+    .update(JSON.stringify([since, until, resourceId?.toLowerCase(), type?.toLowerCase(), scanId]))
+    .digest('base64url')
+    .slice(0, 12);
+}
+
+function encode(t: Token): string {
+  return Buffer.from(JSON.stringify(t), 'utf8').toString('base64url');
+}
+
+function decode(token: string, q: ChangeQuery): Token {
+  let t: Token | undefined;
+  try {
+    t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Token;
+  } catch {
+    t = undefined;
+  }
+  if (!t || typeof t.q !== 'string')
+    throw validationError(
+      'invalid continuationToken: pass back exactly the continuationToken of the previous page',
+    );
+  if (t.q !== queryHash(q))
+    throw validationError(
+      'invalid continuationToken: it belongs to a query with other filters; repeat the same filters',
+    );
+  return t;
+}
+
+export class ChangeLog {
+  constructor(
+    private readonly table: TableClient,
+    private readonly listScans: ScanLister,
+  ) {}
+
+  /** Writes changes, both rows each. */
+  async record(items: ChangeItem[]): Promise<void> {
+    if (!items.length) return;
+    await upsertInBatches(this.table, items.flatMap(rowsOf), 'Replace');
+  }
+
+  private timeFilters(q: ChangeQuery): string[] {
+    const f: string[] = [];
+    if (q.since) f.push(`at ge ${odataString(q.since)}`);
+    if (q.until) f.push(`at le ${odataString(q.until)}`);
+    if (q.type) f.push(`typeLower eq ${odataString(q.type.toLowerCase())}`);
+    return f;
+  }
+
+  async query(q: ChangeQuery): Promise<ChangePage> {
+    const token = q.continuationToken ? decode(q.continuationToken, q) : undefined;
+    return q.resourceId ? this.resourceHistory(q, token) : this.byScans(q, token);
+  }
+
+  /** One resource's history: one partition read, newest first. */
+  private async resourceHistory(q: ChangeQuery, token: Token | undefined): Promise<ChangePage> {
+    const filters = [
+      `PartitionKey eq ${odataString(resourceHistoryPartition(q.resourceId as string))}`,
+      ...this.timeFilters(q),
+    ];
+    if (q.scanId) filters.push(prefixFilter('RowKey', `${q.scanId}|`));
+    const all: ChangeItem[] = [];
+    for await (const e of this.table.listEntities({ queryOptions: { filter: filters.join(' and ') } }))
+      all.push(toItem(e));
+    all.sort((a, b) => (a.at === b.at ? b.scanId.localeCompare(a.scanId) : b.at.localeCompare(a.at)));
+    const offset = token?.o ?? 0;
+    const items = all.slice(offset, offset + q.limit);
+    const next = offset + q.limit;
+    return next < all.length ? { items, continuationToken: encode({ o: next, q: queryHash(q) }) } : { items };
+  }
+
+  /** Scan by scan, newest scan first; within a scan, in key order. */
+  private async byScans(q: ChangeQuery, token: Token | undefined): Promise<ChangePage> {
+    let scans = (await this.listScans()).filter(
+      (s) =>
+        (!q.scanId || s.scanId === q.scanId) &&
+        (!q.since || (s.completedAt ?? '9999') >= q.since) &&
+        (!q.until || s.startedAt <= q.until),
+    );
+    scans.sort((a, b) => b.scanId.localeCompare(a.scanId));
+    if (token?.s) {
+      const i = scans.findIndex((s) => s.scanId === token.s);
+      scans = i < 0 ? [] : scans.slice(i);
+    }
+    const items: ChangeItem[] = [];
+    let sdkToken = token?.t;
+    for (const [i, scan] of scans.entries()) {
+      const filter = [prefixFilter('PartitionKey', `${scan.scanId}|`), ...this.timeFilters(q)].join(' and ');
+      // A fresh page request each time, sized to what the answer still needs: never over the limit.
+      for (;;) {
+        const page = await this.table
+          .listEntities({ queryOptions: { filter } })
+          .byPage({ maxPageSize: q.limit - items.length, continuationToken: sdkToken })
+          .next();
+        sdkToken = page.done ? undefined : page.value.continuationToken;
+        if (!page.done) items.push(...page.value.map(toItem));
+        if (items.length >= q.limit) {
+          const nextScan = sdkToken ? scan.scanId : scans[i + 1]?.scanId;
+          return nextScan
+            ? {
+                items,
+                continuationToken: encode({
+                  s: nextScan,
+                  ...(sdkToken ? { t: sdkToken } : {}),
+                  q: queryHash(q),
+                }),
+              }
+            : { items };
+        }
+        if (!sdkToken) break;
+      }
+    }
+    return { items };
+  }
+}

@@ -1,0 +1,65 @@
+import type { EdgeRule } from './EdgeRule';
+import { records, str, strings } from './ResourceIndex';
+
+const VM = 'Microsoft.Compute/virtualMachines';
+const VMSS = 'Microsoft.Compute/virtualMachineScaleSets';
+
+/** VMs, disks, scale sets and AKS: what each runs on and plugs into. */
+export const computeRules: EdgeRule = (index, emit) => {
+  const ref = (
+    sourceId: string,
+    target: string | undefined,
+    evidence: string,
+    category: 'network' | 'compute',
+    strength = 1,
+  ) => {
+    const targetId = index.resolve(target);
+    if (targetId) emit({ sourceId, targetId, category, strength, method: 'arm-reference', evidence });
+  };
+  for (const vm of index.ofType(VM)) {
+    const p = vm.properties;
+    for (const nic of strings(p.networkInterfaceIds))
+      ref(vm.id, nic, 'properties.networkInterfaceIds', 'network');
+    ref(vm.id, str(p.osDiskId), 'properties.osDiskId', 'compute');
+    for (const d of records(p.dataDisks)) ref(vm.id, str(d.id), 'properties.dataDisks[].id', 'compute');
+    ref(vm.id, str(p.availabilitySetId), 'properties.availabilitySetId', 'compute', 0.5);
+    ref(vm.id, str(p.virtualMachineScaleSetId), 'properties.virtualMachineScaleSetId', 'compute');
+  }
+  // A disk names the VM it is attached to; the VM depends on it.
+  for (const disk of index.ofType('Microsoft.Compute/disks')) {
+    const owner = index.resolve(str(disk.properties.managedBy));
+    if (owner && index.get(owner)?.type.toLowerCase() === VM.toLowerCase())
+      emit({
+        sourceId: owner,
+        targetId: disk.id,
+        category: 'compute',
+        strength: 1,
+        method: 'arm-reference',
+        evidence: 'disk properties.managedBy',
+      });
+  }
+  for (const ss of index.ofType(VMSS)) {
+    for (const subnet of strings(ss.properties.subnetIds))
+      ref(ss.id, subnet, 'properties.subnetIds', 'network');
+  }
+  for (const aks of index.ofType('Microsoft.ContainerService/managedClusters')) {
+    for (const pool of records(aks.properties.agentPools))
+      ref(aks.id, str(pool.subnetId), `properties.agentPools[${str(pool.name) ?? ''}].subnetId`, 'network');
+    const nodeRg = str(aks.properties.nodeResourceGroup)?.toLowerCase();
+    if (!nodeRg) continue;
+    for (const ss of index.ofType(VMSS)) {
+      if (
+        ss.subscriptionId.toLowerCase() === aks.subscriptionId.toLowerCase() &&
+        ss.resourceGroup.toLowerCase() === nodeRg
+      )
+        emit({
+          sourceId: aks.id,
+          targetId: ss.id,
+          category: 'compute',
+          strength: 1,
+          method: 'arm-reference',
+          evidence: 'properties.nodeResourceGroup',
+        });
+    }
+  }
+};
