@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// The deployment package test runs `npm ci --omit=dev` (tens of thousands of files): it runs in a
-// group of its own, after everything else, so its disk and CPU load cannot skew the tests that
-// count calls per second across processes.
+// Groups run one after another. The tests that count calls per second across OS processes run
+// alone, one file at a time, so that the rest of the suite's CPU load cannot bunch their calls;
+// the deployment package test runs `npm ci --omit=dev` (tens of thousands of files) last.
+const TIMING_TESTS = 'test/**/*.processes.test.ts';
 const PACKAGE_TEST = 'test/build/deploymentPackage.test.ts';
 
 export default defineConfig({
@@ -14,11 +15,20 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'topdeck', include: ['test/**/*.test.ts'], exclude: [PACKAGE_TEST], sequence: { groupOrder: 0 } },
+        test: {
+          name: 'topdeck',
+          include: ['test/**/*.test.ts'],
+          exclude: [TIMING_TESTS, PACKAGE_TEST],
+          sequence: { groupOrder: 0 },
+        },
       },
       {
         extends: true,
-        test: { name: 'package', include: [PACKAGE_TEST], sequence: { groupOrder: 1 } },
+        test: { name: 'timing', include: [TIMING_TESTS], fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+      {
+        extends: true,
+        test: { name: 'package', include: [PACKAGE_TEST], sequence: { groupOrder: 2 } },
       },
     ],
   },
