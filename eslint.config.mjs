@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.topdeck/**', 'coverage/**', 'scratch/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.topdeck/**', 'coverage/**', 'scratch/**', '.package/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,7 +1,8 @@
-// TopDeck on Azure: a resource group holding a Flex Consumption Function App, its storage,
-// Application Insights, Azure Managed Redis and Key Vault, all used through ONE user-assigned
-// identity; plus Reader for that identity on every subscription (or the management group) it
-// scans. Deploy with `azd up`, or:
+// TopDeck on Azure: a resource group holding a Flex Consumption Function App (behind Microsoft
+// Entra ID), its storage, Application Insights, Azure Managed Redis (Entra ID only) and Key Vault,
+// all used through ONE user-assigned identity; plus Reader and the discovery role for that
+// identity on every subscription it scans (a management group is granted by managementgroup.bicep,
+// a deployment of its own). Deploy with `azd up`, or:
 //   az deployment sub create -l <region> -f infra/main.bicep -p infra/main.parameters.json \
 //     -p environmentName=<name> location=<region>
 
@@ -28,10 +29,10 @@ param location string
 @description('Resource group to create or update; empty = rg-<environmentName>.')
 param resourceGroupName string = ''
 
-@description('Subscriptions TopDeck scans (AZURE_SUBSCRIPTION_IDS). Without managementGroupId the identity gets Reader on each; empty = the subscription this deployment runs in. With managementGroupId, empty = every subscription under it.')
+@description('Subscriptions TopDeck scans (AZURE_SUBSCRIPTION_IDS). Without managementGroupId the identity gets Reader and the discovery role on each, so you need Microsoft.Authorization/roleAssignments/write there; empty = the subscription this deployment runs in. With managementGroupId, empty = every subscription the identity can see.')
 param targetSubscriptionIds string[] = []
 
-@description('Optional management group id: Reader there, inherited by every subscription below it, instead of Reader per subscription. Needs rights to deploy at tenant scope; see modules/roleassignments-managementgroup.bicep otherwise.')
+@description('Optional management group id: this deployment then grants no role on any subscription; deploy infra/managementgroup.bicep at that management group (az deployment mg create, see the README) to grant Reader and the discovery role there.')
 param managementGroupId string = ''
 
 @description('SCAN_SCHEDULE: NCRONTAB with six fields, seconds first. Default: every 6 hours.')
@@ -53,8 +54,17 @@ param azureDevOpsProject string = ''
 param azureDevOpsBaseUrl string = 'https://dev.azure.com'
 
 @secure()
-@description('Azure DevOps PAT, stored as a Key Vault secret (never an app setting). Empty keeps whatever the vault holds; you can also set it with `az keyvault secret set --name azure-devops-pat`.')
+@description('Azure DevOps PAT (azd: AZURE_DEVOPS_PAT), stored as a Key Vault secret, never an app setting: the app gets a Key Vault reference, and only when a PAT is given.')
 param azureDevOpsPat string = ''
+
+@description('Recover the soft-deleted Key Vault of this environment (after `azd down` without --purge) instead of creating it.')
+param recoverKeyVault bool = false
+
+@description('Put App Service Authentication (Microsoft Entra ID) in front of the API. On by default; it needs apiClientId.')
+param apiAuthentication bool = true
+
+@description('Client (application) id of the Entra app registration users sign in to (see the README: az ad app create). Required while apiAuthentication is on.')
+param apiClientId string = ''
 
 @description('Deploy Azure Managed Redis (REDIS_URL). Without it TopDeck works, slower, with per-instance rate limits; Redis is the largest fixed cost at rest.')
 param deployRedis bool = true
@@ -65,8 +75,10 @@ param redisSkuName string = 'Balanced_B0'
 @description('Replicate the Redis data set (doubles its price).')
 param redisHighAvailability bool = false
 
-@description('Flex Consumption maximum instance count.')
-param functionMaximumInstanceCount int = 40
+@description('Flex Consumption maximum instance count; 0 = 40 with Redis, 4 without (without Redis each instance holds a quarter of the Resource Manager budget, so more instances would exceed it).')
+@minValue(0)
+@maxValue(1000)
+param functionMaximumInstanceCount int = 0
 
 @description('Flex Consumption instance memory in MB.')
 @allowed([512, 2048, 4096])
@@ -102,9 +114,24 @@ var names = {
 var scannedSubscriptionIds = empty(managementGroupId) && empty(targetSubscriptionIds)
   ? [subscription().subscriptionId]
   : union(targetSubscriptionIds, [])
-var readerScopes = empty(managementGroupId)
-  ? map(scannedSubscriptionIds, id => '/subscriptions/${id}')
-  : [tenantResourceId('Microsoft.Management/managementGroups', managementGroupId)]
+// With a management group, managementgroup.bicep grants the roles there; nothing per subscription.
+var readerScopes = empty(managementGroupId) ? map(scannedSubscriptionIds, id => '/subscriptions/${id}') : []
+// The custom discovery role is defined once, assignable in every scanned subscription: in this
+// subscription when it is scanned (a stable home when the list changes), else in the first one.
+var discoveryRoleHome = empty(readerScopes) || contains(scannedSubscriptionIds, subscription().subscriptionId)
+  ? subscription().subscriptionId
+  : scannedSubscriptionIds[0]
+
+// On by default: a deployment with authentication on but no app registration stops here, saying
+// what to do, rather than exposing the inventory or locking everyone out.
+var apiAuthClientId = !apiAuthentication
+  ? ''
+  : !empty(apiClientId)
+      ? apiClientId
+      : fail('apiAuthentication is on but apiClientId is empty: create the app registration (README, "Deploy to Azure") and run `azd env set AZURE_API_CLIENT_ID <appId>`, or turn authentication off with `azd env set TOPDECK_API_AUTHENTICATION false`.')
+
+// Without Redis the shared budget falls back to a quarter per instance (src/app/armResilience.ts).
+var maximumInstanceCount = functionMaximumInstanceCount > 0 ? functionMaximumInstanceCount : (deployRedis ? 40 : 4)
 
 // ---------------------------------------------------------------------------------------------
 // Resources
@@ -157,6 +184,7 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     tags: tags
     azureDevOpsPat: azureDevOpsPat
+    recover: recoverKeyVault
   }
 }
 
@@ -169,7 +197,16 @@ module redis 'modules/redis.bicep' = if (deployRedis) {
     tags: tags
     skuName: redisSkuName
     highAvailability: redisHighAvailability
-    keyVaultName: keyVault.outputs.name
+    principalId: identity.outputs.principalId
+  }
+}
+
+module discoveryRole 'modules/discoveryrole.bicep' = if (!empty(readerScopes)) {
+  name: 'topdeck-discovery-role-${resourceToken}'
+  scope: subscription(discoveryRoleHome)
+  params: {
+    assignableScopes: readerScopes
+    nameSuffix: '${environmentName}-${resourceToken}'
   }
 }
 
@@ -180,6 +217,8 @@ module identityRoles 'modules/identityroles.bicep' = {
   params: {
     principalId: identity.outputs.principalId
     readerScopes: readerScopes
+    discoveryRoleId: empty(readerScopes) ? '' : discoveryRole.outputs.roleDefinitionGuid
+    deployerPrincipalId: deployer().objectId
     storageAccountId: storage.outputs.id
     keyVaultId: keyVault.outputs.id
     applicationInsightsId: monitoring.outputs.applicationInsightsId
@@ -195,7 +234,7 @@ module resourceRoles 'modules/roleassignments.bicep' = {
 }
 
 module subscriptionRoles 'modules/roleassignments-subscription.bicep' = [
-  for subscriptionId in (empty(managementGroupId) ? scannedSubscriptionIds : []): {
+  for subscriptionId in (empty(readerScopes) ? [] : scannedSubscriptionIds): {
     name: 'topdeck-reader-${resourceToken}'
     scope: subscription(subscriptionId)
     params: {
@@ -203,16 +242,6 @@ module subscriptionRoles 'modules/roleassignments-subscription.bicep' = [
     }
   }
 ]
-
-module managementGroupRoles 'modules/roleassignments-tenant.bicep' = if (!empty(managementGroupId)) {
-  name: 'topdeck-mg-reader-${resourceToken}'
-  scope: tenant()
-  params: {
-    managementGroupId: managementGroupId
-    assignments: identityRoles.outputs.assignments
-    deploymentName: 'topdeck-mg-reader-${resourceToken}'
-  }
-}
 
 module functionApp 'modules/functionapp.bicep' = {
   name: 'topdeck-functionapp'
@@ -228,7 +257,8 @@ module functionApp 'modules/functionapp.bicep' = {
     deploymentContainerName: storage.outputs.deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     azureDevOpsPatSecretUri: keyVault.outputs.azureDevOpsPatSecretUri
-    redisUrlSecretUri: deployRedis ? redis.outputs.redisUrlSecretUri : ''
+    redisUrl: deployRedis ? redis.outputs.url : ''
+    apiAuthClientId: apiAuthClientId
     scanSchedule: scanSchedule
     subscriptionIds: scannedSubscriptionIds
     scanResourceGroup: scanResourceGroup
@@ -236,7 +266,7 @@ module functionApp 'modules/functionapp.bicep' = {
     azureDevOpsOrg: azureDevOpsOrg
     azureDevOpsProject: azureDevOpsProject
     azureDevOpsBaseUrl: azureDevOpsBaseUrl
-    maximumInstanceCount: functionMaximumInstanceCount
+    maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: functionInstanceMemoryMB
   }
   // The host starts as soon as the app exists: give its identity storage, Key Vault and
@@ -265,3 +295,4 @@ output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output TOPDECK_SCANNED_SUBSCRIPTION_IDS string = join(scannedSubscriptionIds, ',')
+output TOPDECK_API_AUTHENTICATION_CLIENT_ID string = apiAuthClientId

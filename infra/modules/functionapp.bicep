@@ -1,8 +1,9 @@
-// The Function App on the Flex Consumption plan (FC1, Linux, Node 22) and every app setting
-// TopDeck reads in Azure. Settings come from module outputs and parameters only; secrets
-// (the Azure DevOps PAT, the Redis URL with its key) arrive as Key Vault references resolved
-// with the user-assigned identity. TOPDECK_ARM_TOKEN is deliberately absent: it is a fixed
-// bearer token for emulators and tests, and in Azure the identity signs in instead.
+// The Function App on the Flex Consumption plan (FC1, Linux, Node 22), every app setting
+// TopDeck reads in Azure, and App Service Authentication (Microsoft Entra ID) in front of the
+// HTTP API. Settings come from module outputs and parameters only; the one secret (the Azure
+// DevOps PAT) arrives as a Key Vault reference resolved with the user-assigned identity, and
+// Redis needs none (Entra tokens of the identity). TOPDECK_ARM_TOKEN is deliberately absent:
+// it is a fixed bearer token for emulators and tests, and in Azure the identity signs in instead.
 
 @description('Function App name (also the <name>.azurewebsites.net host name), globally unique.')
 param name string
@@ -31,11 +32,14 @@ param deploymentContainerName string
 @description('Application Insights connection string.')
 param applicationInsightsConnectionString string
 
-@description('Versionless Key Vault secret URI of the Azure DevOps PAT.')
-param azureDevOpsPatSecretUri string
+@description('Versionless Key Vault secret URI of the Azure DevOps PAT; empty = no PAT was given (no reference is set).')
+param azureDevOpsPatSecretUri string = ''
 
-@description('Versionless Key Vault secret URI of the Redis URL; empty = no cache (REDIS_URL left empty).')
-param redisUrlSecretUri string = ''
+@description('REDIS_URL without a secret: rediss://<identity object id>@<host>:10000; empty = no cache.')
+param redisUrl string = ''
+
+@description('Client (application) id of the Entra app registration that signs users in to the API; empty = App Service Authentication off.')
+param apiAuthClientId string = ''
 
 @description('SCAN_SCHEDULE: NCRONTAB, six fields, seconds first.')
 param scanSchedule string = '0 0 */6 * * *'
@@ -182,12 +186,60 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AZURE_DEVOPS_ORG: azureDevOpsOrg
     AZURE_DEVOPS_PROJECT: azureDevOpsProject
     AZURE_DEVOPS_BASE_URL: azureDevOpsBaseUrl
-    // Only ever a Key Vault reference. Empty while Azure DevOps is off, because the app
-    // requires the organisation and the PAT together.
-    AZURE_DEVOPS_PAT: empty(azureDevOpsOrg) ? '' : '@Microsoft.KeyVault(SecretUri=${azureDevOpsPatSecretUri})'
+    // Only ever a Key Vault reference, and only when a PAT was stored: a reference to a secret
+    // that does not exist would reach the app unresolved. Empty while Azure DevOps is off.
+    AZURE_DEVOPS_PAT: empty(azureDevOpsOrg) || empty(azureDevOpsPatSecretUri)
+      ? ''
+      : '@Microsoft.KeyVault(SecretUri=${azureDevOpsPatSecretUri})'
 
-    // Only ever a Key Vault reference (the URL embeds the access key). Empty = no cache.
-    REDIS_URL: empty(redisUrlSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${redisUrlSecretUri})'
+    // No secret: Azure Managed Redis accepts only Entra tokens of this identity. Empty = no cache.
+    REDIS_URL: redisUrl
+    REDIS_CREDENTIAL: empty(redisUrl) ? '' : 'managedidentity'
+  }
+}
+
+// App Service Authentication in front of every route: a browser signs in with Microsoft Entra ID
+// (the operator page then calls the API with its session cookie), a script sends an Entra token
+// for the app registration. Function keys stay required by the HTTP routes on top of it, so
+// automation that holds a key still needs an identity, and a leaked key alone opens nothing.
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(apiAuthClientId)) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      // A browser opening /api/ui is sent to the sign-in page; scripts send a bearer token.
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: apiAuthClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          // Tokens for the app registration itself (a browser session) or for its Application ID URI (scripts).
+          allowedAudiences: [
+            apiAuthClientId
+            'api://${apiAuthClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      // The session cookie is all the operator page needs; no provider tokens are kept.
+      tokenStore: {
+        enabled: false
+      }
+    }
+    httpSettings: {
+      requireHttps: true
+    }
   }
 }
 

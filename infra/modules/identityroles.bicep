@@ -1,5 +1,7 @@
-// The complete list of roles TopDeck's identity holds, as ONE array of
-// { principalId, roleDefinitionId, scope }. This module deploys nothing: main.bicep passes its
+// The complete list of roles this deployment grants, as ONE array of
+// { principalId, roleDefinitionId, scope, principalType? }: everything TopDeck's identity holds,
+// plus Key Vault Secrets Officer on TopDeck's own vault for the principal running the deployment
+// (so that it can store and rotate the Azure DevOps PAT; the vault is RBAC-only). This module deploys nothing: main.bicep passes its
 // output to the one-loop-per-scope-type modules (roleassignments.bicep for resources,
 // roleassignments-subscription.bicep, roleassignments-managementgroup.bicep), each of which
 // applies the entries for its own scope. Building the list here, from parameters, keeps
@@ -10,8 +12,14 @@ import { roleAssignmentSpec } from 'types.bicep'
 @description('Object id of the identity that receives every role.')
 param principalId string
 
-@description('Scopes that get Reader: /subscriptions/<id> for each scanned subscription, or one management group id.')
+@description('Scopes that get Reader and the discovery role: /subscriptions/<id> for each scanned subscription (empty when a management group deployment grants them instead).')
 param readerScopes string[]
+
+@description('GUID of the custom discovery role (modules/discoveryrole.bicep), assigned wherever Reader is; empty when readerScopes is.')
+param discoveryRoleId string
+
+@description('Object id of the principal running the deployment (deployer().objectId): it gets Key Vault Secrets Officer on the vault.')
+param deployerPrincipalId string
 
 @description('Resource id of TopDeck\'s storage account.')
 param storageAccountId string
@@ -38,8 +46,11 @@ var roles = {
   // Blob Data Contributor is not the documented minimum, so Owner it is. It is still data-plane
   // only, on one account that holds nothing but TopDeck's own data.
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  // Resolve the Key Vault references (Azure DevOps PAT, Redis URL).
+  // Resolve the Key Vault reference of the Azure DevOps PAT.
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  // For the deploying principal only: write the PAT secret (this deployment, or a rotation with
+  // `az keyvault secret set`); on TopDeck's own vault, which holds nothing else.
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
   // The one extra role: Application Insights has local (key) authentication disabled, so it
   // accepts telemetry only from an Entra identity holding Monitoring Metrics Publisher on the
   // component (despite the name it covers all telemetry: traces, requests, dependencies, metrics).
@@ -50,6 +61,15 @@ var readerAssignments = map(readerScopes, readerScope => {
   principalId: principalId
   roleDefinitionId: roles.reader
   scope: readerScope
+  principalType: 'ServicePrincipal'
+})
+
+// The custom role (Microsoft.Web/sites/config/list/action, see types.bicep) goes wherever Reader goes.
+var discoveryAssignments = map(readerScopes, readerScope => {
+  principalId: principalId
+  roleDefinitionId: discoveryRoleId
+  scope: readerScope
+  principalType: 'ServicePrincipal'
 })
 
 var resourceAssignments = [
@@ -57,27 +77,37 @@ var resourceAssignments = [
     principalId: principalId
     roleDefinitionId: roles.storageQueueDataContributor
     scope: storageAccountId
+    principalType: 'ServicePrincipal'
   }
   {
     principalId: principalId
     roleDefinitionId: roles.storageTableDataContributor
     scope: storageAccountId
+    principalType: 'ServicePrincipal'
   }
   {
     principalId: principalId
     roleDefinitionId: roles.storageBlobDataOwner
     scope: storageAccountId
+    principalType: 'ServicePrincipal'
   }
   {
     principalId: principalId
     roleDefinitionId: roles.keyVaultSecretsUser
     scope: keyVaultId
+    principalType: 'ServicePrincipal'
   }
   {
     principalId: principalId
     roleDefinitionId: roles.monitoringMetricsPublisher
     scope: applicationInsightsId
+    principalType: 'ServicePrincipal'
+  }
+  {
+    principalId: deployerPrincipalId
+    roleDefinitionId: roles.keyVaultSecretsOfficer
+    scope: keyVaultId
   }
 ]
 
-output assignments roleAssignmentSpec[] = concat(readerAssignments, resourceAssignments)
+output assignments roleAssignmentSpec[] = concat(readerAssignments, discoveryAssignments, resourceAssignments)

@@ -1,6 +1,7 @@
-// Key Vault for the two secrets the app reads through Key Vault references: the Azure
-// DevOps PAT and the Redis URL (written by redis.bicep). RBAC authorization only: the app's
-// identity gets Key Vault Secrets User, nothing can be granted through access policies.
+// Key Vault for the one secret the app reads through a Key Vault reference: the Azure DevOps
+// PAT. RBAC authorization only: the app's identity gets Key Vault Secrets User and the deploying
+// principal Key Vault Secrets Officer (identityroles.bicep), so the PAT can be written by this
+// deployment or by `az keyvault secret set`; nothing can be granted through access policies.
 
 @description('Key Vault name: 3-24 letters, digits and hyphens, globally unique.')
 @minLength(3)
@@ -14,11 +15,14 @@ param location string
 param tags object = {}
 
 @secure()
-@description('Azure DevOps personal access token. Empty leaves the secret as it is (absent on a first deployment); set it later with `az keyvault secret set`.')
+@description('Azure DevOps personal access token. Empty leaves the secret as it is and sets no PAT reference on the app.')
 param azureDevOpsPat string = ''
 
 @description('Name of the secret that holds the Azure DevOps PAT.')
 param azureDevOpsPatSecretName string = 'azure-devops-pat'
+
+@description('Recover a soft-deleted vault of this name (after `azd down` without --purge) instead of creating one; a plain create fails while the deleted vault holds the name.')
+param recover bool = false
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -30,6 +34,8 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
       family: 'A'
       name: 'standard'
     }
+    // 'recover' brings back the soft-deleted vault with its secrets; the properties below then apply.
+    createMode: recover ? 'recover' : 'default'
     enableRbacAuthorization: true
     enableSoftDelete: true
     // The minimum. Purge protection stays off so `azd down --purge` can free the name.
@@ -56,6 +62,10 @@ resource azureDevOpsPatSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = i
 output id string = vault.id
 output name string = vault.name
 output uri string = vault.properties.vaultUri
-// Versionless, so the app picks up a rotated PAT without a redeployment. Built from the
-// vault URI rather than the conditional secret, which may not be part of this deployment.
-output azureDevOpsPatSecretUri string = '${vault.properties.vaultUri}secrets/${azureDevOpsPatSecretName}'
+// Versionless, so the app picks up a rotated PAT without a redeployment. Empty when no PAT was
+// given: the app then gets no reference that could fail to resolve into a 401 on every call.
+// Only whether a PAT was given leaves this module, never the PAT.
+#disable-next-line outputs-should-not-contain-secrets
+output azureDevOpsPatSecretUri string = empty(azureDevOpsPat)
+  ? ''
+  : '${vault.properties.vaultUri}secrets/${azureDevOpsPatSecretName}'

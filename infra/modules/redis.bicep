@@ -1,7 +1,9 @@
 // Azure Managed Redis (Microsoft.Cache/redisEnterprise) for TopDeck's read-through cache and
-// shared rate-limit budgets. The database access key never leaves Azure Resource Manager:
-// this module reads it (listKeys) and writes the whole connection URL into Key Vault, and the
-// Function App gets REDIS_URL as a Key Vault reference.
+// shared rate-limit budgets, with Microsoft Entra ID authentication only: access keys are off
+// (many tenants deny them by policy, and a key would have to be stored somewhere), and the app's
+// identity gets the database's default access policy. The app signs in with the identity's
+// object id as the user name and an Entra token as the password (REDIS_CREDENTIAL=managedidentity),
+// so there is no Redis secret at all: REDIS_URL holds only the host, the port and that id.
 
 @description('Cluster name: 1-60 letters, digits and single hyphens.')
 param name string
@@ -18,11 +20,8 @@ param skuName string = 'Balanced_B0'
 @description('Replicate the data set. Off halves the price; losing the cache only makes TopDeck slower.')
 param highAvailability bool = false
 
-@description('Existing Key Vault (same resource group) that receives the REDIS_URL secret.')
-param keyVaultName string
-
-@description('Name of the secret that holds the full rediss:// URL.')
-param redisUrlSecretName string = 'redis-url'
+@description('Object (principal) id of the identity TopDeck runs as: the one Redis user.')
+param principalId string
 
 // Azure Managed Redis serves TLS on 10000; there is no plain-text port when clientProtocol is Encrypted.
 var port = 10000
@@ -52,28 +51,27 @@ resource database 'Microsoft.Cache/redisEnterprise/databases@2025-07-01' = {
     clusteringPolicy: 'EnterpriseCluster'
     // Cache entries and limiter counters all carry TTLs; evict those first under memory pressure.
     evictionPolicy: 'VolatileLRU'
-    // ioredis authenticates with the access key. Newer API versions default this to Disabled.
-    accessKeysAuthentication: 'Enabled'
+    // Entra ID only: no key exists that could leak, and tenant policies that deny keys are satisfied.
+    accessKeysAuthentication: 'Disabled'
   }
 }
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
-  name: keyVaultName
-}
-
-resource redisUrlSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
-  parent: vault
-  name: redisUrlSecretName
+// The app's identity as a Redis user with the built-in "default" policy (every data command).
+// The assignment name allows letters and digits only.
+resource appAccess 'Microsoft.Cache/redisEnterprise/databases/accessPolicyAssignments@2025-07-01' = {
+  parent: database
+  name: take('topdeck${replace(principalId, '-', '')}', 60)
   properties: {
-    // The key is base64 and may contain "/", "+" and "=": percent-encode it for the URL.
-    value: 'rediss://:${uriComponent(database.listKeys().primaryKey)}@${cluster.properties.hostName}:${port}'
-    contentType: 'Redis connection URL (REDIS_URL)'
+    accessPolicyName: 'default'
+    user: {
+      objectId: principalId
+    }
   }
 }
 
 output id string = cluster.id
 output name string = cluster.name
 output hostName string = cluster.properties.hostName
-// Versionless: after a key regeneration, a redeployment writes a new secret version, and the app
-// picks it up (Key Vault references refresh within 24 hours, or when the app's configuration changes).
-output redisUrlSecretUri string = redisUrlSecret.properties.secretUri
+output port int = port
+// No secret in it: the user name is the identity's object id, the password an Entra token.
+output url string = 'rediss://${principalId}@${cluster.properties.hostName}:${port}'

@@ -1,9 +1,7 @@
 // Applies the role assignments whose scope is the management group this module is deployed
-// to. One loop over the shared list. main.bicep reaches it through roleassignments-tenant.bicep;
-// without rights to deploy at tenant scope, deploy this file directly:
-//   az deployment mg create --management-group-id <mg> --location <region> \
-//     --template-file infra/modules/roleassignments-managementgroup.bicep \
-//     --parameters assignments='[{"principalId":"<identity principal id>","roleDefinitionId":"acdd72a7-3385-48ef-bd42-f606fba81ae7","scope":"/providers/Microsoft.Management/managementGroups/<mg>"}]'
+// to. One loop over the list built by infra/managementgroup.bicep, which is deployed on its own
+// with `az deployment mg create` (see the README): a subscription deployment cannot reach a
+// management group without a tenant-scope hop that most users have no right to run.
 
 targetScope = 'managementGroup'
 
@@ -18,10 +16,10 @@ resource assignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for a in here: {
     name: guid(a.scope, a.principalId, a.roleDefinitionId)
     properties: {
-      // Built-in role definitions are tenant-level resources.
-      roleDefinitionId: tenantResourceId('Microsoft.Authorization/roleDefinitions', a.roleDefinitionId)
+      // Built-in roles and the custom discovery role (defined at this management group) alike.
+      roleDefinitionId: managementGroupResourceId('Microsoft.Authorization/roleDefinitions', a.roleDefinitionId)
       principalId: a.principalId
-      principalType: 'ServicePrincipal'
+      principalType: a.?principalType
     }
   }
 ]

@@ -16,7 +16,7 @@ resource assignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
     properties: {
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', a.roleDefinitionId)
       principalId: a.principalId
-      principalType: 'ServicePrincipal'
+      principalType: a.?principalType
     }
   }
 ]

@@ -13,8 +13,7 @@ var here = filter(assignments, a => startsWith(toLower(a.scope), resourcePrefix)
 
 // A nested template, because a Bicep `scope:` must be a symbolic reference of one fixed type,
 // while here the scope is a resource id of any type (ARM accepts an id as the scope of an
-// extension resource). principalType ServicePrincipal avoids the replication race of a
-// managed identity created in the same deployment.
+// extension resource).
 #disable-next-line no-deployments-resources
 resource assignment 'Microsoft.Resources/deployments@2024-03-01' = [
   for a in here: {
@@ -34,6 +33,9 @@ resource assignment 'Microsoft.Resources/deployments@2024-03-01' = [
         }
         roleDefinitionId: {
           value: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', a.roleDefinitionId)
+        }
+        principalType: {
+          value: a.?principalType ?? ''
         }
       }
     }

@@ -24,6 +24,7 @@ import { createLogger, type Logger } from '../telemetry/logger';
 import { registerSecret } from '../telemetry/redact';
 import { allQueueNames } from './allQueueNames';
 import { createArmResilience } from './armResilience';
+import { redisTokenAuthFromSettings } from './redisTokenAuthFromSettings';
 import { storageAccessFromSettings } from './storageAccess';
 
 export interface ServicesOptions {
@@ -74,8 +75,17 @@ export async function createServices(options: ServicesOptions): Promise<Services
   await ensureTables(access, tables);
   await Promise.all(allQueueNames().map((q) => queues.ensureQueue(q)));
 
-  const cache = createCache({ url: settings.REDIS_URL, logger: logger.child({ component: 'cache' }) });
-  const armResilience = createArmResilience(settings.REDIS_URL, logger.child({ component: 'arm' }));
+  const redisTokenAuth = redisTokenAuthFromSettings(settings);
+  const cache = createCache({
+    url: settings.REDIS_URL,
+    logger: logger.child({ component: 'cache' }),
+    ...(redisTokenAuth ? { tokenAuth: redisTokenAuth } : {}),
+  });
+  const armResilience = createArmResilience(
+    settings.REDIS_URL,
+    logger.child({ component: 'arm' }),
+    redisTokenAuth,
+  );
   const arm =
     options.arm ??
     createArmClients({

@@ -1,5 +1,7 @@
 import type { AdditionalPolicyConfig } from '@azure/core-client';
 import Redis from 'ioredis';
+import { parseRedisUrl } from '../cache/parseRedisUrl';
+import { redisTokenAuth, type RedisTokenAuthOptions } from '../cache/redisTokenAuth';
 import {
   createArmPipelinePolicy,
   createCircuitBreaker,
@@ -37,10 +39,15 @@ export interface ArmResilience {
  * is retried by two layers. Redis (when REDIS_URL is set) makes both hold across instances;
  * without it, or while it is down, they fall back to this process.
  */
-export function createArmResilience(redisUrl: string | undefined, logger: Logger): ArmResilience {
+export function createArmResilience(
+  redisUrl: string | undefined,
+  logger: Logger,
+  tokenAuth?: Pick<RedisTokenAuthOptions, 'credential' | 'scope'>,
+): ArmResilience {
   const redis = redisUrl
     ? new Redis(redisUrl, {
-        lazyConnect: false,
+        // With Entra tokens the connection waits for the first token (below).
+        lazyConnect: tokenAuth !== undefined,
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
         connectTimeout: 500,
@@ -48,6 +55,17 @@ export function createArmResilience(redisUrl: string | undefined, logger: Logger
       })
     : undefined;
   redis?.on('error', () => undefined);
+  const username = redisUrl && tokenAuth ? parseRedisUrl(redisUrl).username : undefined;
+  const tokenSession =
+    redis && tokenAuth
+      ? redisTokenAuth(redis, {
+          ...tokenAuth,
+          ...(username !== undefined ? { username } : {}),
+          // Until a token arrives the budget and breaker run per process, as when Redis is down.
+          onError: () => undefined,
+        })
+      : undefined;
+  void tokenSession?.ready.then(() => redis?.connect().catch(() => undefined));
   const store = redis ? createRedisBreakerStore(redis) : createMemoryBreakerStore();
   const budgetFor = perScope((scope) =>
     createRateBudget({
@@ -76,6 +94,7 @@ export function createArmResilience(redisUrl: string | undefined, logger: Logger
     policy,
     policies: [{ policy, position: 'perRetry' }],
     close: async () => {
+      tokenSession?.stop();
       redis?.disconnect();
     },
   };

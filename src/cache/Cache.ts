@@ -2,6 +2,7 @@ import { createLogger, type Logger } from '../telemetry/logger';
 import { NoopCache } from './NoopCache';
 import { parseRedisUrl } from './parseRedisUrl';
 import { RedisCache } from './RedisCache';
+import type { RedisTokenAuthOptions } from './redisTokenAuth';
 import { assertValidTtl } from './resolveTtl';
 
 export { cacheKey } from './cacheKey';
@@ -33,6 +34,11 @@ export interface CacheOptions {
   /** Longest wait for one command's reply, in milliseconds. Default 50. */
   commandTimeoutMs?: number;
   logger?: Logger;
+  /**
+   * Sign in with Microsoft Entra tokens from this credential (REDIS_CREDENTIAL=managedidentity)
+   * instead of a password; the user name comes from the url, else from the token's oid claim.
+   */
+  tokenAuth?: Pick<RedisTokenAuthOptions, 'credential' | 'scope'>;
 }
 
 /** Defaults of CacheOptions, in one place. */
@@ -132,7 +138,7 @@ export function createCache(options: CacheOptions = {}): Cache {
   const resolved = resolveCacheOptions(options);
   const url = options.url?.trim();
   if (url === undefined || url === '') return new NoopCache(resolved);
-  return new RedisCache(parseRedisUrl(url), resolved);
+  return new RedisCache(parseRedisUrl(url), resolved, options.tokenAuth);
 }
 
 export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {

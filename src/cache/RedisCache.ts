@@ -8,6 +8,7 @@ import { describeRedisError, type RedisErrorContext } from './describeRedisError
 import { BUMP_VERSION_LUA, INIT_VERSION_LUA, parseVersion, UNKNOWN_VERSION } from './namespaceVersion';
 import type { RedisUrlSettings } from './parseRedisUrl';
 import { reconnectDelayMs } from './reconnectDelayMs';
+import { redisTokenAuth, type RedisTokenAuthOptions, type RedisTokenSession } from './redisTokenAuth';
 import { resolveTtlMs } from './resolveTtl';
 
 /** Keys asked of SCAN per call by clear(); each batch is removed with one UNLINK. */
@@ -53,10 +54,12 @@ export class RedisCache implements Cache {
   private flushingBumps = false;
   private warnedUnreadable = false;
   private readonly warnedUnstorable = new Set<string>();
+  private readonly tokenSession: RedisTokenSession | undefined;
 
   constructor(
     private readonly settings: RedisUrlSettings,
     private readonly options: ResolvedCacheOptions,
+    tokenAuth?: Pick<RedisTokenAuthOptions, 'credential' | 'scope'>,
   ) {
     this.prefix = options.prefix;
     const socketTimeoutMs = socketTimeoutMsFor(options.commandTimeoutMs);
@@ -66,6 +69,7 @@ export class RedisCache implements Cache {
       connectTimeoutMs: options.connectTimeoutMs,
       commandTimeoutMs: options.commandTimeoutMs,
       socketTimeoutMs,
+      tokenAuth: tokenAuth !== undefined,
     };
     this.health = new ConnectionHealth({
       logger: options.logger,
@@ -112,7 +116,26 @@ export class RedisCache implements Cache {
     });
     this.client.on('end', () => this.settleFirstAttempt());
     // Connect now (so the first call can hit) without letting a failure escape: it is reported via 'error'.
-    this.client.connect().catch(() => {});
+    if (!tokenAuth) {
+      this.client.connect().catch(() => {});
+      return;
+    }
+    // With Entra tokens, connect once the first token is in the options; until then calls miss.
+    const session = redisTokenAuth(this.client, {
+      ...tokenAuth,
+      ...(settings.username !== undefined ? { username: settings.username } : {}),
+      logger: options.logger,
+      onError: (error) => {
+        this.settleFirstAttempt();
+        if (this.closed) return;
+        this.lastConnectionError = error;
+        this.health.failed(error);
+      },
+    });
+    this.tokenSession = session;
+    void session.ready.then(() => {
+      if (!this.closed) this.client.connect().catch(() => {});
+    });
   }
 
   async get<T>(key: string): Promise<CacheRead<T>> {
@@ -229,6 +252,7 @@ export class RedisCache implements Cache {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.tokenSession?.stop();
     this.settleFirstAttempt();
     if (this.pendingBumps.size > 0) {
       this.options.logger.warn(

@@ -6,6 +6,8 @@ export interface RedisErrorContext {
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   socketTimeoutMs: number;
+  /** True when the password is an Entra token (REDIS_CREDENTIAL=managedidentity), not a key. */
+  tokenAuth?: boolean;
 }
 
 const TLS_CODES =
@@ -35,8 +37,11 @@ export function describeRedisError(error: unknown, ctx: RedisErrorContext): stri
     return `${at} stopped answering for ${ctx.socketTimeoutMs} ms; the connection was dropped and is being re-established`;
   }
   if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message)) {
-    return `${at} rejected the credentials: check the user name and password (access key) in REDIS_URL`;
+    return ctx.tokenAuth
+      ? `${at} rejected the identity's Entra token: check that the database has an access policy assignment for the identity (its object id is the user name) and that AZURE_CLIENT_ID names that identity`
+      : `${at} rejected the credentials: check the user name and password (access key) in REDIS_URL`;
   }
+  if (code === 'RedisTokenUnavailable') return `${at}: ${message}`;
   if (/^OOM /.test(message)) {
     return `${at} is out of memory and refuses writes (maxmemory reached under a noeviction policy); raise maxmemory or use an eviction policy such as volatile-lru`;
   }

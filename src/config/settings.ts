@@ -1,6 +1,8 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { parseRedisUrl } from '../cache/parseRedisUrl';
+import { createLogger, type Logger } from '../telemetry/logger';
+import { withoutUnresolvedKeyVaultReferences } from './unresolvedKeyVaultReferences';
 
 /**
  * Every setting TopDeck reads, validated once at start. A missing or malformed value
@@ -99,6 +101,18 @@ const settingsSchema = z.object({
       });
     }
   }),
+  /**
+   * How TopDeck signs in to Redis: absent = the password in REDIS_URL (local Redis, Azure Cache
+   * for Redis with keys); `managedidentity` = a Microsoft Entra token of the app's identity
+   * (Azure Managed Redis with access keys off; the user name is the identity's object id).
+   */
+  REDIS_CREDENTIAL: optionalString.superRefine((v, ctx) => {
+    if (v !== undefined && v.toLowerCase() !== 'managedidentity')
+      ctx.addIssue({
+        code: 'custom',
+        message: `REDIS_CREDENTIAL must be "managedidentity" or absent (the password in REDIS_URL), got "${v}"`,
+      });
+  }),
   APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString.refine(
     (v) => v === undefined || /InstrumentationKey=|IngestionEndpoint=/i.test(v),
     { message: 'APPLICATIONINSIGHTS_CONNECTION_STRING must contain InstrumentationKey=...' },
@@ -135,6 +149,16 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
       'AZURE_DEVOPS_PAT is set but AZURE_DEVOPS_ORG is not: set the organisation too (absent turns Azure DevOps off)',
     );
   }
+  if (env.REDIS_CREDENTIAL?.trim() && env.REDIS_URL?.trim()) {
+    try {
+      if (parseRedisUrl(env.REDIS_URL).password !== undefined)
+        problems.push(
+          'REDIS_URL carries a password while REDIS_CREDENTIAL=managedidentity signs in with a token: remove one of them',
+        );
+    } catch {
+      // Reported by REDIS_URL's own rule.
+    }
+  }
   return problems;
 }
 
@@ -150,9 +174,19 @@ export class SettingsError extends Error {
   }
 }
 
-export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+export interface LoadSettingsOptions {
+  /** Receives one warning per optional setting that is an unresolved Key Vault reference. */
+  logger?: Pick<Logger, 'warn'>;
+}
+
+export function loadSettings(
+  raw: Record<string, string | undefined> = process.env,
+  options: LoadSettingsOptions = {},
+): Settings {
+  const { env, unresolved } = withoutUnresolvedKeyVaultReferences(raw);
   const result = settingsSchema.safeParse(env);
   const problems = [
+    ...unresolved.filter((u) => !u.optional).map((u) => u.message),
     ...(result.success
       ? []
       : result.error.issues.map((i) =>
@@ -163,5 +197,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     ...crossChecks(env),
   ];
   if (!result.success || problems.length) throw new SettingsError(problems);
+  const logger = options.logger ?? createLogger('settings');
+  for (const u of unresolved) logger.warn(u.message, { setting: u.setting });
   return result.data;
 }

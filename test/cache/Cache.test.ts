@@ -408,8 +408,9 @@ describe('Redis going away and coming back', () => {
 
     it('a bump made while Redis is unreachable is applied when it is back, and stale entries are never served', async () => {
       const logger = captureLogger();
-      const cache = createCache({ url: proxy.url(), prefix: 'px:', logger });
-      const other = open({ prefix: 'px:' }); // another instance, always connected
+      // Generous command timeouts: this is about versions across an outage, not latency on a busy machine.
+      const cache = createCache({ url: proxy.url(), prefix: 'px:', logger, commandTimeoutMs: 1_000 });
+      const other = open({ prefix: 'px:', commandTimeoutMs: 1_000 }); // another instance, always connected
       try {
         let computed = 0;
         const compute = async () => ++computed;

@@ -47,3 +47,23 @@ describe('describeRedisError names what to change', () => {
     expect(text).toContain(ctx.target);
   });
 });
+
+describe('describeRedisError with Entra token sign-in', () => {
+  const tokenCtx = { ...ctx, target: 'rediss://5f0e2f8a@cache.example:10000', tokenAuth: true };
+  it.each([
+    [
+      'a rejected token',
+      new Error('WRONGPASS invalid username-password pair or user is disabled.'),
+      /access policy assignment for the identity.*AZURE_CLIENT_ID/,
+    ],
+    [
+      'no token',
+      coded('RedisTokenUnavailable', 'Could not get a Microsoft Entra token for Redis'),
+      /Entra token/,
+    ],
+  ])('%s', (_name, error, expected) => {
+    const text = describeRedisError(error, tokenCtx);
+    expect(text).toMatch(expected);
+    expect(text).not.toMatch(/access key/);
+  });
+});

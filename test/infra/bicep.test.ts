@@ -124,6 +124,7 @@ const ROLE = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7',
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
 } as const;
 
@@ -174,6 +175,8 @@ const IDENTITY_SETTINGS = [
   'AzureWebJobsStorage__clientId',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
   'AZURE_CLIENT_ID',
+  // Redis signs in with the identity's Entra tokens (Azure Managed Redis has access keys off).
+  'REDIS_CREDENTIAL',
 ];
 
 /** App settings the Flex Consumption plan rejects (its runtime and deployment live in functionAppConfig). */
@@ -473,22 +476,79 @@ describe('the Function App (modules/functionapp.bicep)', () => {
     expect(auth.text).toBe("'ClientId=${identityClientId};Authorization=AAD'");
   });
 
-  it('gets the Azure DevOps PAT and the Redis URL only as Key Vault references', () => {
+  it('gets the Azure DevOps PAT only as a Key Vault reference, and only when a PAT was stored', () => {
     const settings = appSettings();
-    for (const name of ['AZURE_DEVOPS_PAT', 'REDIS_URL']) {
-      const value = settings.get(name) as Node;
-      expect(onlyKeyVaultReferences(value), `${name} = ${value.text}`).toBe(true);
-      expect(value.text).toContain(KEY_VAULT_REFERENCE);
-    }
-    // No other setting is a Key Vault reference to one of these secrets, or carries a secret inline.
+    const pat = settings.get('AZURE_DEVOPS_PAT') as Node;
+    expect(onlyKeyVaultReferences(pat), `AZURE_DEVOPS_PAT = ${pat.text}`).toBe(true);
+    expect(pat.text).toContain(KEY_VAULT_REFERENCE);
+    // Empty unless both the organisation and a stored PAT exist: no reference that cannot resolve.
+    const condition = pat.childForFieldName('condition')?.text ?? '';
+    expect(condition).toMatch(/empty\(azureDevOpsOrg\)/);
+    expect(condition).toMatch(/empty\(azureDevOpsPatSecretUri\)/);
+    const kv = bicep('modules/keyvault.bicep');
+    const uri = find(kv, 'output', 'azureDevOpsPatSecretUri') as Declaration;
+    expect(valueOf(uri).type).toBe('ternary_expression');
+    expect(valueOf(uri).childForFieldName('condition')?.text).toBe('empty(azureDevOpsPat)');
+    expect(literal(valueOf(uri).childForFieldName('consequence') ?? undefined)).toBe('');
+    // No other setting is a Key Vault reference or carries a secret inline.
     for (const [name, value] of settings) {
-      if (['AZURE_DEVOPS_PAT', 'REDIS_URL'].includes(name)) continue;
-      expect(value.text, name).not.toMatch(/KeyVault|listKeys|rediss?:\/\/|AccountKey=|azureDevOpsPat\b/);
+      if (name === 'AZURE_DEVOPS_PAT') continue;
+      expect(value.text, name).not.toMatch(/KeyVault|listKeys|AccountKey=|azureDevOpsPat\b|:\$\{|password/i);
     }
     const secretParams = declarations(bicep('modules/functionapp.bicep'))
-      .filter((d) => d.kind === 'parameter' && /pat|redis/i.test(d.name))
+      .filter((d) => d.kind === 'parameter' && /pat/i.test(d.name))
       .map((d) => d.name);
-    expect(secretParams.every((name) => name.endsWith('SecretUri'))).toBe(true);
+    expect(secretParams).toEqual(['azureDevOpsPatSecretUri']);
+  });
+
+  it('Redis: a URL with no secret and the identity as the credential, only when Redis is deployed', () => {
+    const settings = appSettings();
+    expect(settings.get('REDIS_URL')?.text).toBe('redisUrl');
+    const credential = settings.get('REDIS_CREDENTIAL') as Node;
+    expect(credential.type).toBe('ternary_expression');
+    expect(credential.childForFieldName('condition')?.text).toBe('empty(redisUrl)');
+    expect(literal(credential.childForFieldName('alternative') ?? undefined)).toBe('managedidentity');
+    const redisModule = find(bicep('main.bicep'), 'module', 'functionApp') as Declaration;
+    expect(property(bodyObject(redisModule.node), 'params', 'redisUrl')?.text).toBe(
+      "deployRedis ? redis.outputs.url : ''",
+    );
+  });
+
+  it('puts App Service Authentication (Entra ID) in front of the API, on by default', () => {
+    const file = bicep('modules/functionapp.bicep');
+    const configs = resourcesOfType(file, 'Microsoft.Web/sites/config').filter(
+      (r) => stringLiteral(property(bodyObject(r.node), 'name')) === 'authsettingsV2',
+    );
+    expect(configs, 'one Microsoft.Web/sites/config named authsettingsV2').toHaveLength(1);
+    const auth = configs[0] as Declaration;
+    expect(auth.node.text).toMatch(/if \(!empty\(apiAuthClientId\)\)/);
+    const body = bodyObject(auth.node);
+    expect(literal(property(body, 'properties', 'platform', 'enabled'))).toBe('true');
+    expect(literal(property(body, 'properties', 'globalValidation', 'requireAuthentication'))).toBe('true');
+    const aad = property(body, 'properties', 'identityProviders', 'azureActiveDirectory');
+    expect(literal(property(aad, 'enabled'))).toBe('true');
+    expect(property(aad, 'registration', 'clientId')?.text).toBe('apiAuthClientId');
+    expect(property(aad, 'registration', 'openIdIssuer')?.text).toContain('tenant().tenantId');
+
+    // main.bicep: on by default, the client id from a parameter, and no silent "off" without one.
+    const main = bicep('main.bicep');
+    const enabled = find(main, 'parameter', 'apiAuthentication') as Declaration;
+    expect(literal(valueOf(enabled))).toBe('true');
+    const clientId = find(main, 'variable', 'apiAuthClientId') as Declaration;
+    expect(calls(valueOf(clientId), 'fail')).toHaveLength(1);
+    expect(valueOf(clientId).text).toContain('apiClientId');
+    const app = find(main, 'module', 'functionApp') as Declaration;
+    expect(property(bodyObject(app.node), 'params', 'apiAuthClientId')?.text).toBe('apiAuthClientId');
+  });
+
+  it('caps Flex instances lower when Redis is off (each instance then holds a slice of the budget)', () => {
+    const main = bicep('main.bicep');
+    const cap = find(main, 'variable', 'maximumInstanceCount') as Declaration;
+    expect(valueOf(cap).text.replace(/\s+/g, ' ')).toContain('(deployRedis ? 40 : 4)');
+    const app = find(main, 'module', 'functionApp') as Declaration;
+    expect(property(bodyObject(app.node), 'params', 'maximumInstanceCount')?.text).toBe(
+      'maximumInstanceCount',
+    );
   });
 
   it('never sets TOPDECK_ARM_TOKEN anywhere in infra/', () => {
@@ -523,10 +583,13 @@ describe('storage, monitoring, Key Vault and Redis modules', () => {
     expect(property(component, 'properties', 'WorkspaceResourceId')).toBeDefined();
   });
 
-  it('Key Vault: RBAC authorization, PAT secret only when a PAT is given', () => {
+  it('Key Vault: RBAC authorization, PAT secret only when a PAT is given, recover mode on request', () => {
     const file = bicep('modules/keyvault.bicep');
     const vault = onlyResourceOfType(file, 'Microsoft.KeyVault/vaults');
     expect(literal(property(vault, 'properties', 'enableRbacAuthorization'))).toBe('true');
+    expect(property(vault, 'properties', 'createMode')?.text).toBe("recover ? 'recover' : 'default'");
+    const keyVaultModule = find(bicep('main.bicep'), 'module', 'keyVault') as Declaration;
+    expect(property(bodyObject(keyVaultModule.node), 'params', 'recover')?.text).toBe('recoverKeyVault');
     const secrets = resourcesOfType(file, 'Microsoft.KeyVault/vaults/secrets');
     expect(secrets).toHaveLength(1);
     const secret = secrets[0] as Declaration;
@@ -535,26 +598,34 @@ describe('storage, monitoring, Key Vault and Redis modules', () => {
     expect(find(file, 'parameter', 'azureDevOpsPat')?.decorators).toContain('secure');
   });
 
-  it('Redis: Azure Managed Redis, TLS only, its key written to Key Vault as the REDIS_URL secret', () => {
+  it('Redis: Azure Managed Redis, TLS only, access keys off, the app identity assigned the default access policy', () => {
     const file = bicep('modules/redis.bicep');
     const cluster = onlyResourceOfType(file, 'Microsoft.Cache/redisEnterprise');
     expect(literal(property(cluster, 'properties', 'minimumTlsVersion'))).toBe('1.2');
     const database = onlyResourceOfType(file, 'Microsoft.Cache/redisEnterprise/databases');
     expect(literal(property(database, 'properties', 'clientProtocol'))).toBe('Encrypted');
-    expect(literal(property(database, 'properties', 'accessKeysAuthentication'))).toBe('Enabled');
-    const secret = onlyResourceOfType(file, 'Microsoft.KeyVault/vaults/secrets');
-    const value = property(secret, 'properties', 'value') as Node;
-    expect(stringPrefix(value)).toBe('rediss://:');
-    expect(value.text).toContain('listKeys().primaryKey');
-    // The key is read nowhere else and never leaves through an output.
+    expect(literal(property(database, 'properties', 'accessKeysAuthentication'))).toBe('Disabled');
+    const assignment = onlyResourceOfType(
+      file,
+      'Microsoft.Cache/redisEnterprise/databases/accessPolicyAssignments',
+    );
+    expect(literal(property(assignment, 'properties', 'accessPolicyName'))).toBe('default');
+    expect(property(assignment, 'properties', 'user', 'objectId')?.text).toBe('principalId');
+    const redisModule = find(bicep('main.bicep'), 'module', 'redis') as Declaration;
+    expect(isConditional(redisModule.node)).toBe(true);
+    expect(property(bodyObject(redisModule.node), 'params', 'principalId')?.text).toBe(
+      'identity.outputs.principalId',
+    );
+    // The URL names the identity as the user and carries no password; no key is read anywhere.
+    const url = valueOf(find(file, 'output', 'url') as Declaration);
+    expect(stringPrefix(url)).toBe('rediss://');
+    expect(url.text).toBe("'rediss://${principalId}@${cluster.properties.hostName}:${port}'");
+    expect(resourcesOfType(file, 'Microsoft.KeyVault/vaults/secrets')).toEqual([]);
     for (const f of allFiles()) {
       const listKeys = descendants(f.root).filter(
-        (n) => n.type === 'property_identifier' && n.text === 'listKeys',
+        (n) => n.type === 'property_identifier' && /^listKeys$/i.test(n.text),
       );
-      const outside = listKeys.filter(
-        (n) => !(n.startIndex >= value.startIndex && n.endIndex <= value.endIndex && f === file),
-      );
-      expect(outside.map((n) => `${f.relative}:${n.startPosition.row + 1}`)).toEqual([]);
+      expect(listKeys.map((n) => `${f.relative}:${n.startPosition.row + 1}`)).toEqual([]);
     }
   });
 });
@@ -631,58 +702,111 @@ describe('role assignments', () => {
         expect(allowed.has(guid.toLowerCase()), `${name} contains unexpected GUID ${guid}`).toBe(true);
       }
     }
-    // Role GUIDs live in the list module only.
+    // Role GUIDs live in the list module only, and Reader in the management group deployment.
     for (const { name, guids } of texts) {
-      if (name !== path.join('infra', LIST)) expect(guids, name).toEqual([]);
+      if (name === path.join('infra', 'managementgroup.bicep')) expect(guids, name).toEqual([ROLE.reader]);
+      else if (name !== path.join('infra', LIST)) expect(guids, name).toEqual([]);
     }
   });
 
-  it('grants exactly the allowed set, to the one identity, each on its narrowest scope', () => {
+  it('grants exactly the allowed set, each on its narrowest scope: the identity, and the deployer on the vault', () => {
     const list = assignments();
     const granted = list.map((a) => a.role).sort();
     const blob = granted.includes(ROLE.storageBlobDataOwner)
       ? ROLE.storageBlobDataOwner
       : ROLE.storageBlobDataContributor;
+    const discovery = 'unresolved discoveryRoleId';
     expect(granted).toEqual(
       [
         ROLE.reader,
+        discovery,
         ROLE.storageQueueDataContributor,
         ROLE.storageTableDataContributor,
         blob,
         ROLE.keyVaultSecretsUser,
         ROLE.monitoringMetricsPublisher,
+        ROLE.keyVaultSecretsOfficer,
       ].sort(),
     );
 
-    // One principal: the user-assigned identity.
-    expect(new Set(list.map((a) => a.principal))).toEqual(new Set(['principalId']));
+    // Two principals: the user-assigned identity, and the deploying principal for the vault only.
+    expect(new Set(list.map((a) => a.principal))).toEqual(new Set(['principalId', 'deployerPrincipalId']));
     expect(moduleBehind(listArgument('principalId'))).toBe('modules/identity.bicep');
     expect(listArgument('principalId')).toBe('identity.outputs.principalId');
+    expect(listArgument('deployerPrincipalId')).toBe('deployer().objectId');
+    const officer = list.filter((a) => a.role === ROLE.keyVaultSecretsOfficer);
+    expect(officer).toEqual([
+      { role: ROLE.keyVaultSecretsOfficer, principal: 'deployerPrincipalId', scope: 'keyVaultId' },
+    ]);
+    expect(list.filter((a) => a.principal === 'deployerPrincipalId')).toHaveLength(1);
 
-    // Data roles on the one resource they are for; Reader only on subscriptions or a management group.
+    // Data roles on the one resource they are for; Reader and the discovery role together, only
+    // on the scanned subscriptions.
     const expectedScope: Record<string, string> = {
       [ROLE.storageQueueDataContributor]: 'modules/storage.bicep',
       [ROLE.storageTableDataContributor]: 'modules/storage.bicep',
       [blob]: 'modules/storage.bicep',
       [ROLE.keyVaultSecretsUser]: 'modules/keyvault.bicep',
+      [ROLE.keyVaultSecretsOfficer]: 'modules/keyvault.bicep',
       [ROLE.monitoringMetricsPublisher]: 'modules/monitoring.bicep',
     };
     for (const a of list) {
-      if (a.role === ROLE.reader) {
+      if (a.role === ROLE.reader || a.role === discovery) {
+        expect(a.scope).toBe('readerScope');
         const mapped = calls(bicep(LIST).root, 'map').map((c) => callArguments(c)[0]?.text);
-        expect(mapped).toContain('readerScopes');
+        expect(mapped.filter((m) => m === 'readerScopes')).toHaveLength(2);
         expect(listArgument('readerScopes')).toBe('readerScopes');
         const readerScopes = find(bicep('main.bicep'), 'variable', 'readerScopes');
         expect(readerScopes, 'main.bicep: var readerScopes').toBeDefined();
-        const literals = stringLiterals(valueOf(readerScopes as Declaration)).join(' ');
-        expect(literals).toContain('/subscriptions/');
-        expect(literals).toContain('Microsoft.Management/managementGroups');
+        expect(stringLiterals(valueOf(readerScopes as Declaration)).join(' ')).toContain('/subscriptions/');
       } else {
         expect(moduleBehind(listArgument(a.scope)), `scope of ${a.role}: ${a.scope}`).toBe(
           expectedScope[a.role],
         );
       }
     }
+  });
+
+  it('the discovery role holds only Microsoft.Web/sites/config/list/action, says why, and goes wherever Reader goes', () => {
+    const types = bicep('modules/types.bicep');
+    const actions = find(types, 'variable', 'discoveryRoleActions') as Declaration;
+    expect(actions.decorators).toContain('export');
+    expect(stringLiterals(valueOf(actions))).toEqual(['Microsoft.Web/sites/config/list/action']);
+    // A comment right above it says why Reader is not enough and that values are never stored.
+    const before = types.source.slice(0, actions.node.startIndex).split('\n').slice(-8).join('\n');
+    expect(before).toMatch(/Reader cannot read/);
+    expect(before).toMatch(/never stored/);
+
+    for (const [file, scope] of [
+      ['modules/discoveryrole.bicep', 'assignableScopes'],
+      ['managementgroup.bicep', '[\n      managementGroup().id\n    ]'],
+    ] as const) {
+      const role = onlyResourceOfType(bicep(file), 'Microsoft.Authorization/roleDefinitions');
+      expect(literal(property(role, 'properties', 'type'))).toBe('CustomRole');
+      const permissions = property(role, 'properties', 'permissions') as Node;
+      expect(permissions.text.replace(/\s+/g, ' ')).toBe(
+        '[ { actions: discoveryRoleActions notActions: [] } ]',
+      );
+      expect(property(role, 'properties', 'assignableScopes')?.text, file).toBe(scope);
+    }
+    // Subscriptions: defined once, assignable in every scanned subscription, its GUID into the list.
+    const main = bicep('main.bicep');
+    const roleModule = find(main, 'module', 'discoveryRole') as Declaration;
+    expect(property(bodyObject(roleModule.node), 'params', 'assignableScopes')?.text).toBe('readerScopes');
+    const list = declarations(main).find((d) => d.kind === 'module' && declarationString(d) === LIST);
+    expect(property(bodyObject((list as Declaration).node), 'params', 'discoveryRoleId')?.text).toContain(
+      'discoveryRole.outputs.roleDefinitionGuid',
+    );
+    // Management group: Reader and the discovery role, both on the management group.
+    const mg = bicep('managementgroup.bicep');
+    const mgModule = find(mg, 'module', 'assignments') as Declaration;
+    const entries = namedChildren(
+      property(bodyObject(mgModule.node), 'params', 'assignments') as Node,
+    ).filter((n) => n.type === 'object');
+    expect(entries.map((e) => properties(e).get('roleDefinitionId')?.text).sort()).toEqual(
+      ['discoveryRole.name', 'reader'].sort(),
+    );
+    for (const e of entries) expect(properties(e).get('scope')?.text).toBe('managementGroup().id');
   });
 
   it('applies the one list through one loop per scope type, and nowhere else', () => {
@@ -693,7 +817,6 @@ describe('role assignments', () => {
     );
     expect(roleModules.map((d) => declarationString(d)).sort()).toEqual([
       'modules/roleassignments-subscription.bicep',
-      'modules/roleassignments-tenant.bicep',
       'modules/roleassignments.bicep',
     ]);
     const listModule = declarations(main).find((d) => d.kind === 'module' && declarationString(d) === LIST);
@@ -702,11 +825,13 @@ describe('role assignments', () => {
         `${listModule?.name}.outputs.assignments`,
       );
     }
-    const tenantHop = bicep('modules/roleassignments-tenant.bicep');
-    expect(resources(tenantHop)).toEqual([]);
-    expect(modulePathOf(tenantHop, 'managementGroupAssignments')).toBe(
-      'roleassignments-managementgroup.bicep',
+    // The management group is its own deployment (az deployment mg create); nothing runs at tenant scope.
+    expect(modulePathOf(bicep('managementgroup.bicep'), 'assignments')).toBe(
+      'modules/roleassignments-managementgroup.bicep',
     );
+    for (const file of allFiles()) {
+      expect(file.source, file.relative).not.toMatch(/targetScope\s*=\s*'tenant'|scope:\s*tenant\(\)/);
+    }
 
     for (const name of [
       'roleassignments.bicep',
@@ -737,7 +862,7 @@ describe('role assignments', () => {
 });
 
 describe('main.parameters.json and azure.yaml', () => {
-  it('main.parameters.json works for azd and only names parameters main.bicep declares', () => {
+  it('main.parameters.json maps every parameter of main.bicep to an azd environment value', () => {
     const main = bicep('main.bicep');
     const declared = declarations(main)
       .filter((d) => d.kind === 'parameter')
@@ -745,33 +870,73 @@ describe('main.parameters.json and azure.yaml', () => {
     const file = JSON.parse(readFileSync(path.join(INFRA, 'main.parameters.json'), 'utf8')) as {
       parameters: Record<string, { value: unknown }>;
     };
-    const given = Object.keys(file.parameters);
-    for (const name of given)
-      expect(
-        declared.map((d) => d.name),
-        `parameter ${name}`,
-      ).toContain(name);
-    for (const p of declared.filter((d) => !d.hasDefault))
-      expect(given, `required parameter ${p.name}`).toContain(p.name);
-    for (const p of declared.filter((d) => d.secure))
-      expect(given, `secure parameter ${p.name} in a file`).not.toContain(p.name);
+    expect(Object.keys(file.parameters).sort()).toEqual(declared.map((d) => d.name).sort());
+    const variables = new Map<string, string>();
+    for (const p of declared) {
+      const value = file.parameters[p.name]?.value;
+      // `azd env set NAME value` configures it; `=default` documents the default in one place.
+      const match = typeof value === 'string' ? /^\$\{([A-Z][A-Z0-9_]*)(=[^}]*)?\}$/.exec(value) : null;
+      expect(match, `${p.name}: ${JSON.stringify(value)} is not \${VAR} or \${VAR=default}`).not.toBeNull();
+      const [, name, fallback] = match as RegExpExecArray;
+      if (p.hasDefault) expect(fallback, `${p.name} maps to \${${name}=<default>}`).toBeDefined();
+      // A secure value only ever comes from the environment, never from the file.
+      if (p.secure) expect(fallback, p.name).toBe('=');
+      expect(variables.has(name as string), `${name} used twice`).toBe(false);
+      variables.set(name as string, p.name);
+    }
     expect(file.parameters.environmentName?.value).toBe('${AZURE_ENV_NAME}');
     expect(file.parameters.location?.value).toBe('${AZURE_LOCATION}');
+    expect(file.parameters.azureDevOpsPat?.value).toBe('${AZURE_DEVOPS_PAT=}');
+    // azd's own names that mean something else here must not be reused.
+    expect(variables.has('AZURE_RESOURCE_GROUP')).toBe(false);
   });
 
-  it('azure.yaml deploys the project root as a TypeScript function service "api"', () => {
+  function azureYaml(): string {
     const yamlPath = path.join(ROOT, 'azure.yaml');
     expect(existsSync(yamlPath), 'azure.yaml at the project root').toBe(true);
-    const text = readFileSync(yamlPath, 'utf8');
+    return readFileSync(yamlPath, 'utf8');
+  }
+
+  it('azure.yaml deploys the project root as a TypeScript function service "api", built here', () => {
+    const text = azureYaml();
     const api = /^services:\s*\n\s+api:\s*\n((?:[ \t]{4,}\S.*(?:\n|$))+)/m.exec(text)?.[1] ?? '';
     const fields = Object.fromEntries(
       api
         .split('\n')
-        .map((line) => /^\s+(\w+):\s*(\S+)/.exec(line))
+        .map((line) => /^ {4}(\w+):\s*(\S+)/.exec(line))
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => [m[1], m[2]]),
     );
-    expect(fields).toMatchObject({ project: '.', language: 'ts', host: 'function' });
+    expect(fields).toMatchObject({
+      project: '.',
+      language: 'ts',
+      host: 'function',
+      remoteBuild: 'false',
+      dist: '.package',
+    });
+    // The hook that stages .package runs the same script the package test runs.
+    expect(api).toMatch(/prepackage:/);
+    expect(api.match(/node scripts\/stagePackage\.mjs/g)).toHaveLength(2);
+    expect(existsSync(path.join(ROOT, 'scripts/stagePackage.mjs'))).toBe(true);
+    expect(readFileSync(path.join(ROOT, '.gitignore'), 'utf8')).toMatch(/^\.package\/$/m);
+  });
+
+  it('azure.yaml checks the deployment rights before provisioning (the preprovision hook)', () => {
+    const text = azureYaml();
+    const hooks = /^hooks:\s*\n((?:[ \t]+\S.*\n)+)/m.exec(text)?.[1] ?? '';
+    expect(hooks).toMatch(/^ {2}preprovision:/m);
+    expect(hooks.match(/node dist\/src\/deploy\/checkDeployRights\.js/g)).toHaveLength(2);
+    expect(existsSync(path.join(ROOT, 'src/deploy/checkDeployRights.ts'))).toBe(true);
+  });
+
+  it('azure.yaml requires the azd and Bicep versions the templates need (deployer(), fail())', () => {
+    const text = azureYaml();
+    const required = /^requiredVersions:\s*\n((?:[ \t]+\S.*\n)+)/m.exec(text)?.[1] ?? '';
+    expect(required).toMatch(/^\s+azd: '>= \d+\.\d+\.\d+'$/m);
+    const bicepVersion = /^\s+bicep: '>= (\d+)\.(\d+)\.\d+'$/m.exec(required);
+    expect(bicepVersion).not.toBeNull();
+    expect(Number(bicepVersion?.[1]) * 1000 + Number(bicepVersion?.[2])).toBeGreaterThanOrEqual(36);
+    expect(calls(bicep('main.bicep').root, 'deployer')).toHaveLength(1);
   });
 });
 
