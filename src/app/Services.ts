@@ -113,6 +113,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       updateDependencies(
         {
           resources: tables.resources,
+          applications: tables.applications,
           store: dependencyStore,
           changes: changeLog,
           heuristics: settings.TOPDECK_HEURISTIC_EDGES,

@@ -185,6 +185,9 @@ export class ResourceIndex {
     const s = this.subnets.get(id.toLowerCase());
     if (s) return s;
     if (id.startsWith('external:')) return { id, name: id.slice(9), type: 'external', external: true };
+    // What Azure DevOps discovery found: not ARM ids, not external either.
+    const devops = /^(repository|deployment):(.+)$/.exec(id);
+    if (devops) return { id, name: devops[2] as string, type: devops[1] as string, external: false };
     const parsed = parseResourceId(id);
     return {
       id,

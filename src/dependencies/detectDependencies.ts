@@ -1,3 +1,4 @@
+import { applicationRules } from './applicationRules';
 import { computeRules } from './computeRules';
 import { configurationRules } from './configurationRules';
 import { edgeIdentity, type Edge } from './Edge';
@@ -13,6 +14,7 @@ export const FACT_RULES: readonly EdgeRule[] = [
   networkRules,
   platformRules,
   configurationRules,
+  applicationRules,
 ];
 
 export interface DetectOptions {

@@ -6,7 +6,9 @@ import { entityToResource } from '../storage/resourceEntity';
 import { detectDependencies } from './detectDependencies';
 import type { DependencyStore } from './DependencyStore';
 import type { Edge } from './Edge';
-import { ResourceIndex } from './ResourceIndex';
+import { ResourceIndex, type IndexedResource } from './ResourceIndex';
+import { APPLICATION_TYPE, applicationNodeId } from './applicationRules';
+import { entityToApplication } from '../devops/devopsEntities';
 
 export interface DependencyCounts {
   dependencies: number;
@@ -16,17 +18,37 @@ export interface DependencyCounts {
 
 export interface UpdateDependenciesDeps {
   resources: TableClient;
+  /** Inferred applications (Azure DevOps discovery); absent when it is off. */
+  applications?: TableClient;
   store: DependencyStore;
   changes: ChangeLog;
   heuristics: boolean;
 }
 
-/** Every stored resource, as the rules read it. */
-export async function loadIndex(resources: TableClient): Promise<ResourceIndex> {
-  const items = [];
+/** Every stored resource, and every inferred application, as the rules read them. */
+export async function loadIndex(resources: TableClient, applications?: TableClient): Promise<ResourceIndex> {
+  const items: IndexedResource[] = [];
   for await (const e of resources.listEntities()) {
     if (typeof e.id !== 'string' || !e.id) continue;
     items.push(entityToResource(e));
+  }
+  if (applications) {
+    for await (const e of applications.listEntities()) {
+      const a = entityToApplication(e);
+      items.push({
+        id: applicationNodeId(a.environment, a.name),
+        name: a.name,
+        type: APPLICATION_TYPE,
+        subscriptionId: '',
+        resourceGroup: '',
+        tags: {},
+        properties: {
+          resourceIds: a.resourceIds,
+          repositoryIds: a.repositoryIds,
+          deploymentIds: a.deploymentIds,
+        },
+      });
+    }
   }
   return new ResourceIndex(items);
 }
@@ -45,7 +67,7 @@ export async function updateDependencies(
   const meta = await deps.store.meta();
   if (meta?.scanId === scanId)
     return { dependencies: meta.edges, edgesAdded: meta.added, edgesRemoved: meta.removed };
-  const index = await loadIndex(deps.resources);
+  const index = await loadIndex(deps.resources, deps.applications);
   const edges = detectDependencies(index, { heuristics: deps.heuristics });
   const diff = await deps.store.diff(edges, scanId);
   const nameOf = (id: string) => index.node(id).name;

@@ -1,4 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import {
+  APPLICATION_TYPE,
+  applicationNodeId,
+  deploymentNodeId,
+  repositoryNodeId,
+} from '../../src/dependencies/applicationRules';
 import { detectDependencies } from '../../src/dependencies/detectDependencies';
 import type { Edge } from '../../src/dependencies/Edge';
 import { ResourceIndex } from '../../src/dependencies/ResourceIndex';
@@ -99,5 +105,37 @@ describe('dependency rules on a hand-made estate', () => {
       properties: { subnets: 'x', ipConfigurations: [null, 3], peerings: {} },
     }));
     expect(() => detectDependencies(new ResourceIndex(odd))).not.toThrow();
+  });
+});
+
+describe('application edges', () => {
+  it('links an application to its tagged resources, repositories and deployments', () => {
+    const appId = applicationNodeId('production', 'shop');
+    const index = new ResourceIndex([
+      ...handMadeEstate(),
+      {
+        id: appId,
+        name: 'shop',
+        type: APPLICATION_TYPE,
+        subscriptionId: '',
+        resourceGroup: '',
+        tags: {},
+        properties: {
+          resourceIds: [ids.site.toUpperCase(), ids.api],
+          repositoryIds: ['R-1'],
+          deploymentIds: [42],
+        },
+      },
+    ]);
+    const edges = detectDependencies(index).filter((e) => e.sourceId === appId);
+    expect(edges.map((e) => `${e.targetId}|${e.method}`).sort()).toEqual(
+      [
+        `${ids.site}|tag`,
+        `${ids.api}|tag`,
+        `${repositoryNodeId('R-1')}|naming`,
+        `${deploymentNodeId(42)}|naming`,
+      ].sort(),
+    );
+    expect(index.node(repositoryNodeId('R-1'))).toMatchObject({ type: 'repository', external: false });
   });
 });
