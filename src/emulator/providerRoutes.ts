@@ -71,6 +71,8 @@ export interface ProviderRouteContext {
   /** 403 for an action the identity lacks (the emulator's `denyActions`), else undefined */
   denied(action: string, scope: string): RouteReply | undefined;
   error(status: number, code: string, message: string): RouteReply;
+  /** the emulator's schema-drift hook (tests): a body as the list returns it */
+  transform(type: string, body: Record<string, unknown>): Record<string, unknown>;
 }
 
 /** Lists the segments of `/subscriptions/{s}/...` (and Resource Graph's tenant-level POST). */
@@ -230,12 +232,20 @@ export function serveProviderRoute(
           `The $filter '${request.query.get('$filter') ?? ''}' is not supported by the emulator.`,
         );
       const rg = route.resourceGroup?.toLowerCase();
-      const items = index.all().filter((r) => (!type || r.type === type) && (!rg || r.rg === rg));
+      // nothing of an unregistered provider can exist in the subscription
+      const items = index
+        .all()
+        .filter(
+          (r) =>
+            (!type || r.type === type) &&
+            (!rg || r.rg === rg) &&
+            !ctx.isUnregistered(route.subscriptionId, r.type.split('/')[0] ?? ''),
+        );
       const extra = request.query.has('$filter')
         ? [`$filter=${encodeURIComponent(request.query.get('$filter') ?? '')}`]
         : [];
       return ctx.page(
-        items.map((i) => i.body()),
+        items.map((i) => ctx.transform(i.type, i.body() as Record<string, unknown>)),
         request.pathname,
         request.apiVersion,
         request.offset,
@@ -261,7 +271,7 @@ export function serveProviderRoute(
             (!route.parentId || r.parentId?.toLowerCase() === route.parentId.toLowerCase()),
         );
       if (route.parentId && !index.get(route.parentId)) return notFound(ctx, route.parentId);
-      const bodies = items.map((r) => r.body());
+      const bodies = items.map((r) => ctx.transform(r.type, r.body()));
       // Cosmos DB's account list is not paged, as in Azure
       if (route.type.toLowerCase() === 'microsoft.documentdb/databaseaccounts')
         return { status: 200, body: { value: bodies } };

@@ -341,6 +341,17 @@ class EmulatorCore {
   }
 
   private drift?: { name: RegExp; rewrite: (body: Record<string, unknown>) => Record<string, unknown> };
+  private resourceDrift?: {
+    type: RegExp;
+    rewrite: (body: Record<string, unknown>) => Record<string, unknown>;
+  };
+
+  driftResources(
+    type: RegExp | undefined,
+    rewrite?: (body: Record<string, unknown>) => Record<string, unknown>,
+  ): void {
+    this.resourceDrift = type && rewrite ? { type, rewrite } : undefined;
+  }
 
   driftVm(
     name: RegExp | undefined,
@@ -741,6 +752,8 @@ class EmulatorCore {
             )
           : undefined,
       error: (status, code, message) => armError(status, code, message),
+      transform: (type, body) =>
+        this.resourceDrift?.type.test(type) ? this.resourceDrift.rewrite(body) : body,
     };
   }
 
@@ -920,6 +933,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     addFault: (rule) => core.addFault(rule),
     clearFaults: () => core.clearFaults(),
     driftVm: (name, rewrite) => core.driftVm(name, rewrite),
+    driftResources: (type, rewrite) => core.driftResources(type, rewrite),
     requestLog: () => core.requestLog(),
     close,
   };

@@ -107,6 +107,14 @@ export interface ArmEmulator {
     name: RegExp | undefined,
     rewrite?: (body: Record<string, unknown>) => Record<string, unknown>,
   ): void;
+  /**
+   * Rewrites the list bodies of every non-VM resource whose canonical type matches (odd shapes,
+   * extra or missing fields, an item twice); undefined clears it. VMs: `driftVm`.
+   */
+  driftResources(
+    type: RegExp | undefined,
+    rewrite?: (body: Record<string, unknown>) => Record<string, unknown>,
+  ): void;
   /** bounded (last 50k), oldest first */
   requestLog(): RequestLogEntry[];
   close(): Promise<void>;
