@@ -1,6 +1,6 @@
+import { sdk } from './sdk';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
-import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { AdditionalPolicyConfig, CommonClientOptions } from '@azure/core-client';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { DefaultAzureCredential, type AccessToken, type TokenCredential } from '@azure/identity';
@@ -121,6 +121,7 @@ export function createArmClients(options: ArmClientOptions): ArmClients {
     client,
     stats: () => ({ ...stats }),
     async resourceTypeCounts(subscriptionIds, resourceGroup) {
+      const { ResourceGraphClient } = sdk.resourceGraph();
       const graph = new ResourceGraphClient(options.credential, common);
       const rg = resourceGroup ? `| where resourceGroup =~ '${resourceGroup.replace(/'/g, "''")}' ` : '';
       const query = `Resources ${rg}| summarize count_=count() by subscriptionId, type=tolower(type)`;

@@ -1,4 +1,5 @@
-import { getContinuationToken, type ApplicationGateway } from '@azure/arm-network';
+import { sdk } from '../sdk';
+import type { ApplicationGateway } from '@azure/arm-network';
 import { armItem, compact } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -49,7 +50,7 @@ export const applicationGateways: Discoverer = {
       {
         all: () => networkClient(ctx).applicationGateways.listAll(),
         byResourceGroup: (rg) => networkClient(ctx).applicationGateways.list(rg),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.network().getContinuationToken,
       },
       mapApplicationGateway,
     ),

@@ -1,8 +1,5 @@
-import {
-  getContinuationToken,
-  AppConfigurationManagementClient,
-  type ConfigurationStore,
-} from '@azure/arm-appconfiguration';
+import { sdk } from '../sdk';
+import type { ConfigurationStore } from '@azure/arm-appconfiguration';
 import { armItem, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -30,13 +27,14 @@ export const configurationStores: Discoverer = {
   type: TYPE,
   slug: 'configurationstores',
   listPage: (ctx) => {
-    const client = () => ctx.arm.client(AppConfigurationManagementClient, ctx.subscriptionId);
+    const client = () =>
+      ctx.arm.client(sdk.appConfiguration().AppConfigurationManagementClient, ctx.subscriptionId);
     return listArmPage(
       ctx,
       {
         all: () => client().configurationStores.list(),
         byResourceGroup: (rg) => client().configurationStores.listByResourceGroup(rg),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.appConfiguration().getContinuationToken,
       },
       mapConfigurationStore,
     );

@@ -1,8 +1,5 @@
-import {
-  getContinuationToken,
-  CosmosDBManagementClient,
-  type DatabaseAccountGetResults,
-} from '@azure/arm-cosmosdb';
+import { sdk } from '../sdk';
+import type { DatabaseAccountGetResults } from '@azure/arm-cosmosdb';
 import { armItem, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -31,13 +28,13 @@ export const cosmosDbAccounts: Discoverer = {
   type: TYPE,
   slug: 'cosmosdb',
   listPage: (ctx) => {
-    const client = () => ctx.arm.client(CosmosDBManagementClient, ctx.subscriptionId);
+    const client = () => ctx.arm.client(sdk.cosmosDb().CosmosDBManagementClient, ctx.subscriptionId);
     return listArmPage(
       ctx,
       {
         all: () => client().databaseAccounts.list(),
         byResourceGroup: (rg) => client().databaseAccounts.listByResourceGroup(rg),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.cosmosDb().getContinuationToken,
       },
       mapCosmosDbAccount,
     );

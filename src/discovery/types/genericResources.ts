@@ -1,8 +1,5 @@
-import {
-  getContinuationToken,
-  ResourceManagementClient,
-  type GenericResourceExpanded,
-} from '@azure/arm-resources';
+import { sdk } from '../sdk';
+import type { GenericResourceExpanded } from '@azure/arm-resources';
 import { armItem } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -43,7 +40,7 @@ export const genericResources: Discoverer = {
   listPage: (ctx) => {
     const taskType = ctx.resourceType ?? '';
     if (!/^[\w.-]+(\/[\w.-]+)+$/.test(taskType)) throw new Error(`not an ARM resource type: ${taskType}`);
-    const client = () => ctx.arm.client(ResourceManagementClient, ctx.subscriptionId);
+    const client = () => ctx.arm.client(sdk.resources().ResourceManagementClient, ctx.subscriptionId);
     const options = {
       filter: `resourceType eq '${taskType}'`,
       expand: 'provisioningState,createdTime,changedTime',
@@ -53,7 +50,7 @@ export const genericResources: Discoverer = {
       {
         all: () => client().resources.list(options),
         byResourceGroup: (rg) => client().resources.listByResourceGroup(rg, options),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.resources().getContinuationToken,
       },
       (r) => mapGenericResource(r, taskType),
     );

@@ -1,4 +1,5 @@
-import { KeyVaultManagementClient, type Vault } from '@azure/arm-keyvault';
+import { sdk } from '../sdk';
+import type { Vault } from '@azure/arm-keyvault';
 import { armItem, compact, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -39,7 +40,7 @@ export const keyVaults: Discoverer = {
   type: TYPE,
   slug: 'keyvaults',
   listPage: (ctx) => {
-    const client = () => ctx.arm.client(KeyVaultManagementClient, ctx.subscriptionId);
+    const client = () => ctx.arm.client(sdk.keyVault().KeyVaultManagementClient, ctx.subscriptionId);
     return listArmPage(
       ctx,
       {

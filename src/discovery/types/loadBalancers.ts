@@ -1,4 +1,5 @@
-import { getContinuationToken, type LoadBalancer } from '@azure/arm-network';
+import { sdk } from '../sdk';
+import type { LoadBalancer } from '@azure/arm-network';
 import { armItem, compact, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -61,7 +62,7 @@ export const loadBalancers: Discoverer = {
       {
         all: () => networkClient(ctx).loadBalancers.listAll(),
         byResourceGroup: (rg) => networkClient(ctx).loadBalancers.list(rg),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.network().getContinuationToken,
       },
       mapLoadBalancer,
     ),

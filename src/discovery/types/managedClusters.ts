@@ -1,4 +1,5 @@
-import { ContainerServiceClient, type ManagedCluster } from '@azure/arm-containerservice';
+import { sdk } from '../sdk';
+import type { ManagedCluster } from '@azure/arm-containerservice';
 import { armItem, compact } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -30,7 +31,7 @@ export const managedClusters: Discoverer = {
   type: TYPE,
   slug: 'managedclusters',
   listPage: (ctx) => {
-    const client = () => ctx.arm.client(ContainerServiceClient, ctx.subscriptionId);
+    const client = () => ctx.arm.client(sdk.containerService().ContainerServiceClient, ctx.subscriptionId);
     return listArmPage(
       ctx,
       {

@@ -1,4 +1,5 @@
-import { getContinuationToken, type NetworkInterface } from '@azure/arm-network';
+import { sdk } from '../sdk';
+import type { NetworkInterface } from '@azure/arm-network';
 import { armItem, compact, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -40,7 +41,7 @@ export const networkInterfaces: Discoverer = {
       {
         all: () => networkClient(ctx).networkInterfaces.listAll(),
         byResourceGroup: (rg) => networkClient(ctx).networkInterfaces.list(rg),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.network().getContinuationToken,
       },
       mapNetworkInterface,
     ),

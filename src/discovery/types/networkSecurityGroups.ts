@@ -1,4 +1,5 @@
-import { getContinuationToken, type NetworkSecurityGroup, type SecurityRule } from '@azure/arm-network';
+import { sdk } from '../sdk';
+import type { NetworkSecurityGroup, SecurityRule } from '@azure/arm-network';
 import { armItem, compact, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -52,7 +53,7 @@ export const networkSecurityGroups: Discoverer = {
       {
         all: () => networkClient(ctx).networkSecurityGroups.listAll(),
         byResourceGroup: (rg) => networkClient(ctx).networkSecurityGroups.list(rg),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.network().getContinuationToken,
       },
       mapNetworkSecurityGroup,
     ),

@@ -1,4 +1,5 @@
-import { getContinuationToken, type PrivateEndpoint } from '@azure/arm-network';
+import { sdk } from '../sdk';
+import type { PrivateEndpoint } from '@azure/arm-network';
 import { armItem, compact, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -40,7 +41,7 @@ export const privateEndpoints: Discoverer = {
       {
         all: () => networkClient(ctx).privateEndpoints.listBySubscription(),
         byResourceGroup: (rg) => networkClient(ctx).privateEndpoints.list(rg),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.network().getContinuationToken,
       },
       mapPrivateEndpoint,
     ),

@@ -1,4 +1,5 @@
-import { getContinuationToken, type PublicIPAddress } from '@azure/arm-network';
+import { sdk } from '../sdk';
+import type { PublicIPAddress } from '@azure/arm-network';
 import { armItem } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -31,7 +32,7 @@ export const publicIPAddresses: Discoverer = {
       {
         all: () => networkClient(ctx).publicIPAddresses.listAll(),
         byResourceGroup: (rg) => networkClient(ctx).publicIPAddresses.list(rg),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.network().getContinuationToken,
       },
       mapPublicIPAddress,
     ),

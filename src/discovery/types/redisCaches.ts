@@ -1,4 +1,5 @@
-import { getContinuationToken, RedisManagementClient, type RedisResource } from '@azure/arm-rediscache';
+import { sdk } from '../sdk';
+import type { RedisResource } from '@azure/arm-rediscache';
 import { armItem, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -31,13 +32,13 @@ export const redisCaches: Discoverer = {
   type: TYPE,
   slug: 'redis',
   listPage: (ctx) => {
-    const client = () => ctx.arm.client(RedisManagementClient, ctx.subscriptionId);
+    const client = () => ctx.arm.client(sdk.redis().RedisManagementClient, ctx.subscriptionId);
     return listArmPage(
       ctx,
       {
         all: () => client().redis.listBySubscription(),
         byResourceGroup: (rg) => client().redis.listByResourceGroup(rg),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.redis().getContinuationToken,
       },
       mapRedisCache,
     );

@@ -1,4 +1,5 @@
-import { getContinuationToken, type RouteTable } from '@azure/arm-network';
+import { sdk } from '../sdk';
+import type { RouteTable } from '@azure/arm-network';
 import { armItem, compact, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -36,7 +37,7 @@ export const routeTables: Discoverer = {
       {
         all: () => networkClient(ctx).routeTables.listAll(),
         byResourceGroup: (rg) => networkClient(ctx).routeTables.list(rg),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.network().getContinuationToken,
       },
       mapRouteTable,
     ),

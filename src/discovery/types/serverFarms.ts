@@ -1,4 +1,5 @@
-import { WebSiteManagementClient, type AppServicePlan } from '@azure/arm-appservice';
+import { sdk } from '../sdk';
+import type { AppServicePlan } from '@azure/arm-appservice';
 import { armItem } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -28,7 +29,7 @@ export const serverFarms: Discoverer = {
   type: TYPE,
   slug: 'serverfarms',
   listPage: (ctx) => {
-    const client = () => ctx.arm.client(WebSiteManagementClient, ctx.subscriptionId);
+    const client = () => ctx.arm.client(sdk.appService().WebSiteManagementClient, ctx.subscriptionId);
     return listArmPage(
       ctx,
       {

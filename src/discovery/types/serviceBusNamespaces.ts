@@ -1,4 +1,5 @@
-import { getContinuationToken, ServiceBusManagementClient, type SBNamespace } from '@azure/arm-servicebus';
+import { sdk } from '../sdk';
+import type { SBNamespace } from '@azure/arm-servicebus';
 import { armItem, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -24,13 +25,13 @@ export const serviceBusNamespaces: Discoverer = {
   type: TYPE,
   slug: 'servicebus',
   listPage: (ctx) => {
-    const client = () => ctx.arm.client(ServiceBusManagementClient, ctx.subscriptionId);
+    const client = () => ctx.arm.client(sdk.serviceBus().ServiceBusManagementClient, ctx.subscriptionId);
     return listArmPage(
       ctx,
       {
         all: () => client().namespaces.list(),
         byResourceGroup: (rg) => client().namespaces.listByResourceGroup(rg),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.serviceBus().getContinuationToken,
       },
       mapServiceBusNamespace,
     );

@@ -1,4 +1,5 @@
-import { WebSiteManagementClient, type Site } from '@azure/arm-appservice';
+import { sdk } from '../sdk';
+import type { Site, WebSiteManagementClient } from '@azure/arm-appservice';
 import { isRestError } from '@azure/core-rest-pipeline';
 import pLimit from 'p-limit';
 import { armItem, compact } from '../armItem';
@@ -13,7 +14,7 @@ const TYPE = 'Microsoft.Web/sites';
 export const SITE_CONFIG_LIST_ACTION = 'Microsoft.Web/sites/config/list/action';
 
 function webClient(ctx: ListingContext): WebSiteManagementClient {
-  return ctx.arm.client(WebSiteManagementClient, ctx.subscriptionId);
+  return ctx.arm.client(sdk.appService().WebSiteManagementClient, ctx.subscriptionId);
 }
 
 export function mapSite(s: Site) {

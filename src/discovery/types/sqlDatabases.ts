@@ -1,4 +1,5 @@
-import { getContinuationToken, type Database } from '@azure/arm-sql';
+import { sdk } from '../sdk';
+import type { Database } from '@azure/arm-sql';
 import { armItem } from '../armItem';
 import { mapEach, type Discoverer, type ListingPage } from '../Discoverer';
 import { dedupeById, listArmPage } from '../listArmPage';
@@ -37,7 +38,7 @@ export const sqlDatabases: Discoverer = {
       {
         all: () => sqlClient(ctx).servers.list(),
         byResourceGroup: (rg) => sqlClient(ctx).servers.listByResourceGroup(rg),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.sql().getContinuationToken,
       },
       (s) => armItem(s, 'Microsoft.Sql/servers', {}),
     );

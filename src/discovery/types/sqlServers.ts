@@ -1,4 +1,5 @@
-import { getContinuationToken, SqlManagementClient, type Server } from '@azure/arm-sql';
+import { sdk } from '../sdk';
+import type { Server, SqlManagementClient } from '@azure/arm-sql';
 import { armItem, idsOf } from '../armItem';
 import type { Discoverer, ListingContext } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -6,7 +7,7 @@ import { listArmPage } from '../listArmPage';
 const TYPE = 'Microsoft.Sql/servers';
 
 export function sqlClient(ctx: ListingContext): SqlManagementClient {
-  return ctx.arm.client(SqlManagementClient, ctx.subscriptionId);
+  return ctx.arm.client(sdk.sql().SqlManagementClient, ctx.subscriptionId);
 }
 
 export function mapSqlServer(s: Server) {
@@ -34,7 +35,7 @@ export const sqlServers: Discoverer = {
       {
         all: () => sqlClient(ctx).servers.list(),
         byResourceGroup: (rg) => sqlClient(ctx).servers.listByResourceGroup(rg),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.sql().getContinuationToken,
       },
       mapSqlServer,
     ),

@@ -1,4 +1,5 @@
-import { StorageManagementClient, type StorageAccount } from '@azure/arm-storage';
+import { sdk } from '../sdk';
+import type { StorageAccount } from '@azure/arm-storage';
 import { armItem, compact, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -51,7 +52,7 @@ export const storageAccounts: Discoverer = {
   type: TYPE,
   slug: 'storageaccounts',
   listPage: (ctx) => {
-    const client = () => ctx.arm.client(StorageManagementClient, ctx.subscriptionId);
+    const client = () => ctx.arm.client(sdk.storage().StorageManagementClient, ctx.subscriptionId);
     return listArmPage(
       ctx,
       {

@@ -1,4 +1,5 @@
-import { getContinuationToken, type VirtualNetwork } from '@azure/arm-network';
+import { sdk } from '../sdk';
+import type { VirtualNetwork } from '@azure/arm-network';
 import { armItem, compact } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
@@ -49,7 +50,7 @@ export const virtualNetworks: Discoverer = {
       {
         all: () => networkClient(ctx).virtualNetworks.listAll(),
         byResourceGroup: (rg) => networkClient(ctx).virtualNetworks.list(rg),
-        continuationOf: getContinuationToken,
+        continuationOf: sdk.network().getContinuationToken,
       },
       mapVirtualNetwork,
     ),
