@@ -115,8 +115,9 @@ describe('the default demo estate end to end (~2,000 resources, 3 subscriptions)
         .filter((r) => r.type === 'Microsoft.Cache/redis').length,
     );
     expect(redis.items.every((r) => r.type === 'Microsoft.Cache/redis')).toBe(true);
-    const generic = await allResources(host, '&type=Microsoft.Insights/components');
+    const generic = await allResources(host, '&type=MICROSOFT.insights/Components');
     expect(generic.items.length).toBeGreaterThan(0);
+    expect(generic.items.every((r) => r.type === 'Microsoft.Insights/components')).toBe(true);
     expect((await allResources(host, '&type=Microsoft.Foo/bars')).items).toEqual([]);
   });
 
