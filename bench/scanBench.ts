@@ -58,6 +58,7 @@ export function longestChain(counts: Counts, pageSize: number): number {
       } else if (type === 'Microsoft.Sql/servers/databases')
         steps = 2 * Math.max(1, Math.ceil((types['Microsoft.Sql/servers'] ?? 0) / pageSize));
       else if (type === 'Microsoft.DocumentDB/databaseAccounts') steps = 1;
+      else if (type === 'Microsoft.ServiceBus/namespaces') steps = 2 * pages;
       longest = Math.max(longest, steps);
     }
   }
@@ -211,8 +212,13 @@ export async function main(sizes = [10_000, 100_000]): Promise<ScanBenchResult> 
   const n = scan.resources;
   const sites = Object.values(scan.counts).reduce((k, t) => k + (t['Microsoft.Web/sites'] ?? 0), 0);
   const sqlServers = Object.values(scan.counts).reduce((k, t) => k + (t['Microsoft.Sql/servers'] ?? 0), 0);
-  // per-item reads where Azure has no listing: 2 a site (settings, connection strings), 1 a SQL server
-  const perItemReads = 2 * sites + sqlServers;
+  const sbNamespaces = Object.values(scan.counts).reduce(
+    (k, t) => k + (t['Microsoft.ServiceBus/namespaces'] ?? 0),
+    0,
+  );
+  // per-item reads where Azure has no listing: 2 a site (settings, connection strings), 1 a SQL
+  // server (its databases), 1 a Service Bus namespace (its network rule set)
+  const perItemReads = 2 * sites + sqlServers + sbNamespaces;
   const listingCalls = scan.apiCalls - perItemReads;
   const speedUp = original.wallMs / scan.wallMs;
 
@@ -221,7 +227,7 @@ export async function main(sizes = [10_000, 100_000]): Promise<ScanBenchResult> 
   );
   console.log(`  status ${scan.status}; wall ${s2(scan.wallMs)} s; pages ${scan.pages}`);
   console.log(
-    `  Resource Manager calls ${scan.apiCalls} = ${(scan.apiCalls / n).toFixed(4)} per resource: listings ${listingCalls} (${(listingCalls / n).toFixed(4)} per resource) + per-item reads ${perItemReads} (2 per site x ${sites} sites, 1 per SQL server x ${sqlServers})`,
+    `  Resource Manager calls ${scan.apiCalls} = ${(scan.apiCalls / n).toFixed(4)} per resource: listings ${listingCalls} (${(listingCalls / n).toFixed(4)} per resource) + per-item reads ${perItemReads} (2 per site x ${sites} sites, 1 per SQL server x ${sqlServers}, 1 per Service Bus namespace x ${sbNamespaces})`,
   );
   console.log(
     `  Table transactions ${scan.tableTransactions} = ${(scan.tableTransactions / n).toFixed(3)} per resource; worker CPU ${scan.cpuMs.toFixed(0)} ms = ${((scan.cpuMs / n) * 1000).toFixed(0)} ms per 1,000 resources`,

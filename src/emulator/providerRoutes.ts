@@ -6,6 +6,7 @@
  */
 import { genericBody, type EmulatedResource } from './EmulatedResource';
 import type { EmulatedSubscription, EmulatedVm } from './estate';
+import { networkRuleSetBody } from './providers/serviceBus';
 import { appSettingsBody, connectionStringsBody, isSite } from './providers/web';
 
 export type ProviderRoute =
@@ -280,6 +281,10 @@ export function serveProviderRoute(
     case 'type.get': {
       const namespace = route.type.split('/')[0] ?? '';
       if (ctx.isUnregistered(route.subscriptionId, namespace)) return missingRegistration(ctx, namespace);
+      if (route.type.toLowerCase() === 'microsoft.servicebus/namespaces/networkrulesets') {
+        const parent = index.get(route.id.replace(/\/networkRuleSets\/[^/]+$/i, ''));
+        return parent ? { status: 200, body: networkRuleSetBody(parent) } : notFound(ctx, route.id);
+      }
       const r = index.get(route.id);
       return r ? { status: 200, body: r.body() } : notFound(ctx, route.id);
     }

@@ -328,7 +328,11 @@ describe('mapping per type (connected demo estate, real SDK clients)', () => {
       expect(a.location).toMatch(/^[a-z0-9]+$/);
     }
     for (const n of of('Microsoft.ServiceBus/namespaces'))
-      expect(p(n)).toMatchObject({ serviceBusEndpoint: expect.stringContaining('.servicebus.windows.net') });
+      expect(p(n)).toMatchObject({
+        serviceBusEndpoint: expect.stringContaining('.servicebus.windows.net'),
+        publicNetworkAccess: 'Enabled',
+        networkDefaultAction: 'Allow',
+      });
   });
 
   it('every item has a status from its provisioning or power state', () => {

@@ -23,3 +23,20 @@ export function serviceBusNamespace(p: Placement, name: string): EmulatedResourc
     { sku, displayLocation: LOCATION_DISPLAY[p.location] ?? p.location },
   );
 }
+
+/** A namespace's network rule set (`namespaces/{name}/networkRuleSets/default`): where Service Bus keeps publicNetworkAccess. */
+export function networkRuleSetBody(ns: EmulatedResource): Record<string, unknown> {
+  return {
+    id: `${ns.id}/networkRuleSets/default`,
+    name: 'default',
+    type: 'Microsoft.ServiceBus/Namespaces/NetworkRuleSets',
+    location: LOCATION_DISPLAY[ns.location] ?? ns.location,
+    properties: {
+      publicNetworkAccess: 'Enabled',
+      defaultAction: 'Allow',
+      virtualNetworkRules: [],
+      ipRules: [],
+      trustedServiceAccessEnabled: false,
+    },
+  };
+}
