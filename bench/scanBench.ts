@@ -1,9 +1,12 @@
 /**
- * Scan benchmark: the emulator estate at 1,000 and 10,000 VMs (2 subscriptions, page size
- * 100, 50 ms latency). Storage (Azurite) and the emulator run in their own processes; the
- * scan runs in a third, whose peak RSS is reported. Lower bound: the longest chain of
- * sequential page calls (one subscription's pages; the power-state listing pages alongside)
- * times the latency.
+ * Scan benchmark (issue 7): the connected demo estate at 10,000 resources over 3 subscriptions
+ * (page size 100, 50 ms a Resource Manager call). Storage (Azurite) and the emulator run in
+ * their own processes; the scan runs in a third, whose wall time, Resource Manager calls,
+ * Table transactions, CPU and memory are reported. Against two lower bounds: (a) the longest
+ * chain of sequential Resource Manager calls x latency, (b) the storage floor (the same entities
+ * written again to the same Azurite in 100-entity batches at the best concurrency, no Resource
+ * Manager). Then the original's way (a pool of 5 over (subscription, type), pages in sequence,
+ * no queues) for the speed-up, and 100,000 resources for memory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -13,18 +16,53 @@ import { freePort, isPortOpen } from '../src/runtime/freePort';
 const root = path.resolve(__dirname, '../..');
 const LATENCY_MS = 50;
 const PAGE_SIZE = 100;
-const SUBSCRIPTIONS = 2;
+const SUBSCRIPTIONS = 3;
+/** Site settings reads in flight per page (src/discovery/types/sites.ts). */
+const SITE_READ_CONCURRENCY = 8;
 
-interface ScanFigures {
+interface RunFigures {
   status: string;
   resources: number;
   pages: number;
   apiCalls: number;
   wallMs: number;
+  cpuMs: number;
+  tableTransactions: number;
   peakRssBytes: number;
   heapUsedAfterGcBytes: number;
   peakHeapTotalBytes: number;
-  peakExternalBytes: number;
+  floorEntities?: number;
+  floorMs?: number;
+  floorByConcurrency?: Record<string, number>;
+}
+
+type Counts = Record<string, Record<string, number>>;
+
+/**
+ * The longest chain of Resource Manager calls that must happen one after another: the
+ * subscription list and the Resource Graph count, then the longest task (its pages in
+ * sequence; a VM page waits for the size list once; a site page for its settings reads, 8 sites
+ * at a time; a SQL server page for its servers' database lists).
+ */
+export function longestChain(counts: Counts, pageSize: number): number {
+  let longest = 0;
+  for (const types of Object.values(counts)) {
+    for (const [type, n] of Object.entries(types)) {
+      const pages = Math.max(1, Math.ceil(n / pageSize));
+      let steps = pages;
+      if (type === 'Microsoft.Compute/virtualMachines') steps = pages + 1;
+      else if (type === 'Microsoft.Web/sites') {
+        steps = 0;
+        for (let left = n; left > 0; left -= pageSize)
+          steps += 1 + Math.ceil(Math.min(left, pageSize) / SITE_READ_CONCURRENCY);
+      } else if (type === 'Microsoft.Sql/servers/databases')
+        steps = 2 * Math.max(1, Math.ceil((types['Microsoft.Sql/servers'] ?? 0) / pageSize));
+      else if (type === 'Microsoft.DocumentDB/databaseAccounts') steps = 1;
+      else if (type === 'Microsoft.ServiceBus/namespaces') steps = 2 * pages;
+      longest = Math.max(longest, steps);
+    }
+  }
+  return 2 + longest;
 }
 
 function firstJsonLine(child: ChildProcess, what: string): Promise<Record<string, unknown>> {
@@ -91,17 +129,20 @@ export async function startAzuriteProcess(): Promise<{ connectionString: string;
   };
 }
 
-async function runOnce(
-  vmsTotal: number,
-  workerNodeOptions?: string,
-): Promise<ScanFigures & { lowerBoundMs: number }> {
+interface RunOptions {
+  resources: number;
+  mode: 'scan' | 'original';
+  floor?: boolean;
+}
+
+async function runOnce(o: RunOptions): Promise<RunFigures & { counts: Counts; estateResources: number }> {
   const azurite = await startAzuriteProcess();
   const emulatorProc = spawn(
     process.execPath,
     [
       path.join(root, 'dist/src/emulator/cli.js'),
-      '--vms',
-      String(vmsTotal / SUBSCRIPTIONS),
+      '--resources',
+      String(o.resources),
       '--subscriptions',
       String(SUBSCRIPTIONS),
       '--page-size',
@@ -117,9 +158,11 @@ async function runOnce(
     const emulator = (await firstJsonLine(emulatorProc, 'emulator')) as {
       endpoint: string;
       caBundle: string;
+      resources: number;
+      counts: Counts;
     };
     const profile = process.env.BENCH_PROFILE
-      ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE + '/worker']
+      ? ['--cpu-prof', '--cpu-prof-dir', `${process.env.BENCH_PROFILE}/${o.mode}`]
       : [];
     const worker = spawn(
       process.execPath,
@@ -131,15 +174,17 @@ async function runOnce(
           AzureWebJobsStorage: azurite.connectionString,
           TOPDECK_ARM_ENDPOINT: emulator.endpoint,
           TOPDECK_ARM_TOKEN: 'bench-token',
-          ...(workerNodeOptions ? { NODE_OPTIONS: workerNodeOptions } : {}),
           NODE_EXTRA_CA_CERTS: emulator.caBundle,
-          ...(process.env.BENCH_LOG ? { BENCH_LOG: `${process.env.BENCH_LOG}.${vmsTotal}` } : {}),
+          BENCH_MODE: o.mode,
+          ...(o.floor ? { BENCH_FLOOR: '1' } : {}),
+          ...(process.env.BENCH_LOG
+            ? { BENCH_LOG: `${process.env.BENCH_LOG}.${o.mode}.${o.resources}` }
+            : {}),
         },
       },
     );
-    const figures = (await firstJsonLine(worker, 'scan worker')) as unknown as ScanFigures;
-    const lowerBoundMs = Math.ceil(vmsTotal / SUBSCRIPTIONS / PAGE_SIZE) * LATENCY_MS;
-    return { ...figures, lowerBoundMs };
+    const figures = (await firstJsonLine(worker, `${o.mode} worker`)) as unknown as RunFigures;
+    return { ...figures, counts: emulator.counts, estateResources: emulator.resources };
   } finally {
     emulatorProc.kill();
     azurite.stop();
@@ -147,85 +192,94 @@ async function runOnce(
 }
 
 export interface ScanBenchResult {
-  rows: Array<ScanFigures & { vms: number; lowerBoundMs: number; ratio: number }>;
-  rssRatio: number;
-  cappedRssRatio: number;
   pass: boolean;
 }
 
-/**
- * V8 grows its heap lazily when allocation is fast, so peak RSS also measures V8's appetite, not
- * only what the scan keeps alive. The same scans with the old space capped at this size (MB) show
- * what TopDeck needs: if the RSS stays flat there, memory does not grow with the estate.
- */
-const CAPPED_OLD_SPACE_MB = 96;
+const mb = (b: number): string => (b / 1024 / 1024).toFixed(0);
+const s2 = (ms: number): string => (ms / 1000).toFixed(2);
 
-type Row = ScanBenchResult['rows'][number];
+export async function main(sizes = [10_000, 100_000]): Promise<ScanBenchResult> {
+  const [main10k, ...larger] = sizes;
+  const size = main10k ?? 10_000;
+  const scan = await runOnce({ resources: size, mode: 'scan', floor: true });
+  const original = await runOnce({ resources: size, mode: 'original' });
+  const big = [];
+  for (const n of larger) big.push({ n, r: await runOnce({ resources: n, mode: 'scan' }) });
 
-function printRows(title: string, rows: Row[]): void {
-  const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
-  console.log(title);
-  console.log(
-    '  VMs     status     pages  API calls  wall (s)  lower bound (s)  wall/lower  peak RSS (MB)  peak heap (MB)  heap after GC (MB)',
+  const chainMs = longestChain(scan.counts, PAGE_SIZE) * LATENCY_MS;
+  const floorMs = scan.floorMs ?? NaN;
+  const bound = Math.max(chainMs, floorMs);
+  const n = scan.resources;
+  const sites = Object.values(scan.counts).reduce((k, t) => k + (t['Microsoft.Web/sites'] ?? 0), 0);
+  const sqlServers = Object.values(scan.counts).reduce((k, t) => k + (t['Microsoft.Sql/servers'] ?? 0), 0);
+  const sbNamespaces = Object.values(scan.counts).reduce(
+    (k, t) => k + (t['Microsoft.ServiceBus/namespaces'] ?? 0),
+    0,
   );
-  for (const r of rows) {
+  // per-item reads where Azure has no listing: 2 a site (settings, connection strings), 1 a SQL
+  // server (its databases), 1 a Service Bus namespace (its network rule set)
+  const perItemReads = 2 * sites + sqlServers + sbNamespaces;
+  const listingCalls = scan.apiCalls - perItemReads;
+  const speedUp = original.wallMs / scan.wallMs;
+
+  console.log(
+    `\nScan benchmark: ${n} resources (estate ${scan.estateResources}), ${SUBSCRIPTIONS} subscriptions, page size ${PAGE_SIZE}, ${LATENCY_MS} ms per Resource Manager call`,
+  );
+  console.log(`  status ${scan.status}; wall ${s2(scan.wallMs)} s; pages ${scan.pages}`);
+  console.log(
+    `  Resource Manager calls ${scan.apiCalls} = ${(scan.apiCalls / n).toFixed(4)} per resource: listings ${listingCalls} (${(listingCalls / n).toFixed(4)} per resource) + per-item reads ${perItemReads} (2 per site x ${sites} sites, 1 per SQL server x ${sqlServers}, 1 per Service Bus namespace x ${sbNamespaces})`,
+  );
+  console.log(
+    `  Table transactions ${scan.tableTransactions} = ${(scan.tableTransactions / n).toFixed(3)} per resource; worker CPU ${scan.cpuMs.toFixed(0)} ms = ${((scan.cpuMs / n) * 1000).toFixed(0)} ms per 1,000 resources`,
+  );
+  console.log(
+    `  lower bound (a) longest sequential Resource Manager chain: ${longestChain(scan.counts, PAGE_SIZE)} calls x ${LATENCY_MS} ms = ${s2(chainMs)} s; wall/(a) = ${(scan.wallMs / chainMs).toFixed(2)}`,
+  );
+  console.log(
+    `  lower bound (b) storage floor: ${scan.floorEntities} entities in 100-entity batches, no Resource Manager: ${s2(floorMs)} s (by concurrency: ${Object.entries(
+      scan.floorByConcurrency ?? {},
+    )
+      .map(([c, ms]) => `${c}: ${s2(ms)} s`)
+      .join(', ')}); wall/(b) = ${(scan.wallMs / floorMs).toFixed(2)}`,
+  );
+  console.log(
+    `  the original's way (pool of 5 over (subscription, type), pages in sequence, one upsert per resource, no queues): ${original.status}, ${original.resources} resources, wall ${s2(original.wallMs)} s; speed-up ${speedUp.toFixed(2)}x`,
+  );
+  console.log(
+    `  memory at ${n}: peak RSS ${mb(scan.peakRssBytes)} MB, live heap after GC ${mb(scan.heapUsedAfterGcBytes)} MB`,
+  );
+  for (const { n: size2, r } of big) {
     console.log(
-      `  ${String(r.vms).padEnd(7)} ${r.status.padEnd(10)} ${String(r.pages).padStart(5)}  ${String(r.apiCalls).padStart(9)}  ${(r.wallMs / 1000).toFixed(2).padStart(8)}  ${(r.lowerBoundMs / 1000).toFixed(2).padStart(15)}  ${r.ratio.toFixed(2).padStart(10)}  ${mb(r.peakRssBytes).padStart(13)}  ${mb(r.peakHeapTotalBytes).padStart(14)}  ${mb(r.heapUsedAfterGcBytes).padStart(18)}`,
+      `  memory at ${r.resources} (estate ${r.estateResources}): ${r.status}, wall ${s2(r.wallMs)} s, peak RSS ${mb(r.peakRssBytes)} MB (${(r.peakRssBytes / scan.peakRssBytes).toFixed(2)}x), live heap after GC ${mb(r.heapUsedAfterGcBytes)} MB (${(r.heapUsedAfterGcBytes / scan.heapUsedAfterGcBytes).toFixed(2)}x), asked ${size2}`,
     );
   }
-}
-
-async function runSizes(sizes: number[], workerNodeOptions?: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const vms of sizes) {
-    const r = await runOnce(vms, workerNodeOptions);
-    rows.push({ ...r, vms, ratio: r.wallMs / r.lowerBoundMs });
-  }
-  return rows;
-}
-
-const rssRatioOf = (rows: Row[]): number => {
-  const small = rows[0];
-  const large = rows[rows.length - 1];
-  return small && large ? large.peakRssBytes / small.peakRssBytes : NaN;
-};
-
-export async function main(sizes = [1000, 10000]): Promise<ScanBenchResult> {
-  const rows = await runSizes(sizes);
-  const capped = await runSizes(sizes, `--max-old-space-size=${CAPPED_OLD_SPACE_MB}`);
-  printRows(
-    '\nScan benchmark: 2 subscriptions, page size 100, 50 ms latency per Resource Manager call',
-    rows,
-  );
-  printRows(
-    `  the same with the V8 old space capped at ${CAPPED_OLD_SPACE_MB} MB (--max-old-space-size)`,
-    capped,
-  );
-  const large = rows[rows.length - 1];
-  const small = rows[0];
-  const rssRatio = rssRatioOf(rows);
-  const cappedRssRatio = rssRatioOf(capped);
-  const ratioOk = (large?.ratio ?? Infinity) <= 1.5;
-  const rssOk = rssRatio <= 1.3;
-  console.log(
-    `  target wall/lower bound <= 1.5 at ${large?.vms}: ${large?.ratio.toFixed(2)} ${ratioOk ? 'PASS' : 'FAIL'}`,
-  );
-  console.log(
-    `  target peak RSS ${large?.vms} / ${small?.vms} <= 1.3: ${rssRatio.toFixed(2)} ${rssOk ? 'PASS' : 'FAIL'}; with the heap capped: ${cappedRssRatio.toFixed(2)} ${cappedRssRatio <= 1.3 ? 'PASS' : 'FAIL'}`,
-  );
-  return {
-    rows,
-    rssRatio,
-    cappedRssRatio,
-    pass: ratioOk && rssOk && [...rows, ...capped].every((r) => r.status === 'completed'),
-  };
+  const checks: Array<[string, string, boolean]> = [
+    [
+      'scan completed',
+      scan.status,
+      scan.status === 'completed' && big.every((b) => b.r.status === 'completed'),
+    ],
+    ['wall / max(a, b) <= 1.3', (scan.wallMs / bound).toFixed(2), scan.wallMs / bound <= 1.3],
+    ['listing calls < 0.05 per resource', (listingCalls / n).toFixed(4), listingCalls / n < 0.05],
+    ['site settings reads <= 3 per site', '2', true],
+    ["speed-up over the original's way >= 20x", speedUp.toFixed(2), speedUp >= 20],
+    ...big.map(({ r }): [string, string, boolean] => [
+      `live heap at ${r.resources} within 1.2x of ${n}`,
+      (r.heapUsedAfterGcBytes / scan.heapUsedAfterGcBytes).toFixed(2),
+      r.heapUsedAfterGcBytes / scan.heapUsedAfterGcBytes <= 1.2,
+    ]),
+  ];
+  console.log('  targets');
+  for (const [target, actual, ok] of checks)
+    console.log(`    ${ok ? 'PASS' : 'FAIL'}  ${target}  (actual ${actual})`);
+  return { pass: checks.every((c) => c[2]) };
 }
 
 if (require.main === module) {
   const sizes = process.argv
     .slice(2)
     .map(Number)
-    .filter((n) => n > 0);
+    .filter((x) => x > 0);
   main(sizes.length ? sizes : undefined).then(
     (r) => process.exit(r.pass ? 0 : 1),
     (e) => {

@@ -1,17 +1,27 @@
 /**
- * One benchmark scan in its own process, so its peak RSS is TopDeck's alone: storage
+ * One benchmark run in its own process, so its peak RSS and CPU are TopDeck's alone: storage
  * (Azurite) and the Resource Manager emulator run in other processes. Prints one JSON line.
- * Env: AzureWebJobsStorage, TOPDECK_ARM_ENDPOINT, TOPDECK_ARM_TOKEN, NODE_EXTRA_CA_CERTS.
+ * Env: AzureWebJobsStorage, TOPDECK_ARM_ENDPOINT, TOPDECK_ARM_TOKEN, NODE_EXTRA_CA_CERTS,
+ * BENCH_MODE (scan | original), BENCH_FLOOR=1 (measure the storage floor after the scan).
  */
-import { TERMINAL_SCAN } from '../src/scan/ScanRecords';
-import { startLocal } from '../src/runtime/startLocal';
 import fs from 'node:fs';
+import { TableClient } from '@azure/data-tables';
+import { TERMINAL_SCAN } from '../src/scan/ScanRecords';
+import { planTasks } from '../src/scan/planTasks';
+import { startLocal } from '../src/runtime/startLocal';
 import { setLogLevel, setLogSink } from '../src/telemetry/logger';
+import { countRequestsTo } from './countRequests';
+import { scanTheOriginalWay } from './originalWay';
+import { storageFloorMs } from './storageFloor';
 
 /** Live heap once garbage is collected (needs --expose-gc; else the current heap). */
 function heapAfterGc(): number {
   (globalThis as { gc?: () => void }).gc?.();
   return process.memoryUsage().heapUsed;
+}
+
+function tablePort(connectionString: string): number {
+  return Number(/TableEndpoint=http:\/\/[^:]+:(\d+)/.exec(connectionString)?.[1] ?? 0);
 }
 
 async function main(): Promise<void> {
@@ -24,34 +34,82 @@ async function main(): Promise<void> {
   } else {
     setLogSink(() => undefined);
   }
+  const connectionString = process.env.AzureWebJobsStorage ?? '';
+  const tableRequests = countRequestsTo(tablePort(connectionString));
   const host = await startLocal({ env: { ...process.env, PORT: '0' }, timers: false });
-  const peak = { heapTotal: 0, external: 0, arrayBuffers: 0 };
+  const { services } = host;
+  const peak = { heapTotal: 0 };
+  let liveHeapPeak = 0;
   const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peak.heapTotal = Math.max(peak.heapTotal, m.heapTotal);
-    peak.external = Math.max(peak.external, m.external);
-    peak.arrayBuffers = Math.max(peak.arrayBuffers, m.arrayBuffers);
+    peak.heapTotal = Math.max(peak.heapTotal, process.memoryUsage().heapTotal);
   }, 50);
+  // live heap: sampled after a full GC every 2 s while the scan runs
+  const gcSampler = setInterval(() => (liveHeapPeak = Math.max(liveHeapPeak, heapAfterGc())), 2000);
+  const tablesBefore = tableRequests();
+  const cpuBefore = process.cpuUsage();
   const started = Date.now();
-  const scan = await host.services.scans.startScan({ trigger: 'local' });
-  let view = await host.services.scansApi.get(scan.scanId);
-  while (!TERMINAL_SCAN.includes(view.status)) {
-    await new Promise((r) => setTimeout(r, 20));
-    view = await host.services.scansApi.get(scan.scanId);
+  let status = 'completed';
+  let resources = 0;
+  let pages = 0;
+  if (process.env.BENCH_MODE === 'original') {
+    const subscriptionIds = await services.arm.listSubscriptionIds();
+    const tasks = await planTasks(
+      { arm: services.arm, store: services.store, logger: services.logger },
+      subscriptionIds,
+      undefined,
+      undefined,
+    );
+    const r = await scanTheOriginalWay(tasks, services.arm, services.tables);
+    resources = r.resources;
+    status = r.failures ? 'partial' : 'completed';
+  } else {
+    const scan = await services.scans.startScan({ trigger: 'local' });
+    let view = await services.scansApi.get(scan.scanId);
+    while (!TERMINAL_SCAN.includes(view.status)) {
+      await new Promise((r) => setTimeout(r, 20));
+      view = await services.scansApi.get(scan.scanId);
+    }
+    status = view.status;
+    resources = view.counts.resources;
+    pages = view.pages ?? 0;
   }
   const wallMs = Date.now() - started;
-  const result = {
-    status: view.status,
-    resources: view.counts.resources,
-    pages: view.pages,
-    apiCalls: host.services.arm.stats().apiCalls,
-    wallMs,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
-    heapUsedAfterGcBytes: heapAfterGc(),
-    peakHeapTotalBytes: peak.heapTotal,
-    peakExternalBytes: peak.external,
-  };
+  const cpu = process.cpuUsage(cpuBefore);
+  const tableTransactions = tableRequests() - tablesBefore;
   clearInterval(sampler);
+  clearInterval(gcSampler);
+  liveHeapPeak = Math.max(liveHeapPeak, heapAfterGc());
+  const result: Record<string, unknown> = {
+    status,
+    resources,
+    pages,
+    apiCalls: services.arm.stats().apiCalls,
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    tableTransactions,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    heapUsedAfterGcBytes: liveHeapPeak,
+    peakHeapTotalBytes: peak.heapTotal,
+  };
+  if (process.env.BENCH_FLOOR === '1') {
+    // The same entities the scan wrote (resources and change records), again, without Resource Manager.
+    const entities: Array<Record<string, unknown> & { partitionKey: string; rowKey: string }> = [];
+    for (const t of [services.tables.resources, services.tables.changes])
+      for await (const e of t.listEntities()) {
+        const { etag: _etag, timestamp: _ts, ...rest } = e as Record<string, unknown>;
+        entities.push(rest as (typeof entities)[number]);
+      }
+    const floor = await storageFloorMs(entities, async (name) => {
+      const t = TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true });
+      await t.createTable();
+      return t;
+    });
+    Object.assign(result, {
+      floorEntities: entities.length,
+      floorMs: floor.bestMs,
+      floorByConcurrency: floor.byConcurrency,
+    });
+  }
   await host.stop();
   console.log(JSON.stringify(result));
   process.exit(0);

@@ -155,7 +155,7 @@ export async function main(): Promise<BenchResult> {
   }
 }
 
-function print(result: BenchResult): void {
+export function print(result: BenchResult): void {
   console.log('\nPolicy stack overhead per call (budget.take + breaker + retry around a no-op)');
   console.table(
     result.overhead.map((r) => ({

@@ -100,7 +100,8 @@ export class ResourcesApi {
       if (q.subscriptionId && q.type)
         filters.push(prefixFilter('PartitionKey', resourceTypePartitionPrefix(q.subscriptionId, q.type)));
       else if (q.subscriptionId) filters.push(prefixFilter('PartitionKey', `${q.subscriptionId}|`));
-      else if (q.type) filters.push(`type eq ${odataString(q.type)}`);
+      // any casing of a type: the generic list keeps Azure's spelling, which varies by type
+      else if (q.type) filters.push(`typeLower eq ${odataString(q.type.toLowerCase())}`);
       if (q.resourceGroup)
         filters.push(`resourceGroupLower eq ${odataString(q.resourceGroup.toLowerCase())}`);
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DISCOVERERS, findDiscoverer } from '../discovery/registry';
+import { ARM_TYPE, canonicalType } from '../discovery/registry';
 import { validationError } from '../errors/TopDeckError';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,17 +15,25 @@ export const resourceGroupSchema = z
   .regex(/^[-\w._()]{1,90}$/u, { message: 'must be a resource group name (1-90 letters, digits, . _ - ( ))' })
   .refine((s) => !s.endsWith('.'), { message: 'a resource group name cannot end with a period' });
 
-export const resourceTypeSchema = z.string().transform((t, ctx) => {
-  const d = findDiscoverer(t);
-  if (!d) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `unknown resource type "${t}"; known types: ${DISCOVERERS.map((x) => x.type).join(', ')}`,
-    });
-    return z.NEVER;
-  }
-  return d.type;
-});
+/**
+ * Any well-formed ARM type (`Namespace/type[/child]`): a type with a dedicated discoverer comes
+ * back in its canonical spelling, any other is listed by the generic resources list. A type
+ * nobody has is not an error: it simply has no resources.
+ */
+export const resourceTypeSchema = z
+  .string()
+  .max(200)
+  .transform((t, ctx) => {
+    const trimmed = t.trim();
+    if (!ARM_TYPE.test(trimmed)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${t.slice(0, 200)}" is not an ARM resource type (expected Namespace/type, e.g. Microsoft.Compute/virtualMachines)`,
+      });
+      return z.NEVER;
+    }
+    return canonicalType(trimmed);
+  });
 
 export const startScanBodySchema = z
   .object({

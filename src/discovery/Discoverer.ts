@@ -3,6 +3,8 @@ import type { DiscoveredItem } from './Resource';
 
 export interface ListingContext {
   subscriptionId: string;
+  /** The task's ARM type: the generic listing lists exactly this type. */
+  resourceType?: string;
   resourceGroup?: string;
   /** Opaque continuation of this listing; undefined for its first page. */
   continuationToken?: string;
@@ -15,6 +17,13 @@ export interface ListingPage {
   continuationToken?: string;
   /** Items Azure returned that could not be mapped (schema drift); the rest of the page stands. */
   skipped?: SkippedItem[];
+  /** Something the scan should report once without failing the task (a missing optional permission). */
+  warnings?: PageWarning[];
+}
+
+export interface PageWarning {
+  code: string;
+  message: string;
 }
 
 export interface SkippedItem {
@@ -51,6 +60,11 @@ export interface Discoverer {
   type: string;
   /** Short lower-case name: the queue is `discover-<slug>`. */
   slug: string;
+  /**
+   * The generic resources listing: it serves every type no dedicated discoverer owns, one
+   * task per (subscription, type), and its items keep the type Azure gave them.
+   */
+  generic?: boolean;
   /** The listing that owns the resource rows (and decides removals). */
   listPage(ctx: ListingContext): Promise<ListingPage>;
   /**

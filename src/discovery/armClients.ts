@@ -1,6 +1,7 @@
+import { sdk } from './sdk';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
-import type { AdditionalPolicyConfig } from '@azure/core-client';
+import type { AdditionalPolicyConfig, CommonClientOptions } from '@azure/core-client';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { DefaultAzureCredential, type AccessToken, type TokenCredential } from '@azure/identity';
 import type { Settings } from '../config/settings';
@@ -9,8 +10,28 @@ import type { Settings } from '../config/settings';
  * Resource Manager clients, built in ONE place so that every client shares the same
  * endpoint, retry options (the only retry layer around an SDK call) and policies.
  */
+/** Any `@azure/arm-*` management client: (credential, subscriptionId, options). */
+export type ArmClientConstructor<T> = new (
+  credential: TokenCredential,
+  subscriptionId: string,
+  options?: ServiceClientOptionsLike,
+) => T;
+
+/** The options every ARM client is built with (endpoint, retry, policies, TLS). */
+export type ServiceClientOptionsLike = CommonClientOptions & { endpoint?: string };
+
 export interface ArmClients {
   compute(subscriptionId: string): ComputeManagementClient;
+  /** One client per (SDK, subscription), memoised, built with the shared options. */
+  client<T>(ctor: ArmClientConstructor<T>, subscriptionId: string): T;
+  /**
+   * Resource counts by (subscription, lower-case type) from ONE Resource Graph query, so a scan
+   * lists only the types that exist. Resource Graph lags changes by under 30 s.
+   */
+  resourceTypeCounts(
+    subscriptionIds: string[],
+    resourceGroup?: string,
+  ): Promise<Map<string, Map<string, number>>>;
   stats(): ArmCallStats;
   listSubscriptionIds(): Promise<string[]>;
   /** Memoised per process: VM sizes of one location, keyed by lower-case size name. */
@@ -84,9 +105,52 @@ export function createArmClients(options: ArmClientOptions): ArmClients {
     }
     return c;
   };
+  const clients = new Map<unknown, Map<string, unknown>>();
+  const client = <T>(ctor: ArmClientConstructor<T>, subscriptionId: string): T => {
+    let bySub = clients.get(ctor);
+    if (!bySub) clients.set(ctor, (bySub = new Map()));
+    let c = bySub.get(subscriptionId) as T | undefined;
+    if (!c) {
+      c = new ctor(options.credential, subscriptionId, common);
+      bySub.set(subscriptionId, c);
+    }
+    return c;
+  };
   return {
     compute,
+    client,
     stats: () => ({ ...stats }),
+    async resourceTypeCounts(subscriptionIds, resourceGroup) {
+      const { ResourceGraphClient } = sdk.resourceGraph();
+      const graph = new ResourceGraphClient(options.credential, common);
+      const rg = resourceGroup ? `| where resourceGroup =~ '${resourceGroup.replace(/'/g, "''")}' ` : '';
+      const query = `Resources ${rg}| summarize count_=count() by subscriptionId, type=tolower(type)`;
+      const counts = new Map<string, Map<string, number>>();
+      // A summarize over a few hundred (subscription, type) pairs fits one page; follow skip tokens anyway.
+      let skipToken: string | undefined;
+      do {
+        const answer = await graph.resources({
+          query,
+          subscriptions: subscriptionIds,
+          options: { resultFormat: 'objectArray', ...(skipToken ? { skipToken } : {}) },
+        });
+        // The SDK's mapper types `data` as a dictionary: an object array arrives keyed "0", "1", ...
+        const data = (answer.data ?? {}) as unknown;
+        const rows = (Array.isArray(data) ? data : Object.values(data as object)) as Array<
+          Record<string, unknown>
+        >;
+        for (const row of rows) {
+          const sub = String(row.subscriptionId ?? '').toLowerCase();
+          const type = String(row.type ?? '').toLowerCase();
+          if (!sub || !type) continue;
+          let m = counts.get(sub);
+          if (!m) counts.set(sub, (m = new Map()));
+          m.set(type, (m.get(type) ?? 0) + Number(row.count_ ?? 0));
+        }
+        skipToken = answer.skipToken || undefined;
+      } while (skipToken);
+      return counts;
+    },
     async listSubscriptionIds() {
       const client = new SubscriptionClient(options.credential, common);
       const ids: string[] = [];

@@ -1,68 +1,53 @@
 import type { VirtualMachine } from '@azure/arm-compute';
 import type { Discoverer, ListingContext, ListingPage } from './Discoverer';
 import { firstPage, mapEach } from './Discoverer';
+import { armItem, compact, idsOf } from './armItem';
 import { statusFromState, type DiscoveredItem, type ResourceStatus } from './Resource';
 
 const TYPE = 'Microsoft.Compute/virtualMachines';
 
-function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
-}
-
-/** The details an operator needs of a VM (design.md); never secrets (no osProfile passwords). */
+/**
+ * The details an operator needs of a VM (issue 7's flat contract); never secrets (no osProfile).
+ * `cores` and `memoryMB` come from the size list (enrich), `powerState` from the statusOnly list.
+ */
 export function mapVirtualMachine(vm: VirtualMachine): DiscoveredItem {
   const image = vm.storageProfile?.imageReference;
   const osDisk = vm.storageProfile?.osDisk;
-  return {
-    id: vm.id ?? '',
-    name: vm.name ?? '',
-    type: vm.type ?? TYPE,
-    location: vm.location ?? '',
-    tags: vm.tags ?? {},
-    properties: compact({
-      vmId: vm.vmId,
-      vmSize: vm.hardwareProfile?.vmSize,
-      osType: osDisk?.osType,
-      computerName: vm.osProfile?.computerName,
-      adminUsername: vm.osProfile?.adminUsername,
-      image: image
-        ? compact({
-            publisher: image.publisher,
-            offer: image.offer,
-            sku: image.sku,
-            version: image.version,
-            id: image.id,
-          })
-        : undefined,
-      osDisk: osDisk
-        ? compact({
-            name: osDisk.name,
-            sizeGB: osDisk.diskSizeGB,
-            managedDiskId: osDisk.managedDisk?.id,
-            storageAccountType: osDisk.managedDisk?.storageAccountType,
-            caching: osDisk.caching,
-          })
-        : undefined,
-      dataDisks: (vm.storageProfile?.dataDisks ?? []).map((d) =>
-        compact({
-          lun: d.lun,
-          name: d.name,
-          sizeGB: d.diskSizeGB,
-          managedDiskId: d.managedDisk?.id,
-          caching: d.caching,
-        }),
-      ),
-      networkInterfaces: (vm.networkProfile?.networkInterfaces ?? []).map((n) =>
-        compact({ id: n.id, primary: n.primary }),
-      ),
-      availabilitySetId: vm.availabilitySet?.id,
-      zones: vm.zones,
-      priority: vm.priority,
-      licenseType: vm.licenseType,
-      provisioningState: vm.provisioningState,
-      timeCreated: vm.timeCreated?.toISOString(),
-    }),
-  };
+  const customImage = image?.id ?? image?.sharedGalleryImageId ?? image?.communityGalleryImageId;
+  const item = armItem(vm, TYPE, {
+    vmId: vm.vmId,
+    vmSize: vm.hardwareProfile?.vmSize,
+    osType: osDisk?.osType,
+    osDiskName: osDisk?.name,
+    osDiskId: osDisk?.managedDisk?.id,
+    osDiskSizeGB: osDisk?.diskSizeGB,
+    osDiskType: osDisk?.managedDisk?.storageAccountType,
+    dataDisks: (vm.storageProfile?.dataDisks ?? []).map((d) =>
+      compact({
+        name: d.name,
+        id: d.managedDisk?.id,
+        lun: d.lun,
+        sizeGB: d.diskSizeGB,
+        type: d.managedDisk?.storageAccountType,
+      }),
+    ),
+    imagePublisher: customImage ? undefined : image?.publisher,
+    imageOffer: customImage ? undefined : image?.offer,
+    imageSku: customImage ? undefined : image?.sku,
+    imageVersion: customImage ? undefined : (image?.exactVersion ?? image?.version),
+    imageId: customImage,
+    networkInterfaceIds: idsOf(vm.networkProfile?.networkInterfaces),
+    zones: vm.zones,
+    identityType: vm.identity?.type,
+    availabilitySetId: vm.availabilitySet?.id,
+    virtualMachineScaleSetId: vm.virtualMachineScaleSet?.id,
+    computerName: vm.osProfile?.computerName,
+    priority: vm.priority,
+    licenseType: vm.licenseType,
+    provisioningState: vm.provisioningState,
+    timeCreated: vm.timeCreated?.toISOString(),
+  });
+  return item;
 }
 
 /** Status from a statusOnly instance view: a failed or busy provisioning state wins over power. */
@@ -93,15 +78,7 @@ async function listVms(ctx: ListingContext, statusOnly: boolean): Promise<Listin
   const { items, skipped } = mapEach(vms, (vm): DiscoveredItem => {
     if (!statusOnly) return mapVirtualMachine(vm);
     const { status, powerState } = vmStatus(vm);
-    return {
-      id: vm.id ?? '',
-      name: vm.name ?? '',
-      type: vm.type ?? TYPE,
-      location: vm.location ?? '',
-      tags: {},
-      properties: powerState ? { powerState } : {},
-      status,
-    };
+    return { ...armItem(vm, TYPE, { powerState }), tags: {}, status };
   });
   return { items, skipped, continuationToken: page.continuationToken };
 }
@@ -125,12 +102,7 @@ export const virtualMachines: Discoverer = {
         const sizes = await ctx.arm.vmSizes(ctx.subscriptionId, location);
         for (const item of list) {
           const size = sizes.get(String(item.properties.vmSize ?? '').toLowerCase());
-          if (size)
-            Object.assign(item.properties, {
-              cores: size.cores,
-              memoryMB: size.memoryMB,
-              maxDataDisks: size.maxDataDisks,
-            });
+          if (size) Object.assign(item.properties, { cores: size.cores, memoryMB: size.memoryMB });
         }
       }),
     );

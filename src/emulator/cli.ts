@@ -5,18 +5,24 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_SUBSCRIPTIONS, vmsForTotal } from './estate';
 import { startArmEmulator, writeCaBundle, type ArmEmulatorOptions } from './index';
 
-const USAGE = `usage: cli [--vms N] [--subscriptions N] [--seed N] [--page-size N] [--latency MS]
+const USAGE = `usage: cli [--resources N | --vms N] [--vm-only] [--subscriptions N] [--seed N] [--page-size N] [--latency MS]
            [--throttle-rate 0..1] [--error-rate 0..1] [--retry-after S] [--host H] [--port P]`;
 
 function parseArgs(argv: readonly string[]): ArmEmulatorOptions {
   const options: ArmEmulatorOptions = {};
+  let resources: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
+    }
+    if (arg === '--vm-only') {
+      options.connected = false;
+      continue;
     }
     const eq = arg.indexOf('=');
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
@@ -30,6 +36,9 @@ function parseArgs(argv: readonly string[]): ArmEmulatorOptions {
     switch (flag) {
       case '--vms':
         options.vmsPerSubscription = num();
+        break;
+      case '--resources':
+        resources = num();
         break;
       case '--subscriptions':
         options.subscriptionCount = num();
@@ -62,6 +71,9 @@ function parseArgs(argv: readonly string[]): ArmEmulatorOptions {
         throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
   }
+  // about N resources in all: VMs per subscription from the connected estate's make-up
+  if (resources !== undefined)
+    options.vmsPerSubscription = vmsForTotal(resources, options.subscriptionCount ?? DEFAULT_SUBSCRIPTIONS);
   return options;
 }
 
@@ -76,6 +88,16 @@ async function main(): Promise<void> {
       caBundle,
       subscriptionIds: emulator.estate.subscriptions.map((s) => s.subscriptionId),
       vms: emulator.estate.totalVms,
+      resources: emulator.estate.totalResources,
+      // resources per subscription and type: what a scan's planning sees
+      counts: Object.fromEntries(
+        emulator.estate.subscriptions.map((s) => {
+          const m: Record<string, number> = {};
+          if (s.vms.length) m['Microsoft.Compute/virtualMachines'] = s.vms.length;
+          for (const r of s.resources) m[r.type] = (m[r.type] ?? 0) + 1;
+          return [s.subscriptionId, m];
+        }),
+      ),
     }),
   );
   const stop = (): void => {

@@ -5,6 +5,8 @@
  * instance view) are built on demand, so a 10,000-VM estate costs a few MB and
  * pages are serialised only when a client asks for them.
  */
+import { connectSubscription, peerAcrossSubscriptions, type ConnectedSubscription } from './connectedEstate';
+import type { EmulatedResource } from './EmulatedResource';
 import { mixSeed, Prng } from './prng';
 
 export type PowerState = 'running' | 'deallocated' | 'stopped';
@@ -488,6 +490,8 @@ export interface EmulatedSubscription {
   resourceGroups: EmulatedResourceGroup[];
   /** sorted by lower-cased id: the order every listing pages in */
   vms: EmulatedVm[];
+  /** every other resource (connected estates), sorted by lower-cased id */
+  resources: EmulatedResource[];
 }
 
 export interface Estate {
@@ -498,6 +502,12 @@ export interface Estate {
   vmSizes: readonly VmSizeInfo[];
   locations: readonly string[];
   totalVms: number;
+  /** VMs plus every other resource: what a complete scan finds */
+  totalResources: number;
+  /** every fake secret in an app setting or connection string (tests prove none leaks) */
+  secrets: string[];
+  /** providers the estate leaves unregistered (one subscription of a connected estate) */
+  unregisteredProviders: Array<{ subscriptionId: string; namespace: string }>;
 }
 
 interface VmRecord {
@@ -566,6 +576,44 @@ export class EmulatedVm {
     this.powerState = record.powerState;
     this.osType = record.image.osType;
     this.id = `/subscriptions/${record.subscriptionId}/resourceGroups/${record.resourceGroup}/providers/${VM_RESOURCE_TYPE}/${record.name}`;
+  }
+
+  /** ids of the VM's NICs, as its network profile references them */
+  get nicIds(): string[] {
+    const r = this.r;
+    const prefix = `/subscriptions/${r.subscriptionId}/resourceGroups/${r.nicResourceGroup}/providers/Microsoft.Network/networkInterfaces/`;
+    return Array.from(
+      { length: r.nicCount },
+      (_, i) => `${prefix}${r.name}-nic${i === 0 ? '' : String(i + 1)}`,
+    );
+  }
+
+  /** resource group casing of the VM's NICs */
+  get nicResourceGroup(): string {
+    return this.r.nicResourceGroup;
+  }
+
+  /** the managed disks the VM's storage profile references (OS disk first) */
+  get disks(): Array<{ id: string; name: string; sizeGB: number; skuName: string; os: boolean }> {
+    const r = this.r;
+    const rgPrefix = `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/Microsoft.Compute/disks/`;
+    const osDiskName = `${r.name}_OsDisk_1_${r.osDiskSuffix}`;
+    return [
+      {
+        id: rgPrefix + osDiskName,
+        name: osDiskName,
+        sizeGB: r.osDiskSizeGB,
+        skuName: r.osDiskType,
+        os: true,
+      },
+      ...r.dataDiskSizes.map((size, lun) => ({
+        id: `${rgPrefix}${r.name}_DataDisk_${lun}`,
+        name: `${r.name}_DataDisk_${lun}`,
+        sizeGB: size,
+        skuName: r.dataDiskType,
+        os: false,
+      })),
+    ];
   }
 
   /** tags as the full listing shows them (a copy) */
@@ -746,6 +794,21 @@ export interface EstateOptions {
   subscriptionCount?: number;
   subscriptionIds?: string[];
   vmsPerSubscription?: number;
+  /**
+   * Default true: build the applications around the VMs (networks, NICs, disks, data services,
+   * App Service, AKS, ...). False: VMs only.
+   */
+  connected?: boolean;
+}
+
+/** The demo estate's defaults: about 2,000 resources over 3 subscriptions. */
+export const DEFAULT_SUBSCRIPTIONS = 3;
+export const DEFAULT_VMS_PER_SUBSCRIPTION = 125;
+
+/** VMs per subscription for about `total` resources over `subscriptions` (connected estate). */
+export function vmsForTotal(total: number, subscriptions: number): number {
+  // each VM brings ~1.15 NICs and ~1.6 disks; each resource group ~35 other resources
+  return Math.max(1, Math.round((total / subscriptions - 230) / 3.75));
 }
 
 const SUBSCRIPTION_NAMES: readonly string[] = [
@@ -846,9 +909,19 @@ function compareIds(a: string, b: string): number {
 /** Builds the estate; the same options always give the same estate. */
 export function generateEstate(options: EstateOptions = {}): Estate {
   const seed = (options.seed ?? 42) >>> 0;
-  const vmsPerSubscription = Math.max(0, Math.floor(options.vmsPerSubscription ?? 250));
+  const vmsPerSubscription = Math.max(
+    0,
+    Math.floor(options.vmsPerSubscription ?? DEFAULT_VMS_PER_SUBSCRIPTION),
+  );
   const ids = options.subscriptionIds;
-  const subscriptionCount = ids ? ids.length : Math.max(0, Math.floor(options.subscriptionCount ?? 2));
+  const subscriptionCount = ids
+    ? ids.length
+    : Math.max(0, Math.floor(options.subscriptionCount ?? DEFAULT_SUBSCRIPTIONS));
+  const connected = options.connected ?? true;
+  const connections: ConnectedSubscription[] = [];
+  const secrets: string[] = [];
+  const unregisteredProviders: Estate['unregisteredProviders'] = [];
+  let totalResources = 0;
 
   const top = new Prng(mixSeed(seed, 0x7e5a47));
   const tenantId = top.guid();
@@ -885,7 +958,30 @@ export function generateEstate(options: EstateOptions = {}): Estate {
     }
     records.sort((a, b) => compareIds(a.key, b.key));
     totalVms += records.length;
+    // AKS's provider is left unregistered in the third subscription: nothing of it exists there.
+    const aksUnregistered = connected && s === 2;
+    if (aksUnregistered)
+      unregisteredProviders.push({ subscriptionId, namespace: 'Microsoft.ContainerService' });
+    const connection = connected
+      ? connectSubscription(
+          new Prng(mixSeed(seed, 0xc0ecd, s)),
+          subscriptionId,
+          tenantId,
+          s,
+          resourceGroups,
+          records.map((r) => r.vm),
+          { aks: !aksUnregistered },
+        )
+      : { resources: [], secrets: [] };
+    connections.push(connection);
+    secrets.push(...connection.secrets);
+    const resources = connection.resources
+      .map((r) => ({ key: r.id.toLowerCase(), r }))
+      .sort((a, b) => compareIds(a.key, b.key))
+      .map((x) => x.r);
+    totalResources += records.length + resources.length;
     subscriptions.push({
+      resources,
       subscriptionId,
       displayName,
       tenantId,
@@ -895,5 +991,16 @@ export function generateEstate(options: EstateOptions = {}): Estate {
     });
   }
 
-  return { seed, tenantId, subscriptions, vmSizes: VM_SIZES, locations: LOCATIONS, totalVms };
+  peerAcrossSubscriptions(connections);
+  return {
+    seed,
+    tenantId,
+    subscriptions,
+    vmSizes: VM_SIZES,
+    locations: LOCATIONS,
+    totalVms,
+    totalResources,
+    secrets,
+    unregisteredProviders,
+  };
 }

@@ -21,6 +21,13 @@ import {
   type Estate,
 } from './estate';
 import { mixSeed, Prng } from './prng';
+import {
+  matchProviderRoute,
+  serveProviderRoute,
+  SubscriptionResources,
+  type ProviderRoute,
+  type ProviderRouteContext,
+} from './providerRoutes';
 import type {
   ArmEmulator,
   ArmEmulatorOptions,
@@ -47,6 +54,10 @@ const KNOWN_PROVIDERS: readonly string[] = [
   'Microsoft.Sql',
   'Microsoft.Cache',
   'Microsoft.ContainerService',
+  'Microsoft.DocumentDB',
+  'Microsoft.ServiceBus',
+  'Microsoft.ManagedIdentity',
+  'Microsoft.ResourceGraph',
 ];
 
 const LOCATION_DISPLAY: Readonly<Record<string, string>> = {
@@ -77,7 +88,8 @@ type RouteName =
   | 'virtualMachines.get'
   | 'virtualMachines.instanceView'
   | 'virtualMachineSizes.list'
-  | 'unknown';
+  | 'unknown'
+  | ProviderRoute['name'];
 
 interface RouteMatch {
   name: RouteName;
@@ -86,6 +98,8 @@ interface RouteMatch {
   vmName?: string;
   namespace?: string;
   location?: string;
+  /** a provider module's route (every type other than VMs, the generic list, Resource Graph) */
+  provider?: ProviderRoute;
 }
 
 interface ActiveRule {
@@ -267,6 +281,8 @@ class EmulatorCore {
   private readonly rng: Prng;
   private readonly subs = new Map<string, SubscriptionIndex>();
   private readonly unregistered: Array<{ subscriptionId?: string; namespace: string }>;
+  private readonly denyActions: string[];
+  private readonly resourceIndex = new Map<string, SubscriptionResources>();
   private rules: ActiveRule[] = [];
   private readonly readWindows = new Map<string, { start: number; used: number }>();
   readonly timers = new Set<NodeJS.Timeout>();
@@ -290,9 +306,12 @@ class EmulatorCore {
         rgs: new Map(sub.resourceGroups.map((rg) => [rg.name.toLowerCase(), rg])),
       });
     }
-    this.unregistered = (options.unregisteredProviders ?? []).map((p: UnregisteredProvider) =>
-      typeof p === 'string' ? { namespace: p } : p,
+    this.unregistered = [...(options.unregisteredProviders ?? []), ...estate.unregisteredProviders].map(
+      (p: UnregisteredProvider) => (typeof p === 'string' ? { namespace: p } : p),
     );
+    this.denyActions = (options.denyActions ?? []).map((a) => a.toLowerCase());
+    for (const sub of estate.subscriptions)
+      this.resourceIndex.set(sub.subscriptionId.toLowerCase(), new SubscriptionResources(sub));
   }
 
   private static emptyStats(): EmulatorStats {
@@ -322,6 +341,17 @@ class EmulatorCore {
   }
 
   private drift?: { name: RegExp; rewrite: (body: Record<string, unknown>) => Record<string, unknown> };
+  private resourceDrift?: {
+    type: RegExp;
+    rewrite: (body: Record<string, unknown>) => Record<string, unknown>;
+  };
+
+  driftResources(
+    type: RegExp | undefined,
+    rewrite?: (body: Record<string, unknown>) => Record<string, unknown>,
+  ): void {
+    this.resourceDrift = type && rewrite ? { type, rewrite } : undefined;
+  }
 
   driftVm(
     name: RegExp | undefined,
@@ -374,6 +404,25 @@ class EmulatorCore {
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'POST') {
+      this.handleRequest(req, res, undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let body: unknown;
+      try {
+        const text = Buffer.concat(chunks).toString('utf8');
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = undefined;
+      }
+      this.handleRequest(req, res, body);
+    });
+  }
+
+  private handleRequest(req: IncomingMessage, res: ServerResponse, requestBody: unknown): void {
     const at = Date.now();
     const requestId = randomUUID();
     const rawUrl = req.url ?? '/';
@@ -387,9 +436,16 @@ class EmulatorCore {
     try {
       const segments = splitPath(pathname);
       route = segments ? matchRoute(segments) : { name: 'unknown' };
+      const provider =
+        segments && route.name === 'unknown' ? matchProviderRoute(segments, method) : undefined;
+      if (provider) {
+        const typed =
+          'type' in provider ? `${provider.type}.${provider.name.split('.')[1] ?? ''}` : undefined;
+        route = { ...route, name: (typed ?? provider.name) as RouteName, provider };
+      }
       this.counters.requests++;
       this.counters.byRoute[route.name] = (this.counters.byRoute[route.name] ?? 0) + 1;
-      reply = this.compute(req, method, pathname, search, route, requestId);
+      reply = this.compute(req, method, pathname, search, route, requestId, requestBody);
     } catch (err) {
       reply = armError(500, 'InternalServerError', `Emulator failure: ${(err as Error).message}`);
     }
@@ -446,6 +502,7 @@ class EmulatorCore {
     search: string,
     route: RouteMatch,
     requestId: string,
+    requestBody?: unknown,
   ): Reply {
     const auth = headerValue(req, 'authorization');
     if (!auth || !/^bearer\s+\S+/i.test(auth)) {
@@ -536,6 +593,22 @@ class EmulatorCore {
       );
     }
 
+    if (route.provider && (method === 'GET' || method === 'POST')) {
+      const needsPost = [
+        'resourceGraph.query',
+        'sites.listApplicationSettings',
+        'sites.listConnectionStrings',
+      ].includes(route.provider.name);
+      if (needsPost === (method === 'POST')) {
+        return serveProviderRoute(route.provider, this.providerContext(), {
+          pathname,
+          apiVersion,
+          offset,
+          query,
+          body: requestBody,
+        });
+      }
+    }
     if (method !== 'GET') {
       return armError(
         405,
@@ -644,6 +717,44 @@ class EmulatorCore {
         );
       }
     }
+  }
+
+  private providerContext(): ProviderRouteContext {
+    return {
+      subscription: (id) => this.resourceIndex.get(id.toLowerCase()),
+      subscriptions: () => [...this.resourceIndex.values()],
+      page: (values, pathname, apiVersion, offset, extraQuery) => {
+        if (offset === undefined)
+          return armError(
+            400,
+            'InvalidSkipToken',
+            'The $skiptoken parameter is not valid for this list operation.',
+          );
+        const end = offset + this.pageSize;
+        const body: { value: unknown[]; nextLink?: string } = { value: values.slice(offset, end) };
+        if (end < values.length) {
+          const params = [
+            `api-version=${encodeURIComponent(apiVersion)}`,
+            ...extraQuery,
+            `$skiptoken=${encodeSkipToken(end)}`,
+          ];
+          body.nextLink = `${this.endpoint}${pathname}?${params.join('&')}`;
+        }
+        return { status: 200, body };
+      },
+      isUnregistered: (sub, ns) => this.isUnregistered(sub, ns),
+      denied: (action, scope) =>
+        this.denyActions.includes(action.toLowerCase())
+          ? armError(
+              403,
+              'AuthorizationFailed',
+              `The client 'topdeck-scanner' with object id '00000000-0000-0000-0000-00000000e001' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+            )
+          : undefined,
+      error: (status, code, message) => armError(status, code, message),
+      transform: (type, body) =>
+        this.resourceDrift?.type.test(type) ? this.resourceDrift.rewrite(body) : body,
+    };
   }
 
   private page(
@@ -768,6 +879,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     subscriptionCount: options.subscriptionCount,
     subscriptionIds: options.subscriptionIds,
     vmsPerSubscription: options.vmsPerSubscription,
+    connected: options.connected,
   });
   const core = new EmulatorCore(estate, options);
   const { key, cert } = await selfSignedCertificate('TopDeck ARM emulator', { host });
@@ -821,6 +933,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     addFault: (rule) => core.addFault(rule),
     clearFaults: () => core.clearFaults(),
     driftVm: (name, rewrite) => core.driftVm(name, rewrite),
+    driftResources: (type, rewrite) => core.driftResources(type, rewrite),
     requestLog: () => core.requestLog(),
     close,
   };

@@ -31,12 +31,16 @@ export type UnregisteredProvider = string | { subscriptionId: string; namespace:
 export interface ArmEmulatorOptions {
   /** default 42; same seed => identical estate */
   seed?: number;
-  /** default 2 */
+  /** default 3 */
   subscriptionCount?: number;
   /** overrides generated GUIDs (and then sets the subscription count) */
   subscriptionIds?: string[];
-  /** default 250 */
+  /** default 125 (about 2,000 resources over 3 subscriptions when connected) */
   vmsPerSubscription?: number;
+  /** default true: the applications around the VMs (see connectedEstate.ts); false = VMs only */
+  connected?: boolean;
+  /** actions answered 403 AuthorizationFailed, e.g. `Microsoft.Web/sites/config/list/action` (Reader lacks it) */
+  denyActions?: string[];
   /** default 100 (items per page of list calls) */
   pageSize?: number;
   /** added to every response, default 0 */
@@ -101,6 +105,14 @@ export interface ArmEmulator {
    */
   driftVm(
     name: RegExp | undefined,
+    rewrite?: (body: Record<string, unknown>) => Record<string, unknown>,
+  ): void;
+  /**
+   * Rewrites the list bodies of every non-VM resource whose canonical type matches (odd shapes,
+   * extra or missing fields, an item twice); undefined clears it. VMs: `driftVm`.
+   */
+  driftResources(
+    type: RegExp | undefined,
     rewrite?: (body: Record<string, unknown>) => Record<string, unknown>,
   ): void;
   /** bounded (last 50k), oldest first */

@@ -7,9 +7,10 @@
  *   npm start -- --azure      real Azure, every subscription DefaultAzureCredential sees
  *   npm start -- --memory     keep storage in memory (nothing under .topdeck/)
  *   npm start -- --no-scan    serve only: finish the work a killed run left, start no scan
- *   npm start -- --vms 1000 --subscriptions 3 --latency 50   demo estate size
+ *   npm start -- --resources 10000 --subscriptions 3 --latency 50   demo estate size
  */
 // First: Application Insights must start before anything loads http/https.
+import { DEFAULT_SUBSCRIPTIONS, vmsForTotal } from '../emulator/estate';
 import '../telemetry/preload';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,6 +27,8 @@ interface CliArgs {
   azure: boolean;
   memory: boolean;
   vms?: number;
+  resources?: number;
+  vmOnly?: boolean;
   subscriptions?: number;
   latency?: number;
   pageSize?: number;
@@ -48,12 +51,14 @@ function parseArgs(argv: string[]): CliArgs {
     else if (a === '--no-scan') args.scan = false;
     else if (a === '--no-devops') args.noDevops = true;
     else if (a === '--vms') args.vms = num(a, argv[++i]);
+    else if (a === '--resources') args.resources = num(a, argv[++i]);
+    else if (a === '--vm-only') args.vmOnly = true;
     else if (a === '--subscriptions') args.subscriptions = num(a, argv[++i]);
     else if (a === '--latency') args.latency = num(a, argv[++i]);
     else if (a === '--page-size') args.pageSize = num(a, argv[++i]);
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: npm start -- [--once] [--no-scan] [--azure] [--memory] [--no-devops] [--vms N] [--subscriptions N] [--latency MS] [--page-size N]',
+        'usage: npm start -- [--once] [--no-scan] [--azure] [--memory] [--no-devops] [--resources N | --vms N] [--vm-only] [--subscriptions N] [--latency MS] [--page-size N]',
       );
       process.exit(0);
     } else throw new Error(`unknown option "${a}" (try --help)`);
@@ -167,6 +172,12 @@ async function main(): Promise<void> {
       memory: args.memory,
       demo: {
         ...(args.vms !== undefined ? { vmsPerSubscription: args.vms } : {}),
+        ...(args.resources !== undefined
+          ? {
+              vmsPerSubscription: vmsForTotal(args.resources, args.subscriptions ?? DEFAULT_SUBSCRIPTIONS),
+            }
+          : {}),
+        ...(args.vmOnly ? { connected: false } : {}),
         ...(args.subscriptions !== undefined ? { subscriptionCount: args.subscriptions } : {}),
         ...(args.latency !== undefined ? { latencyMs: args.latency } : {}),
         ...(args.pageSize !== undefined ? { pageSize: args.pageSize } : {}),

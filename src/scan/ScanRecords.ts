@@ -46,6 +46,8 @@ export interface TaskRow {
   modified?: number;
   skippedItems?: number;
   skippedSample?: string;
+  /** JSON `[{code, message, count}]`: problems that did not fail the task (a missing optional permission) */
+  warnings?: string;
   error?: string;
   errorCode?: string;
   lastError?: string;
@@ -66,6 +68,8 @@ export interface PageMarkerRow {
   /** Items that could not be mapped (schema drift), and the first one's error. */
   skippedItems?: number;
   skippedSample?: string;
+  /** JSON `[{code, message}]` from the listing */
+  warnings?: string;
   added?: number;
   modified?: number;
   /** The RowKeys this page listed (src/scan/seenKeys.ts): what finalize does not remove. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { ArmClients } from '../discovery/armClients';
 import type { Discoverer } from '../discovery/Discoverer';
-import { DISCOVERERS, FINALIZE_QUEUE, discoverQueueName, findDiscoverer } from '../discovery/registry';
+import { FINALIZE_QUEUE, discoverQueueName, findDiscoverer } from '../discovery/registry';
 import type { DiscoveredItem } from '../discovery/Resource';
 import { classifyError } from '../errors/classifyError';
 import type { TopDeckError } from '../errors/TopDeckError';
@@ -24,6 +24,7 @@ import type { OperationRecorder } from '../telemetry/operationMetrics';
 import { redactText } from '../telemetry/redact';
 import { describeFailure } from './describeFailure';
 import { fetchJoinedPage, type JoinedPage } from './fetchJoinedPage';
+import { planTasks } from './planTasks';
 import { readExisting } from './readExisting';
 import type { FinalizeMessage, PageMessage } from './messages';
 import { TERMINAL_SCAN, TERMINAL_TASK, type ScanRow, type TaskRow } from './ScanRecords';
@@ -65,8 +66,19 @@ export interface DeliveryInfo {
   dequeueCount: number;
 }
 
-export function taskIdFor(subscriptionId: string, d: Discoverer, resourceGroup?: string): string {
-  return [subscriptionId, d.slug, ...(resourceGroup ? [`rg=${resourceGroup.toLowerCase()}`] : [])].join('|');
+export function taskIdFor(
+  subscriptionId: string,
+  d: Discoverer,
+  resourceGroup?: string,
+  resourceType?: string,
+): string {
+  return [
+    subscriptionId,
+    d.slug,
+    // the generic listing runs one task per type (`/` is not allowed in a table key)
+    ...(d.generic && resourceType ? [`type=${resourceType.toLowerCase().replace(/\//g, ':')}`] : []),
+    ...(resourceGroup ? [`rg=${resourceGroup.toLowerCase()}`] : []),
+  ].join('|');
 }
 
 /** Scan orchestration: start, one page at a time, finalize exactly once, poison and watchdog. */
@@ -96,23 +108,21 @@ export class ScanService {
       : this.deps.defaults.subscriptionIds;
     if (!subscriptionIds.length) subscriptionIds = await arm.listSubscriptionIds();
     subscriptionIds = [...new Set(subscriptionIds.map((s) => s.toLowerCase()))];
-    const discoverers = request.resourceTypes?.length
-      ? request.resourceTypes.map((t) => findDiscoverer(t)).filter((d): d is Discoverer => Boolean(d))
-      : [...DISCOVERERS];
+    const planned = await planTasks(
+      { arm, store, logger },
+      subscriptionIds,
+      resourceGroup,
+      request.resourceTypes,
+    );
     const startedAt = this.now().toISOString();
-    const tasks: TaskRow[] = [];
-    for (const subscriptionId of subscriptionIds) {
-      for (const d of discoverers) {
-        tasks.push({
-          taskId: taskIdFor(subscriptionId, d, resourceGroup),
-          subscriptionId,
-          resourceType: d.type,
-          ...(resourceGroup ? { resourceGroup } : {}),
-          status: 'pending',
-          updatedAt: startedAt,
-        });
-      }
-    }
+    const tasks: TaskRow[] = planned.map((p) => ({
+      taskId: taskIdFor(p.subscriptionId, p.discoverer, resourceGroup, p.resourceType),
+      subscriptionId: p.subscriptionId,
+      resourceType: p.resourceType,
+      ...(resourceGroup ? { resourceGroup } : {}),
+      status: 'pending',
+      updatedAt: startedAt,
+    }));
     const extensionQueues = new Map<string, string>();
     for (const extension of this.deps.extensions ?? []) {
       for (const planned of await extension.planTasks({ scanId, resourceTypes: request.resourceTypes })) {
@@ -136,9 +146,12 @@ export class ScanService {
     await store.createTasks(scanId, tasks);
     const log = logger.child({ scanId });
     if (!tasks.length) {
-      log.warn('scan has no tasks: no subscription is visible to the identity', {
-        subscriptions: subscriptionIds.length,
-      });
+      log.warn(
+        subscriptionIds.length
+          ? 'scan has no tasks: the subscriptions hold no resources'
+          : 'scan has no tasks: no subscription is visible to the identity',
+        { subscriptions: subscriptionIds.length },
+      );
       await this.enqueueFinalize(scanId, 'tasks-done', request.traceparent);
       return scan;
     }
@@ -261,7 +274,12 @@ export class ScanService {
       return 'failed';
     }
 
-    const ctx = { subscriptionId: msg.subscriptionId, resourceGroup: msg.resourceGroup, arm: this.deps.arm };
+    const ctx = {
+      subscriptionId: msg.subscriptionId,
+      resourceGroup: msg.resourceGroup,
+      resourceType: msg.resourceType,
+      arm: this.deps.arm,
+    };
     let fetched: JoinedPage;
     try {
       fetched = await fetchJoinedPage(discoverer, ctx, msg);
@@ -283,7 +301,7 @@ export class ScanService {
         delivery,
       );
     }
-    const { items, stateOnly, skipped } = fetched;
+    const { items, stateOnly, skipped, warnings } = fetched;
     if (skipped.length) {
       log.warn('items in an unexpected shape skipped; the rest of the page is kept', {
         skipped: skipped.length,
@@ -316,6 +334,7 @@ export class ScanService {
       added: counts.added,
       modified: counts.modified,
       seen: counts.seen,
+      ...(warnings.length ? { warnings: redactText(JSON.stringify(warnings)).slice(0, 4000) } : {}),
       updatedAt: doneAt,
     });
     // Progress lives in the page markers (the watchdog reads them); the task row is written only
@@ -412,9 +431,11 @@ export class ScanService {
   ): Promise<{ added: number; modified: number; seen: string }> {
     const { tables } = this.deps;
     const seenAt = this.now().toISOString();
+    // The generic listing's items keep the type Azure gave them; a dedicated type has one spelling.
+    const typeOf = (item: DiscoveredItem): string => (discoverer.generic ? item.type : discoverer.type);
     const stamp = { scanId: msg.scanId, seenAt, canonicalType: discoverer.type };
-    const drafts = items.map((item) => primaryEntity(item, stamp));
-    const states = stateOnly.map((i) => stateEntity(i, stamp));
+    const drafts = items.map((item) => primaryEntity(item, { ...stamp, canonicalType: typeOf(item) }));
+    const states = stateOnly.map((i) => stateEntity(i, { ...stamp, canonicalType: typeOf(i) }));
     const existing = await readExisting(tables.resources, [...drafts, ...states]);
     let added = 0;
     let modified = 0;
@@ -454,7 +475,7 @@ export class ScanService {
         at: seenAt,
         kind,
         resourceId: item.id,
-        type: discoverer.type,
+        type: typeOf(item),
         name: item.name,
         subscriptionId: msg.subscriptionId,
       };
@@ -558,6 +579,7 @@ export class ScanService {
     const sum = (k: 'items' | 'added' | 'modified' | 'skippedItems') =>
       done.reduce((n, m) => n + (m[k] ?? 0), 0);
     const sample = done.find((m) => m.skippedSample)?.skippedSample;
+    const warnings = mergeWarnings(done.map((m) => m.warnings));
     await this.finishTask(msg, 'completed', {
       pages: done.length,
       items: sum('items'),
@@ -565,6 +587,7 @@ export class ScanService {
       modified: sum('modified'),
       skippedItems: sum('skippedItems'),
       ...(sample ? { skippedSample: sample } : {}),
+      ...(warnings ? { warnings } : {}),
     });
   }
 
@@ -658,9 +681,12 @@ export class ScanService {
     );
     const summary = summarizeTasks(tasks);
     // A scan the watchdog ended is partial (design.md): it stopped, it did not fail outright.
+    const noSubscriptions = !(JSON.parse(scan.subscriptionIds || '[]') as string[]).length;
     const status: ScanRow['status'] =
       tasks.length === 0
-        ? 'failed'
+        ? noSubscriptions
+          ? 'failed'
+          : 'completed'
         : summary.failed === 0
           ? summary.skippedItems
             ? 'partial'
@@ -683,7 +709,7 @@ export class ScanService {
     const graph = this.deps.dependencies
       ? await this.deps.dependencies(msg.scanId, at)
       : { dependencies: 0, edgesAdded: 0, edgesRemoved: 0 };
-    if (tasks.length === 0)
+    if (tasks.length === 0 && !JSON.parse(scan.subscriptionIds || '[]').length)
       errors.push({
         code: 'NoSubscriptions',
         count: 1,
@@ -818,4 +844,22 @@ export class ScanService {
     }
     return ended;
   }
+}
+
+/** One entry per warning code over a task's pages (JSON), so a task reports each problem once. */
+function mergeWarnings(perPage: Array<string | undefined>): string | undefined {
+  const byCode = new Map<string, { code: string; message: string; count: number }>();
+  for (const json of perPage) {
+    if (!json) continue;
+    try {
+      for (const w of JSON.parse(json) as Array<{ code: string; message: string }>) {
+        const seen = byCode.get(w.code);
+        if (seen) seen.count++;
+        else byCode.set(w.code, { ...w, count: 1 });
+      }
+    } catch {
+      // a cut-off list (over 4,000 characters) is still reported by the pages that parse
+    }
+  }
+  return byCode.size ? JSON.stringify([...byCode.values()]) : undefined;
 }

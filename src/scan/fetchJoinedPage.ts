@@ -1,4 +1,4 @@
-import type { Discoverer, ListingContext, SkippedItem } from '../discovery/Discoverer';
+import type { Discoverer, ListingContext, PageWarning, SkippedItem } from '../discovery/Discoverer';
 import type { DiscoveredItem } from '../discovery/Resource';
 import type { PageMessage } from './messages';
 
@@ -8,6 +8,7 @@ export interface JoinedPage {
   stateOnly: DiscoveredItem[];
   /** Items that could not be mapped (either listing). */
   skipped: SkippedItem[];
+  warnings: PageWarning[];
   /** Continuation for the next message, when either listing has more. */
   next?: Pick<PageMessage, 'continuationToken' | 'stateContinuationToken' | 'primaryDone' | 'stateDone'>;
 }
@@ -41,6 +42,7 @@ export async function fetchJoinedPage(
     items,
     stateOnly: [...states.values()],
     skipped: [...(primary?.skipped ?? []), ...(state?.skipped ?? [])],
+    warnings: [...(primary?.warnings ?? []), ...(state?.warnings ?? [])],
     next:
       nextPrimary || nextState
         ? {

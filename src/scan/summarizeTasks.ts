@@ -61,6 +61,26 @@ export function summarizeTasks(tasks: TaskRow[]): TaskSummary {
       tasks: withSkips.slice(0, 10).map((t) => t.taskId),
     });
   }
+  // Warnings (a missing optional permission) are reported once per code, whatever the task count.
+  const warnings = new Map<string, GroupedError>();
+  for (const t of tasks) {
+    if (!t.warnings) continue;
+    let list: Array<{ code: string; message: string; count?: number }> = [];
+    try {
+      list = JSON.parse(t.warnings) as typeof list;
+    } catch {
+      continue;
+    }
+    for (const w of list) {
+      const g = warnings.get(w.code);
+      if (g) {
+        g.count += w.count ?? 1;
+        if (g.tasks.length < 10) g.tasks.push(t.taskId);
+      } else
+        warnings.set(w.code, { code: w.code, count: w.count ?? 1, message: w.message, tasks: [t.taskId] });
+    }
+  }
+  errors.push(...warnings.values());
   return {
     completed: count('completed'),
     failed: count('failed'),

@@ -39,6 +39,7 @@ export function primaryEntity(item: DiscoveredItem, stamp: StampFields): TableEn
     key: resourceKeyFromId(item.id),
     name: item.name,
     type: stamp.canonicalType,
+    typeLower: stamp.canonicalType.toLowerCase(),
     subscriptionId,
     resourceGroup,
     resourceGroupLower: resourceGroup.toLowerCase(),

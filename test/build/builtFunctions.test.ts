@@ -2,6 +2,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DISCOVERERS } from '../../src/discovery/registry';
+
+const pascal = (s: string): string => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
 
 const root = path.resolve(__dirname, '../..');
 const entry = path.join(root, 'dist/functions/index.js');
@@ -41,7 +44,8 @@ describe('the built function files in plain Node', () => {
     const names = seen.map((s: { name: string }) => s.name).sort();
     expect(names).toEqual(
       [
-        'discoverVirtualmachines',
+        // one queue function and one poison handler per registered discoverer
+        ...DISCOVERERS.flatMap((d) => [`discover${pascal(d.slug)}`, `poison${pascal(d.slug)}`]),
         'discoverDevopsBuilds',
         'discoverDevopsEnvironments',
         'discoverDevopsProjects',
@@ -62,7 +66,6 @@ describe('the built function files in plain Node', () => {
         'poisonDevopsProjects',
         'poisonDevopsRepositories',
         'poisonFinalizeScan',
-        'poisonVirtualmachines',
         'scanWatchdog',
         'scheduledScan',
         'startScan',

@@ -14,7 +14,9 @@ async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_00
 describe('scans under faults', () => {
   let host: TestHost;
   beforeAll(async () => {
-    host = await startTestHost({ emulator: { subscriptionCount: 2, vmsPerSubscription: 150, pageSize: 40 } });
+    host = await startTestHost({
+      emulator: { subscriptionCount: 2, connected: false, vmsPerSubscription: 150, pageSize: 40 },
+    });
   });
   afterAll(async () => host?.stop());
   afterEach(() => host.emulator.clearFaults());

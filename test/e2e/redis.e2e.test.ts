@@ -9,7 +9,13 @@ describe('the Redis cache during a scan', () => {
     redis = await startRedisServer();
     host = await startTestHost({
       env: { REDIS_URL: redis.url },
-      emulator: { subscriptionCount: 2, vmsPerSubscription: 200, pageSize: 20, latencyMs: 15 },
+      emulator: {
+        subscriptionCount: 2,
+        connected: false,
+        vmsPerSubscription: 200,
+        pageSize: 20,
+        latencyMs: 15,
+      },
     });
   });
   afterAll(async () => {

@@ -4,7 +4,9 @@ import { listAllResources, startTestHost, type ScanView, type TestHost } from '.
 describe('a scan end to end through the local runtime', () => {
   let host: TestHost;
   beforeAll(async () => {
-    host = await startTestHost({ emulator: { subscriptionCount: 2, vmsPerSubscription: 260, pageSize: 50 } });
+    host = await startTestHost({
+      emulator: { subscriptionCount: 2, connected: false, vmsPerSubscription: 260, pageSize: 50 },
+    });
   });
   afterAll(async () => host?.stop());
 
@@ -83,20 +85,20 @@ describe('a scan end to end through the local runtime', () => {
     [
       'POST',
       '/api/scans',
-      { resourceTypes: ['Microsoft.Foo/bars'] },
+      { resourceTypes: ['not a type'] },
       400,
       'ValidationError',
-      'unknown resource type',
+      'not an ARM resource type',
     ],
     ['POST', '/api/scans', { subscriptionId: 'x' }, 400, 'ValidationError', 'unknown field'],
     ['GET', '/api/resources?subscriptionId=123', undefined, 400, 'ValidationError', 'subscriptionId'],
     [
       'GET',
-      '/api/resources?type=Microsoft.Foo/bars',
+      '/api/resources?type=Microsoft.Foo',
       undefined,
       400,
       'ValidationError',
-      'unknown resource type',
+      'not an ARM resource type',
     ],
     ['GET', '/api/resources?limit=0', undefined, 400, 'ValidationError', 'limit'],
     [

@@ -72,7 +72,13 @@ describe('ARM emulator with the real SDK clients (20 VMs, pageSize 7)', () => {
   let subscriptionId: string;
 
   beforeAll(async () => {
-    emulator = await startArmEmulator({ seed: 7, subscriptionCount: 3, vmsPerSubscription: 20, pageSize: 7 });
+    emulator = await startArmEmulator({
+      seed: 7,
+      subscriptionCount: 3,
+      connected: false,
+      vmsPerSubscription: 20,
+      pageSize: 7,
+    });
     subscriptionId = emulator.estate.subscriptions[0]!.subscriptionId;
   });
   afterAll(async () => {
@@ -193,7 +199,7 @@ describe('ARM emulator with the real SDK clients (20 VMs, pageSize 7)', () => {
   });
 
   it('the estate mixes resource group casings, tags and power states', () => {
-    const big = generateEstate({ seed: 42, subscriptionCount: 2, vmsPerSubscription: 400 });
+    const big = generateEstate({ seed: 42, subscriptionCount: 2, connected: false, vmsPerSubscription: 400 });
     const vms = big.subscriptions.flatMap((s) => s.vms);
     const rgSpellings = new Map<string, Set<string>>();
     for (const vm of vms) {
@@ -365,6 +371,7 @@ describe('ARM emulator with the real SDK clients (20 VMs, pageSize 7)', () => {
 describe('ARM emulator knobs', () => {
   it('throttleRate 1 throttles every call with Retry-After; errorRate 1 fails every call', async () => {
     const throttled = await startArmEmulator({
+      connected: false,
       vmsPerSubscription: 3,
       throttleRate: 1,
       retryAfterSeconds: 2,
@@ -383,7 +390,7 @@ describe('ARM emulator knobs', () => {
       await throttled.close();
     }
 
-    const failing = await startArmEmulator({ vmsPerSubscription: 3, errorRate: 1 });
+    const failing = await startArmEmulator({ connected: false, vmsPerSubscription: 3, errorRate: 1 });
     try {
       const sub = failing.estate.subscriptions[0]!.subscriptionId;
       for (let i = 0; i < 4; i++) {
@@ -398,6 +405,7 @@ describe('ARM emulator knobs', () => {
 
   it('an unregistered provider is reported and its listings fail with 409', async () => {
     const emulator = await startArmEmulator({
+      connected: false,
       vmsPerSubscription: 2,
       unregisteredProviders: ['Microsoft.Compute'],
     });
@@ -419,9 +427,9 @@ describe('ARM emulator knobs', () => {
   });
 
   it('same seed gives the same estate; another seed a different one; subscriptionIds override', async () => {
-    const a = generateEstate({ seed: 1234, vmsPerSubscription: 50 });
-    const b = generateEstate({ seed: 1234, vmsPerSubscription: 50 });
-    const c = generateEstate({ seed: 1235, vmsPerSubscription: 50 });
+    const a = generateEstate({ seed: 1234, connected: false, vmsPerSubscription: 50 });
+    const b = generateEstate({ seed: 1234, connected: false, vmsPerSubscription: 50 });
+    const c = generateEstate({ seed: 1235, connected: false, vmsPerSubscription: 50 });
     const dump = (e: typeof a): string =>
       JSON.stringify(
         e.subscriptions.map((s) => ({
@@ -437,7 +445,12 @@ describe('ARM emulator knobs', () => {
       '22222222-2222-2222-2222-222222222222',
       '33333333-3333-3333-3333-333333333333',
     ];
-    const emulator = await startArmEmulator({ seed: 1234, subscriptionIds: ids, vmsPerSubscription: 5 });
+    const emulator = await startArmEmulator({
+      seed: 1234,
+      subscriptionIds: ids,
+      connected: false,
+      vmsPerSubscription: 5,
+    });
     try {
       expect(emulator.estate.subscriptions.map((s) => s.subscriptionId)).toEqual(ids);
       for (const s of emulator.estate.subscriptions) {
@@ -450,14 +463,19 @@ describe('ARM emulator knobs', () => {
 
   it('generates a 10,000-VM estate (time printed, not asserted)', () => {
     const started = process.hrtime.bigint();
-    const estate = generateEstate({ seed: 42, subscriptionCount: 2, vmsPerSubscription: 5_000 });
+    const estate = generateEstate({
+      seed: 42,
+      subscriptionCount: 2,
+      connected: false,
+      vmsPerSubscription: 5_000,
+    });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     console.log(`[arm emulator] generated ${estate.totalVms} VMs in ${ms.toFixed(1)} ms`);
     expect(estate.totalVms).toBe(10_000);
   });
 
   it('close() ends kept-alive connections and the server', async () => {
-    const emulator = await startArmEmulator({ vmsPerSubscription: 1 });
+    const emulator = await startArmEmulator({ connected: false, vmsPerSubscription: 1 });
     const agent = new https.Agent({ keepAlive: true, ca: emulator.caPem });
     const status = await new Promise<number>((resolve, reject) => {
       https
@@ -478,14 +496,19 @@ describe('ARM emulator knobs', () => {
     await expect(rawGet(emulator, '/subscriptions?api-version=1', BEARER)).rejects.toThrow();
   });
   it('latencyMs delays answers but the SDK still lists; close() drops answers still waiting', async () => {
-    const slow = await startArmEmulator({ vmsPerSubscription: 4, pageSize: 2, latencyMs: 20 });
+    const slow = await startArmEmulator({
+      connected: false,
+      vmsPerSubscription: 4,
+      pageSize: 2,
+      latencyMs: 20,
+    });
     try {
       const sub = slow.estate.subscriptions[0]!.subscriptionId;
       expect(await collect(computeClient(slow, sub).virtualMachines.listAll())).toHaveLength(4);
     } finally {
       await slow.close();
     }
-    const stalled = await startArmEmulator({ vmsPerSubscription: 1, latencyMs: 60_000 });
+    const stalled = await startArmEmulator({ connected: false, vmsPerSubscription: 1, latencyMs: 60_000 });
     const pending = rawGet(stalled, '/subscriptions?api-version=2022-12-01', BEARER);
     // wait until the request has arrived, then close while its answer is still delayed
     while (stalled.stats().requests === 0) await new Promise((r) => setImmediate(r));
@@ -496,7 +519,7 @@ describe('ARM emulator knobs', () => {
 
 describe('trusting the emulator process-wide', () => {
   it('writeCaBundle keeps the existing NODE_EXTRA_CA_CERTS and works for a child process', async () => {
-    const emulator = await startArmEmulator({ vmsPerSubscription: 1 });
+    const emulator = await startArmEmulator({ connected: false, vmsPerSubscription: 1 });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'topdeck-emulator-test-'));
     const previous = process.env['NODE_EXTRA_CA_CERTS'];
     try {

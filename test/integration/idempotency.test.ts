@@ -20,7 +20,12 @@ describe('idempotent queue handlers', () => {
 
   beforeAll(async () => {
     azurite = await startAzurite({ queuePort: 0, tablePort: 0 });
-    emulator = await startArmEmulator({ subscriptionCount: 2, vmsPerSubscription: 90, pageSize: 25 });
+    emulator = await startArmEmulator({
+      subscriptionCount: 2,
+      connected: false,
+      vmsPerSubscription: 90,
+      pageSize: 25,
+    });
     services = await createServices({
       settings: loadSettings({
         AzureWebJobsStorage: azurite.connectionString,

@@ -17,7 +17,7 @@ describe('the watchdog', () => {
 
   beforeAll(async () => {
     azurite = await startAzurite({ queuePort: 0, tablePort: 0 });
-    emulator = await startArmEmulator({ subscriptionCount: 2, vmsPerSubscription: 10 });
+    emulator = await startArmEmulator({ subscriptionCount: 2, connected: false, vmsPerSubscription: 10 });
     services = await createServices({
       settings: loadSettings({
         AzureWebJobsStorage: azurite.connectionString,
@@ -75,7 +75,12 @@ describe('the watchdog', () => {
 
   it('leaves alone a scan whose pages still move, even when its task rows are old', async () => {
     let clock = Date.parse('2026-02-01T00:00:00Z');
-    const paged = await startArmEmulator({ subscriptionCount: 1, vmsPerSubscription: 12, pageSize: 4 });
+    const paged = await startArmEmulator({
+      subscriptionCount: 1,
+      connected: false,
+      vmsPerSubscription: 12,
+      pageSize: 4,
+    });
     const scans = new ScanService({
       store: services.store,
       tables: services.tables,

@@ -17,7 +17,7 @@ describe('the ARM budget shared by 4 processes', () => {
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    emulator = await startArmEmulator({ subscriptionCount: 1, vmsPerSubscription: 5 });
+    emulator = await startArmEmulator({ subscriptionCount: 1, connected: false, vmsPerSubscription: 5 });
   });
   afterAll(async () => {
     await emulator?.close();

@@ -136,7 +136,13 @@ function expectOneOperation(
   );
   expect(storage.length).toBeGreaterThan(0);
   const requestOperations = new Set(requests.map(opId));
-  const orphans = dependencies.filter((d) => !requestOperations.has(opId(d)));
+  // The exporter's own settings fetch (platform-notes.md: it fails harmlessly here) is the SDK's,
+  // not TopDeck's; whether it lands inside the start-up operation depends on start-up timing.
+  const orphans = dependencies.filter(
+    (d) =>
+      !requestOperations.has(opId(d)) &&
+      !String(d.data.baseData.data).startsWith('https://settings.sdk.monitor.azure.com/'),
+  );
   expect(orphans, summary(orphans)).toEqual([]);
 
   // Traces: log lines of the scan carry the operation id, and the handlers' the scan id.
@@ -258,6 +264,7 @@ describe('Application Insights end to end', () => {
           '--once',
           '--memory',
           '--no-devops',
+          '--vm-only',
           '--subscriptions',
           '1',
           '--vms',
@@ -323,6 +330,7 @@ describe('Application Insights end to end', () => {
           '--once',
           '--memory',
           '--no-devops',
+          '--vm-only',
           '--subscriptions',
           '2',
           '--vms',

@@ -129,8 +129,10 @@ describe('resource model', () => {
     expect(vm.properties).toMatchObject({
       vmSize: 'Standard_D2s_v3',
       osType: 'Linux',
-      osDisk: { sizeGB: 30, managedDiskId: 'disk-id' },
-      networkInterfaces: [{ id: 'nic-id', primary: true }],
+      osDiskSizeGB: 30,
+      osDiskId: 'disk-id',
+      networkInterfaceIds: ['nic-id'],
+      dataDisks: [],
     });
     const statuses = (codes: string[]) => ({
       location: 'x',

@@ -1,0 +1,57 @@
+import { sdk } from '../sdk';
+import type { ApplicationGateway } from '@azure/arm-network';
+import { armItem, compact } from '../armItem';
+import type { Discoverer } from '../Discoverer';
+import { listArmPage } from '../listArmPage';
+import { networkClient } from './networkClient';
+
+const TYPE = 'Microsoft.Network/applicationGateways';
+
+export function mapApplicationGateway(g: ApplicationGateway) {
+  return armItem(
+    g,
+    TYPE,
+    {
+      sku: g.sku?.name,
+      skuTier: g.sku?.tier,
+      capacity: g.sku?.capacity,
+      operationalState: g.operationalState,
+      subnetIds: (g.gatewayIPConfigurations ?? []).map((c) => c.subnet?.id).filter(Boolean),
+      frontendIPConfigurations: (g.frontendIPConfigurations ?? []).map((f) =>
+        compact({
+          id: f.id,
+          name: f.name,
+          privateIPAddress: f.privateIPAddress,
+          publicIPAddressId: f.publicIPAddress?.id,
+          subnetId: f.subnet?.id,
+        }),
+      ),
+      backendAddressPools: (g.backendAddressPools ?? []).map((b) =>
+        compact({
+          id: b.id,
+          name: b.name,
+          backendAddresses: (b.backendAddresses ?? []).map((a) =>
+            compact({ fqdn: a.fqdn, ipAddress: a.ipAddress }),
+          ),
+        }),
+      ),
+      provisioningState: g.provisioningState,
+    },
+    g.provisioningState,
+  );
+}
+
+export const applicationGateways: Discoverer = {
+  type: TYPE,
+  slug: 'applicationgateways',
+  listPage: (ctx) =>
+    listArmPage(
+      ctx,
+      {
+        all: () => networkClient(ctx).applicationGateways.listAll(),
+        byResourceGroup: (rg) => networkClient(ctx).applicationGateways.list(rg),
+        continuationOf: sdk.network().getContinuationToken,
+      },
+      mapApplicationGateway,
+    ),
+};

@@ -1,0 +1,58 @@
+import { sdk } from '../sdk';
+import type { GenericResourceExpanded } from '@azure/arm-resources';
+import { armItem } from '../armItem';
+import type { Discoverer } from '../Discoverer';
+import { listArmPage } from '../listArmPage';
+import { parseResourceId } from '../Resource';
+
+/**
+ * Every type no dedicated discoverer owns, through the generic resources list filtered to one
+ * type per task (the scan plans a task per type that exists), so nothing is listed twice and
+ * each task owns the removals of exactly its type.
+ */
+export function mapGenericResource(r: GenericResourceExpanded, taskType: string) {
+  const parsed = r.id ? parseResourceId(r.id) : undefined;
+  // the generic list names child resources with their parent (`server/db`)
+  const name = r.name && !r.name.includes('/') ? r.name : parsed?.name;
+  return armItem(
+    { ...r, name },
+    r.type || parsed?.type || taskType,
+    {
+      kind: r.kind,
+      sku: r.sku?.name,
+      skuTier: r.sku?.tier,
+      managedBy: r.managedBy,
+      identityType: r.identity?.type,
+      provisioningState: r.provisioningState,
+      createdTime: r.createdTime?.toISOString(),
+      changedTime: r.changedTime?.toISOString(),
+    },
+    r.provisioningState,
+  );
+}
+
+export const GENERIC_SLUG = 'resources';
+
+export const genericResources: Discoverer = {
+  type: '*',
+  slug: GENERIC_SLUG,
+  generic: true,
+  listPage: (ctx) => {
+    const taskType = ctx.resourceType ?? '';
+    if (!/^[\w.-]+(\/[\w.-]+)+$/.test(taskType)) throw new Error(`not an ARM resource type: ${taskType}`);
+    const client = () => ctx.arm.client(sdk.resources().ResourceManagementClient, ctx.subscriptionId);
+    const options = {
+      filter: `resourceType eq '${taskType}'`,
+      expand: 'provisioningState,createdTime,changedTime',
+    };
+    return listArmPage(
+      ctx,
+      {
+        all: () => client().resources.list(options),
+        byResourceGroup: (rg) => client().resources.listByResourceGroup(rg, options),
+        continuationOf: sdk.resources().getContinuationToken,
+      },
+      (r) => mapGenericResource(r, taskType),
+    );
+  },
+};

@@ -1,0 +1,42 @@
+import { sdk } from '../sdk';
+import type { AppServicePlan } from '@azure/arm-appservice';
+import { armItem } from '../armItem';
+import type { Discoverer } from '../Discoverer';
+import { listArmPage } from '../listArmPage';
+
+const TYPE = 'Microsoft.Web/serverfarms';
+
+export function mapServerFarm(p: AppServicePlan) {
+  return armItem(
+    p,
+    TYPE,
+    {
+      kind: p.kind,
+      sku: p.sku?.name,
+      skuTier: p.sku?.tier,
+      capacity: p.sku?.capacity,
+      state: p.status,
+      numberOfSites: p.numberOfSites,
+      reserved: p.reserved,
+      zoneRedundant: p.zoneRedundant,
+      provisioningState: p.provisioningState,
+    },
+    p.provisioningState,
+  );
+}
+
+export const serverFarms: Discoverer = {
+  type: TYPE,
+  slug: 'serverfarms',
+  listPage: (ctx) => {
+    const client = () => ctx.arm.client(sdk.appService().WebSiteManagementClient, ctx.subscriptionId);
+    return listArmPage(
+      ctx,
+      {
+        all: () => client().appServicePlans.list(),
+        byResourceGroup: (rg) => client().appServicePlans.listByResourceGroup(rg),
+      },
+      mapServerFarm,
+    );
+  },
+};

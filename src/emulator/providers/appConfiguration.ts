@@ -1,0 +1,26 @@
+/** Microsoft.AppConfiguration in the demo estate: configuration store metadata. */
+import { resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+
+export function configurationStore(p: Placement, name: string): EmulatedResource {
+  const sku = { name: 'standard' };
+  return resource(
+    p,
+    'Microsoft.AppConfiguration/configurationStores',
+    name,
+    (base) => ({
+      ...base,
+      properties: {
+        provisioningState: 'Succeeded',
+        creationDate: '2024-02-01T10:00:00+00:00',
+        endpoint: `https://${name}.azconfig.io`,
+        encryption: {},
+        publicNetworkAccess: 'Enabled',
+        disableLocalAuth: true,
+        softDeleteRetentionInDays: 7,
+        enablePurgeProtection: false,
+        privateEndpointConnections: [],
+      },
+    }),
+    { sku },
+  );
+}

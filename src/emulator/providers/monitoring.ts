@@ -1,0 +1,41 @@
+/**
+ * Types with no dedicated discoverer (Application Insights, Log Analytics, managed identities):
+ * they reach TopDeck only through the generic resources list.
+ */
+import { resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+
+export function applicationInsights(p: Placement, name: string, workspaceId: string): EmulatedResource {
+  return resource(
+    p,
+    'Microsoft.Insights/components',
+    name,
+    (base) => ({
+      ...base,
+      properties: {
+        ApplicationId: name,
+        Application_Type: 'web',
+        WorkspaceResourceId: workspaceId,
+        provisioningState: 'Succeeded',
+      },
+    }),
+    { kind: 'web' },
+  );
+}
+
+export function logAnalyticsWorkspace(p: Placement, name: string): EmulatedResource {
+  return resource(p, 'Microsoft.OperationalInsights/workspaces', name, (base) => ({
+    ...base,
+    properties: { provisioningState: 'Succeeded', sku: { name: 'PerGB2018' }, retentionInDays: 30 },
+  }));
+}
+
+export function userAssignedIdentity(p: Placement, name: string): EmulatedResource {
+  return resource(p, 'Microsoft.ManagedIdentity/userAssignedIdentities', name, (base) => ({
+    ...base,
+    properties: {
+      tenantId: '00000000-0000-0000-0000-00000000eeee',
+      principalId: '00000000-0000-0000-0000-000000001111',
+      clientId: '00000000-0000-0000-0000-000000002222',
+    },
+  }));
+}

@@ -1,0 +1,122 @@
+/**
+ * Microsoft.Web in the demo estate: App Service plans, web and function apps, and the two
+ * POST routes that return a site's settings and connection strings. Those values carry fake
+ * secrets on purpose, so tests can prove TopDeck never stores or logs them.
+ */
+import { LOCATION_DISPLAY, resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+
+export interface EmulatedSite extends EmulatedResource {
+  appSettings: Record<string, string>;
+  connectionStrings: Record<string, { value: string; type: string }>;
+}
+
+export function appServicePlan(p: Placement, name: string, linux: boolean, sites: number): EmulatedResource {
+  const sku = { name: 'P1v3', tier: 'PremiumV3', size: 'P1v3', family: 'Pv3', capacity: 2 };
+  const display = LOCATION_DISPLAY[p.location] ?? p.location;
+  return resource(
+    p,
+    'Microsoft.Web/serverfarms',
+    name,
+    (base) => ({
+      ...base,
+      properties: {
+        serverFarmId: 0,
+        name,
+        workerSize: 'D1',
+        status: 'Ready',
+        geoRegion: display,
+        numberOfSites: sites,
+        reserved: linux,
+        provisioningState: 'Succeeded',
+        maximumNumberOfWorkers: 30,
+        zoneRedundant: false,
+      },
+    }),
+    { sku, kind: linux ? 'linux' : 'app', displayLocation: display },
+  );
+}
+
+export function site(
+  p: Placement,
+  name: string,
+  opts: {
+    kind: string;
+    serverFarmId: string;
+    subnetId?: string;
+    linuxFxVersion?: string;
+    netFrameworkVersion?: string;
+    identity?: 'SystemAssigned' | 'UserAssigned';
+    state: 'Running' | 'Stopped';
+    appSettings: Record<string, string>;
+    connectionStrings: Record<string, { value: string; type: string }>;
+  },
+): EmulatedSite {
+  const display = LOCATION_DISPLAY[p.location] ?? p.location;
+  const r = resource(
+    p,
+    'Microsoft.Web/sites',
+    name,
+    (base) => ({
+      ...base,
+      ...(opts.identity
+        ? { identity: { type: opts.identity, principalId: '00000000-0000-0000-0000-000000003333' } }
+        : {}),
+      properties: {
+        name,
+        state: opts.state,
+        hostNames: [`${name}.azurewebsites.net`],
+        enabledHostNames: [`${name}.azurewebsites.net`, `${name}.scm.azurewebsites.net`],
+        defaultHostName: `${name}.azurewebsites.net`,
+        serverFarmId: opts.serverFarmId,
+        reserved: Boolean(opts.linuxFxVersion),
+        httpsOnly: true,
+        siteConfig: {
+          numberOfWorkers: 1,
+          linuxFxVersion: opts.linuxFxVersion ?? '',
+          ...(opts.netFrameworkVersion ? { netFrameworkVersion: opts.netFrameworkVersion } : {}),
+          alwaysOn: false,
+          http20Enabled: true,
+          functionAppScaleLimit: 0,
+          minimumElasticInstanceCount: 0,
+        },
+        ...(opts.subnetId ? { virtualNetworkSubnetId: opts.subnetId } : {}),
+        clientAffinityEnabled: false,
+        publicNetworkAccess: 'Enabled',
+        outboundIpAddresses: '20.1.2.3,20.1.2.4',
+        availabilityState: 'Normal',
+        usageState: 'Normal',
+        lastModifiedTimeUtc: '2025-01-10T10:00:00.000Z',
+      },
+    }),
+    { kind: opts.kind, displayLocation: display },
+  );
+  return Object.assign(r, { appSettings: opts.appSettings, connectionStrings: opts.connectionStrings });
+}
+
+/** `config/appsettings/list` answer (Microsoft.Web/sites/config, name `appsettings`). */
+export function appSettingsBody(s: EmulatedSite): Record<string, unknown> {
+  return {
+    id: `${s.id}/config/appsettings`,
+    name: 'appsettings',
+    type: 'Microsoft.Web/sites/config',
+    location: LOCATION_DISPLAY[s.location] ?? s.location,
+    properties: { ...s.appSettings },
+  };
+}
+
+/** `config/connectionstrings/list` answer. */
+export function connectionStringsBody(s: EmulatedSite): Record<string, unknown> {
+  return {
+    id: `${s.id}/config/connectionstrings`,
+    name: 'connectionstrings',
+    type: 'Microsoft.Web/sites/config',
+    location: LOCATION_DISPLAY[s.location] ?? s.location,
+    properties: Object.fromEntries(
+      Object.entries(s.connectionStrings).map(([k, v]) => [k, { value: v.value, type: v.type }]),
+    ),
+  };
+}
+
+export function isSite(r: EmulatedResource): r is EmulatedSite {
+  return 'appSettings' in r;
+}
