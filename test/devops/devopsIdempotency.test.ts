@@ -18,7 +18,7 @@ describe('idempotent Azure DevOps queue handlers', () => {
 
   beforeAll(async () => {
     azurite = await startAzurite({ queuePort: 0, tablePort: 0 });
-    arm = await startArmEmulator({ subscriptionCount: 1, vmsPerSubscription: 20 });
+    arm = await startArmEmulator({ subscriptionCount: 1, connected: false, vmsPerSubscription: 20 });
     devops = await startDevOpsEmulator({ projects: 2, repositories: 30, builds: 250 });
     services = await createServices({
       settings: loadSettings({

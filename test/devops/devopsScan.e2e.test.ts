@@ -50,7 +50,7 @@ describe('Azure DevOps in a scan, end to end through the local runtime', () => {
   beforeAll(async () => {
     devops = await startDevOpsEmulator({ projects: 2, repositories: 12, builds: 400, pat: PAT });
     host = await startTestHost({
-      emulator: { subscriptionCount: 1, vmsPerSubscription: 60 },
+      emulator: { subscriptionCount: 1, connected: false, vmsPerSubscription: 60 },
       devopsEmulator: devops,
       // The default 200 calls a minute would make this test wait on the budget for seconds.
       env: { AZURE_DEVOPS_PAT: PAT, AZURE_DEVOPS_CALLS_PER_MINUTE: '60000' },

@@ -13,7 +13,13 @@ describe('live progress of a running scan', () => {
   let host: TestHost;
   beforeAll(async () => {
     host = await startTestHost({
-      emulator: { subscriptionCount: 2, vmsPerSubscription: 300, pageSize: 20, latencyMs: 40 },
+      emulator: {
+        subscriptionCount: 2,
+        connected: false,
+        vmsPerSubscription: 300,
+        pageSize: 20,
+        latencyMs: 40,
+      },
     });
   });
   afterAll(async () => host?.stop());

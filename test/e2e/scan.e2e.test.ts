@@ -59,13 +59,19 @@ describe('a scan end to end through the local runtime', () => {
     );
     expect(byRg.map((r) => r.id).sort()).toEqual(inRg.map((v) => v.id).sort());
 
-    const one = await host.api<{ id: string; dependencies: { outgoing: unknown[]; incoming: unknown[] } }>(
-      'GET',
-      `/api/resources/${byRg[0]?.key}`,
-    );
+    const one = await host.api<{
+      id: string;
+      properties: { networkInterfaceIds?: string[] };
+      dependencies: { outgoing: Array<{ targetId: string; method: string }>; incoming: unknown[] };
+    }>('GET', `/api/resources/${byRg[0]?.key}`);
     expect(one.status).toBe(200);
     expect(one.body.id).toBe(byRg[0]?.id);
-    expect(one.body.dependencies).toEqual({ outgoing: [], incoming: [] });
+    // a VM depends on its NICs (found from its own properties), and nothing depends on it here
+    const nics = (one.body.properties.networkInterfaceIds ?? []).map((n) => n.toLowerCase());
+    expect(nics.length).toBeGreaterThan(0);
+    for (const nic of nics)
+      expect(one.body.dependencies.outgoing.map((e) => e.targetId.toLowerCase())).toContain(nic);
+    expect(one.body.dependencies.incoming).toEqual([]);
   });
 
   it('lists recent scans newest first', async () => {

@@ -49,7 +49,9 @@ describe('change history and unchanged re-scans through the local runtime', () =
   };
 
   beforeAll(async () => {
-    host = await startTestHost({ emulator: { subscriptionCount: 2, vmsPerSubscription: 100, pageSize: 25 } });
+    host = await startTestHost({
+      emulator: { subscriptionCount: 2, connected: false, vmsPerSubscription: 100, pageSize: 25 },
+    });
   });
   afterAll(async () => host?.stop());
 
@@ -116,7 +118,14 @@ describe('change history and unchanged re-scans through the local runtime', () =
 
     // one resource's history, newest first
     const history = await changes(`resourceId=${encodeURIComponent(a.id.toUpperCase())}`);
-    expect(history.items.map((i) => i.kind)).toEqual(['modified', 'added']);
+    // newest first; the VM's edges (to its NICs and disks) were added with it
+    expect(history.items.map((i) => i.kind).filter((k) => !k.startsWith('edge'))).toEqual([
+      'modified',
+      'added',
+    ]);
+    expect(history.items.filter((i) => i.kind === 'edgeAdded').every((i) => i.scanId === scanIds[0])).toBe(
+      true,
+    );
     expect(history.items[0]?.scanId).toBe(view?.scanId);
 
     // a time window pages through exactly that scan's changes

@@ -70,8 +70,10 @@ describe('idempotent queue handlers', () => {
     })) {
       changes.push(String(c.kind));
     }
-    expect(changes).toHaveLength(180);
-    expect(new Set(changes)).toEqual(new Set(['added']));
+    // one record per resource, and the edges the first scan found (VM → its NICs and disks), once each
+    expect(changes.filter((k) => !k.startsWith('edge'))).toHaveLength(180);
+    expect(new Set(changes)).toEqual(new Set(['added', 'edgeAdded']));
+    expect(changes.filter((k) => k === 'edgeAdded')).toHaveLength(view.counts.edgesAdded);
   });
 
   it('records a second scan of an unchanged estate as no change, a removal as removed, and keeps what a concurrent scan saw', async () => {

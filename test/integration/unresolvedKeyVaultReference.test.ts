@@ -12,7 +12,7 @@ describe('start-up with unresolved Key Vault references (REDIS_URL, AZURE_DEVOPS
 
   beforeAll(async () => {
     host = await startTestHost({
-      emulator: { subscriptionCount: 1, vmsPerSubscription: 30, pageSize: 20 },
+      emulator: { subscriptionCount: 1, connected: false, vmsPerSubscription: 30, pageSize: 20 },
       env: {
         REDIS_URL: '@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/redis-url)',
         AZURE_DEVOPS_ORG: 'contoso',
