@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorResponseSchema } from './responseSchemas';
+import { errorResponseSchema, NAMED_SCHEMAS } from './responseSchemas';
 import type { RouteDoc } from './routeDocs';
 
 /** The part of an HTTP function definition the document is built from. */
@@ -39,7 +39,7 @@ function stripNonStandardFormats(value: unknown): unknown {
 /** Responses reference named schemas; the registry collects them once for the whole document. */
 function responseSchemas(docs: RouteDoc[]): { refs: Map<z.ZodType, JsonSchema>; components: JsonSchema } {
   const registry = z.registry<{ id: string }>();
-  const named = new Set<z.ZodType>([errorResponseSchema]);
+  const named = new Set<z.ZodType>(NAMED_SCHEMAS);
   for (const d of docs) if (typeof d.response !== 'string') named.add(d.response);
   for (const s of named) {
     const id = (s.meta() as { id?: string } | undefined)?.id;

@@ -140,3 +140,18 @@ export const changePageSchema = z
     continuationToken: z.string().optional(),
   })
   .meta({ id: 'ChangePage' });
+
+/** Every named schema, so that each lands once in `components.schemas` and others refer to it. */
+export const NAMED_SCHEMAS: z.ZodType[] = [
+  errorResponseSchema,
+  startScanResponseSchema,
+  scanSchema,
+  scanListSchema,
+  resourceSchema,
+  resourcePageSchema,
+  edgeSchema,
+  resourceWithEdgesSchema,
+  walkedEdgesSchema,
+  graphSchema,
+  changePageSchema,
+];
