@@ -1,5 +1,4 @@
 /// <reference lib="dom" />
-import type { Core } from 'cytoscape';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBNET_TYPE } from '../../src/dependencies/GraphNode';
@@ -7,13 +6,6 @@ import { ids } from '../dependencies/handMadeEstate';
 import { artifactPath, launchBrowser, type RunningBrowser } from '../support/browser';
 import { seedConnectedEstate } from '../support/connectedEstate';
 import { startTestHost, type TestHost } from '../support/localHost';
-
-declare global {
-  interface Window {
-    /** What web/src/graphView.ts exposes for tests and the benchmark. */
-    topdeckGraph?: { cy?: Core; firstRenderMs?: number };
-  }
-}
 
 interface GraphAnswer {
   nodes: Array<{ id: string; name: string; type: string; key?: string }>;

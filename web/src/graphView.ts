@@ -32,7 +32,10 @@ export interface GraphState {
   nodes: number;
   edges: number;
   loadStartedAt?: number;
+  /** From asking for /api/graph to the first frame drawn, in milliseconds. */
   firstRenderMs?: number;
+  /** The first frame, in milliseconds since the page's navigation started. */
+  firstFrameAt?: number;
 }
 
 declare global {
@@ -130,14 +133,16 @@ function draw(container: HTMLElement, graph: Graph, byApplication: boolean, stat
   const positions = large ? gridClusterPositions(groups) : undefined;
   const elements: ElementDefinition[] = [];
   for (const c of groups) {
-    elements.push({ group: 'nodes', data: { id: c.id, label: c.label }, classes: 'cluster' });
+    // Compound parents cost seconds at 10,000 nodes (their bounds follow every child): a large
+    // graph shows its clusters by position only.
+    if (!large) elements.push({ group: 'nodes', data: { id: c.id, label: c.label }, classes: 'cluster' });
     for (const n of c.members) {
       elements.push({
         group: 'nodes',
         data: {
           id: n.id,
           label: n.name,
-          parent: c.id,
+          ...(large ? {} : { parent: c.id }),
           colour: typeColour(n),
           key: n.key ?? '',
           type: n.type,
@@ -149,18 +154,17 @@ function draw(container: HTMLElement, graph: Graph, byApplication: boolean, stat
   }
   const ids = new Set(graph.nodes.map((n) => n.id));
   let edgeCount = 0;
+  edgeIds.clear();
   for (const e of graph.edges) {
     if (!ids.has(e.sourceId) || !ids.has(e.targetId)) continue;
     edgeCount++;
+    // Short ids and a class per category: long ids and per-edge style mappers cost seconds at 14,000 edges.
+    const id = `e${edgeCount}`;
+    edgeIds.set(`${e.sourceId}|${e.targetId}|${e.method}`, id);
     elements.push({
       group: 'edges',
-      data: {
-        id: `${e.sourceId}|${e.targetId}|${e.method}`,
-        source: e.sourceId,
-        target: e.targetId,
-        colour: CATEGORY_COLOURS[e.category] ?? '#777',
-        category: e.category,
-      },
+      data: { id, source: e.sourceId, target: e.targetId },
+      classes: CATEGORY_COLOURS[e.category] ? e.category : '',
     });
   }
   state.nodes = graph.nodes.length;
@@ -179,7 +183,8 @@ function draw(container: HTMLElement, graph: Graph, byApplication: boolean, stat
         selector: 'node.resource',
         style: {
           'background-color': 'data(colour)',
-          label: 'data(label)',
+          // A large graph labels only what is in view once zoomed in (see labelVisible).
+          label: large ? '' : 'data(label)',
           'font-size': 10,
           'min-zoomed-font-size': 10,
           width: 18,
@@ -209,13 +214,18 @@ function draw(container: HTMLElement, graph: Graph, byApplication: boolean, stat
         selector: 'edge',
         style: {
           width: 1.5,
-          'line-color': 'data(colour)',
-          'target-arrow-color': 'data(colour)',
-          'target-arrow-shape': 'triangle',
+          'line-color': '#777',
+          'target-arrow-color': '#777',
+          'target-arrow-shape': large ? 'none' : 'triangle',
           'curve-style': large ? 'haystack' : 'bezier',
           'arrow-scale': 0.8,
         },
       },
+      ...Object.entries(CATEGORY_COLOURS).map(([category, colour]) => ({
+        selector: `edge.${category}`,
+        style: { 'line-color': colour, 'target-arrow-color': colour },
+      })),
+      { selector: 'node.labelled', style: { label: 'data(label)' } },
       { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#1d2330' } },
       {
         selector: 'node.blast',
@@ -243,12 +253,41 @@ function draw(container: HTMLElement, graph: Graph, byApplication: boolean, stat
         } as cytoscape.LayoutOptions),
   });
   cy.one('render', () => {
-    if (state.loadStartedAt !== undefined) state.firstRenderMs = performance.now() - state.loadStartedAt;
+    state.firstFrameAt = performance.now();
+    if (state.loadStartedAt !== undefined) state.firstRenderMs = state.firstFrameAt - state.loadStartedAt;
     container.dataset.rendered = 'true';
   });
+  if (large) labelVisible(cy);
   state.cy = cy;
   return cy;
 }
+
+/**
+ * Measuring 10,000 labels costs seconds before the first frame; a large graph labels the nodes
+ * in view once the zoom makes them readable, a moment after the viewport settles.
+ */
+function labelVisible(cy: Core): void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  cy.on('viewport', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      cy.batch(() => {
+        cy.nodes('.labelled').removeClass('labelled');
+        if (cy.zoom() < 0.8) return;
+        const e = cy.extent();
+        cy.nodes('.resource')
+          .filter((n) => {
+            const p = n.position();
+            return p.x >= e.x1 && p.x <= e.x2 && p.y >= e.y1 && p.y <= e.y2;
+          })
+          .addClass('labelled');
+      });
+    }, 150);
+  });
+}
+
+/** Edge identity (source|target|method) to its short element id in the drawn graph. */
+const edgeIds = new Map<string, string>();
 
 function clearHighlight(cy: Core): void {
   cy.elements('.blast, .blast-root').removeClass('blast blast-root');
@@ -339,7 +378,10 @@ async function showBlastRadius(cy: Core, id: string, out: HTMLElement): Promise<
   affected.delete(id);
   cy.getElementById(id).addClass('blast-root');
   for (const a of affected) cy.getElementById(a).addClass('blast');
-  for (const e of walk.items) cy.getElementById(`${e.sourceId}|${e.targetId}|${e.method}`).addClass('blast');
+  for (const e of walk.items) {
+    const edgeId = edgeIds.get(`${e.sourceId}|${e.targetId}|${e.method}`);
+    if (edgeId) cy.getElementById(edgeId).addClass('blast');
+  }
   out.replaceChildren(
     h(
       'p',
