@@ -32,6 +32,8 @@ export interface GraphState {
   nodes: number;
   edges: number;
   loadStartedAt?: number;
+  /** From asking for /api/graph to having its answer parsed, in milliseconds. */
+  answerMs?: number;
   /** From asking for /api/graph to the first frame drawn, in milliseconds. */
   firstRenderMs?: number;
   /** The first frame, in milliseconds since the page's navigation started. */
@@ -105,6 +107,7 @@ export function renderGraphView(root: HTMLElement, scope: GraphScope): void {
     `/graph${query({ subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, application: scope.application })}`,
   )
     .then((graph) => {
+      if (state.loadStartedAt !== undefined) state.answerMs = performance.now() - state.loadStartedAt;
       const cy = draw(container, graph, Boolean(scope.application), state);
       summary.textContent = `${state.nodes} nodes, ${state.edges} edges`;
       summary.dataset.nodes = String(state.nodes);
