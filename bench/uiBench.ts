@@ -15,6 +15,7 @@ import { startLocal } from '../src/runtime/startLocal';
 import { primaryEntity } from '../src/storage/resourceEntity';
 import { upsertInBatches } from '../src/storage/tables';
 import { setLogSink } from '../src/telemetry/logger';
+import { startRedisServer } from '../test/support/redisServer';
 import { launchChromium } from './launchChromium';
 import { syntheticEstate } from './syntheticEstate';
 
@@ -25,6 +26,9 @@ interface PageFigures {
   graphBytes: number;
   /** The same answer without the local runtime's indentation (Azure sends JSON unindented). */
   compactBytes: number;
+  /** The first answer, read from the tables. */
+  graphColdMs: number;
+  /** The median of the next answers, from the Redis cache (as the page gets it after any first visit). */
   graphMs: number;
   firstFrameMs: number;
   renderAfterRequestMs: number;
@@ -37,8 +41,10 @@ interface PageFigures {
 async function measure(n: number): Promise<PageFigures> {
   setLogSink(() => undefined);
   const emulator = await startArmEmulator({ latencyMs: 0, subscriptionCount: 1, vmsPerSubscription: 1 });
+  // With Redis, as deployed: the graph answer is cached until the next scan.
+  const redis = await startRedisServer();
   const host = await startLocal({
-    env: { PORT: '0', PATH: process.env.PATH },
+    env: { PORT: '0', PATH: process.env.PATH, REDIS_URL: redis.url },
     memory: true,
     emulator,
     timers: false,
@@ -77,11 +83,11 @@ async function measure(n: number): Promise<PageFigures> {
     );
     await host.services.cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
 
-    // The answer the page asks for, as a client sees it (no Redis here: every call reads the tables).
+    // The answer the page asks for, as a client sees it: the first from the tables, then cached.
     const times: number[] = [];
     let bytes = 0;
     let graph = { nodes: [] as unknown[], edges: [] as unknown[] };
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       const t0 = performance.now();
       const res = await fetch(`${host.baseUrl}/api/graph`);
       const text = await res.text();
@@ -89,7 +95,8 @@ async function measure(n: number): Promise<PageFigures> {
       bytes = Buffer.byteLength(text);
       graph = JSON.parse(text) as typeof graph;
     }
-    times.sort((a, b) => a - b);
+    const graphColdMs = times[0] ?? NaN;
+    const cached = times.slice(1).sort((a, b) => a - b);
 
     const page = await chromium.context.newPage();
     await page.goto(`${host.baseUrl}/api/ui#graph`);
@@ -125,7 +132,8 @@ async function measure(n: number): Promise<PageFigures> {
       edges: graph.edges.length,
       graphBytes: bytes,
       compactBytes: Buffer.byteLength(JSON.stringify(graph)),
-      graphMs: times[1] ?? NaN,
+      graphColdMs,
+      graphMs: cached[Math.floor(cached.length / 2)] ?? NaN,
       firstFrameMs: first.firstFrameAt,
       renderAfterRequestMs: first.firstRenderMs,
       drawMs: first.firstRenderMs - first.answerMs,
@@ -136,20 +144,21 @@ async function measure(n: number): Promise<PageFigures> {
     await chromium.close();
     await host.stop();
     await emulator.close();
+    await redis.stop();
   }
 }
 
 export async function main(): Promise<{ pass: boolean }> {
   console.log('\nPage benchmark: the graph view in headless chromium over a synthetic connected estate');
   console.log(
-    '  resources  nodes   edges   /api/graph (KB as served / unindented, median ms)  first frame (ms, from navigation / from request / from answer)  pan frame gap p95 / max (ms)',
+    '  resources  nodes   edges   /api/graph (KB as served / unindented; ms uncached / cached)  first frame (ms, from navigation / from request / from answer)  pan frame gap p95 / max (ms)',
   );
   const rows: PageFigures[] = [];
   for (const n of [2_000, 10_000]) {
     const r = await measure(n);
     rows.push(r);
     console.log(
-      `  ${String(r.resources).padStart(9)}  ${String(r.nodes).padStart(5)}  ${String(r.edges).padStart(6)}  ${(r.graphBytes / 1024).toFixed(0).padStart(10)} / ${(r.compactBytes / 1024).toFixed(0)} KB, ${r.graphMs.toFixed(0).padStart(5)} ms  ${r.firstFrameMs.toFixed(0).padStart(22)} / ${r.renderAfterRequestMs.toFixed(0).padStart(5)} / ${r.drawMs.toFixed(0).padStart(5)}  ${r.panP95Ms.toFixed(1).padStart(22)} / ${r.panMaxMs.toFixed(1)}`,
+      `  ${String(r.resources).padStart(9)}  ${String(r.nodes).padStart(5)}  ${String(r.edges).padStart(6)}  ${(r.graphBytes / 1024).toFixed(0).padStart(10)} / ${(r.compactBytes / 1024).toFixed(0)} KB; ${r.graphColdMs.toFixed(0)} / ${r.graphMs.toFixed(0)} ms  ${r.firstFrameMs.toFixed(0).padStart(22)} / ${r.renderAfterRequestMs.toFixed(0).padStart(5)} / ${r.drawMs.toFixed(0).padStart(5)}  ${r.panP95Ms.toFixed(1).padStart(22)} / ${r.panMaxMs.toFixed(1)}`,
     );
   }
   const large = rows[rows.length - 1] as PageFigures;
