@@ -7,7 +7,13 @@ import { chromium, type BrowserContext } from 'playwright-core';
 declare global {
   interface Window {
     /** What web/src/graphView.ts exposes to the browser tests and this benchmark. */
-    topdeckGraph?: { cy?: Core; firstRenderMs?: number; firstFrameAt?: number; answerMs?: number };
+    topdeckGraph?: {
+      cy?: Core;
+      firstRenderMs?: number;
+      firstFrameAt?: number;
+      answerMs?: number;
+      completeMs?: number;
+    };
   }
 }
 

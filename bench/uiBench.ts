@@ -34,6 +34,8 @@ interface PageFigures {
   renderAfterRequestMs: number;
   /** From the answer parsed to the first frame: the page's own work. */
   drawMs: number;
+  /** From asking for the graph to its last edge drawn (a large graph adds edges after its first frame). */
+  completeMs: number;
   panP95Ms: number;
   panMaxMs: number;
 }
@@ -100,11 +102,12 @@ async function measure(n: number): Promise<PageFigures> {
 
     const page = await chromium.context.newPage();
     await page.goto(`${host.baseUrl}/api/ui#graph`);
-    await page.waitForSelector('#cy[data-rendered="true"]', { timeout: 120_000 });
+    await page.waitForSelector('#cy[data-complete="true"]', { timeout: 120_000 });
     const first = await page.evaluate(() => ({
       firstFrameAt: window.topdeckGraph?.firstFrameAt ?? NaN,
       firstRenderMs: window.topdeckGraph?.firstRenderMs ?? NaN,
       answerMs: window.topdeckGraph?.answerMs ?? NaN,
+      completeMs: window.topdeckGraph?.completeMs ?? NaN,
     }));
     // Pan for 2 s, one step a frame, and record the gaps between frames.
     const gaps = await page.evaluate(
@@ -137,6 +140,7 @@ async function measure(n: number): Promise<PageFigures> {
       firstFrameMs: first.firstFrameAt,
       renderAfterRequestMs: first.firstRenderMs,
       drawMs: first.firstRenderMs - first.answerMs,
+      completeMs: first.completeMs,
       panP95Ms: gaps[Math.floor(gaps.length * 0.95)] ?? NaN,
       panMaxMs: gaps[gaps.length - 1] ?? NaN,
     };
@@ -151,21 +155,21 @@ async function measure(n: number): Promise<PageFigures> {
 export async function main(): Promise<{ pass: boolean }> {
   console.log('\nPage benchmark: the graph view in headless chromium over a synthetic connected estate');
   console.log(
-    '  resources  nodes   edges   /api/graph (KB as served / unindented; ms uncached / cached)  first frame (ms, from navigation / from request / from answer)  pan frame gap p95 / max (ms)',
+    '  resources  nodes   edges   /api/graph (KB as served / unindented; ms uncached / cached)  first frame (ms, from navigation / from request / from answer)  every edge drawn (ms from request)  pan frame gap p95 / max (ms)',
   );
   const rows: PageFigures[] = [];
   for (const n of [2_000, 10_000]) {
     const r = await measure(n);
     rows.push(r);
     console.log(
-      `  ${String(r.resources).padStart(9)}  ${String(r.nodes).padStart(5)}  ${String(r.edges).padStart(6)}  ${(r.graphBytes / 1024).toFixed(0).padStart(10)} / ${(r.compactBytes / 1024).toFixed(0)} KB; ${r.graphColdMs.toFixed(0)} / ${r.graphMs.toFixed(0)} ms  ${r.firstFrameMs.toFixed(0).padStart(22)} / ${r.renderAfterRequestMs.toFixed(0).padStart(5)} / ${r.drawMs.toFixed(0).padStart(5)}  ${r.panP95Ms.toFixed(1).padStart(22)} / ${r.panMaxMs.toFixed(1)}`,
+      `  ${String(r.resources).padStart(9)}  ${String(r.nodes).padStart(5)}  ${String(r.edges).padStart(6)}  ${(r.graphBytes / 1024).toFixed(0).padStart(10)} / ${(r.compactBytes / 1024).toFixed(0)} KB; ${r.graphColdMs.toFixed(0)} / ${r.graphMs.toFixed(0)} ms  ${r.firstFrameMs.toFixed(0).padStart(22)} / ${r.renderAfterRequestMs.toFixed(0).padStart(5)} / ${r.drawMs.toFixed(0).padStart(5)}  ${r.completeMs.toFixed(0).padStart(34)}  ${r.panP95Ms.toFixed(1).padStart(22)} / ${r.panMaxMs.toFixed(1)}`,
     );
   }
   const large = rows[rows.length - 1] as PageFigures;
   const renderOk = large.firstFrameMs < 3000;
   const panOk = large.panP95Ms < 50;
   console.log(
-    `  target first render under 3 s at 10,000: ${large.firstFrameMs.toFixed(0)} ms ${renderOk ? 'PASS' : 'FAIL'}`,
+    `  target first render under 3 s at 10,000: ${large.firstFrameMs.toFixed(0)} ms ${renderOk ? 'PASS' : 'FAIL'} (clusters drawn; every edge in at ${large.completeMs.toFixed(0)} ms from the request)`,
   );
   console.log(
     `  target panning without stalls (frame gap p95 < 50 ms): ${large.panP95Ms.toFixed(1)} ms ${panOk ? 'PASS' : 'FAIL'}`,

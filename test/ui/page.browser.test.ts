@@ -58,7 +58,7 @@ describe('the operator page in a headless browser', () => {
 
   async function openGraph(hash = '#graph'): Promise<void> {
     await page.goto(`${host.baseUrl}/api/ui${hash}`);
-    await page.waitForSelector('#cy[data-rendered="true"]', { timeout: 30_000 });
+    await page.waitForSelector('#cy[data-complete="true"]', { timeout: 30_000 });
   }
 
   it('starts a scan from the Scans view and shows its progress until it completes', async () => {
@@ -174,7 +174,7 @@ describe('the operator page in a headless browser', () => {
     expect(rows.every((r) => r?.toLowerCase().includes('vm1'))).toBe(true);
     await page.screenshot({ path: artifactPath('inventory.png') });
     await page.click(`[data-testid=inventory-row][data-id="${ids.vm}"] a`);
-    await page.waitForSelector('#cy[data-rendered="true"]');
+    await page.waitForSelector('#cy[data-complete="true"]');
     await page.waitForSelector('[data-testid=details-id]');
     expect(await page.textContent('[data-testid=details-id]')).toBe(ids.vm);
   });

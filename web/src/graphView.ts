@@ -14,6 +14,9 @@ export const CATEGORY_COLOURS: Record<Edge['category'], string> = {
   compute: '#1565c0',
 };
 
+/** Edges added per frame when a large graph draws progressively. */
+const EDGE_SLICE = 2000;
+
 /** Above this many nodes the force layout is too slow for a first render; clustered grid instead. */
 const FORCE_LAYOUT_MAX_NODES = 400;
 
@@ -36,6 +39,8 @@ export interface GraphState {
   answerMs?: number;
   /** From asking for /api/graph to the first frame drawn, in milliseconds. */
   firstRenderMs?: number;
+  /** From asking for /api/graph to every edge drawn, in milliseconds. */
+  completeMs?: number;
   /** The first frame, in milliseconds since the page's navigation started. */
   firstFrameAt?: number;
 }
@@ -156,6 +161,7 @@ function draw(container: HTMLElement, graph: Graph, byApplication: boolean, stat
     }
   }
   const ids = new Set(graph.nodes.map((n) => n.id));
+  const edgeElements: ElementDefinition[] = [];
   let edgeCount = 0;
   edgeIds.clear();
   for (const e of graph.edges) {
@@ -164,7 +170,7 @@ function draw(container: HTMLElement, graph: Graph, byApplication: boolean, stat
     // Short ids and a class per category: long ids and per-edge style mappers cost seconds at 14,000 edges.
     const id = `e${edgeCount}`;
     edgeIds.set(`${e.sourceId}|${e.targetId}|${e.method}`, id);
-    elements.push({
+    edgeElements.push({
       group: 'edges',
       data: { id, source: e.sourceId, target: e.targetId },
       classes: CATEGORY_COLOURS[e.category] ? e.category : '',
@@ -174,7 +180,8 @@ function draw(container: HTMLElement, graph: Graph, byApplication: boolean, stat
   state.edges = edgeCount;
   const cy = cytoscape({
     container,
-    elements,
+    // A large graph draws its nodes first and adds the edges over the next frames (see below).
+    elements: large ? elements : [...elements, ...edgeElements],
     // Large estates: draw a cached bitmap while panning or zooming, edges hidden meanwhile.
     textureOnViewport: large,
     hideEdgesOnViewport: large,
@@ -255,10 +262,25 @@ function draw(container: HTMLElement, graph: Graph, byApplication: boolean, stat
           padding: 20,
         } as cytoscape.LayoutOptions),
   });
+  const complete = () => {
+    if (state.loadStartedAt !== undefined) state.completeMs = performance.now() - state.loadStartedAt;
+    container.dataset.complete = 'true';
+  };
   cy.one('render', () => {
     state.firstFrameAt = performance.now();
     if (state.loadStartedAt !== undefined) state.firstRenderMs = state.firstFrameAt - state.loadStartedAt;
     container.dataset.rendered = 'true';
+    if (!large) return complete();
+    // Building 14,000 edges costs seconds: the clusters are on screen meanwhile, the edges follow
+    // in slices, one a frame, so the page answers (pans, clicks) while they arrive.
+    let next = 0;
+    const slice = () => {
+      cy.add(edgeElements.slice(next, next + EDGE_SLICE));
+      next += EDGE_SLICE;
+      if (next < edgeElements.length) requestAnimationFrame(slice);
+      else complete();
+    };
+    requestAnimationFrame(slice);
   });
   if (large) labelVisible(cy);
   state.cy = cy;
