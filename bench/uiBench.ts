@@ -38,6 +38,8 @@ interface PageFigures {
   completeMs: number;
   panP95Ms: number;
   panMaxMs: number;
+  /** The same pan a second later. */
+  settledPanP95Ms: number;
 }
 
 async function measure(n: number): Promise<PageFigures> {
@@ -109,25 +111,31 @@ async function measure(n: number): Promise<PageFigures> {
       answerMs: window.topdeckGraph?.answerMs ?? NaN,
       completeMs: window.topdeckGraph?.completeMs ?? NaN,
     }));
-    // Pan for 2 s, one step a frame, and record the gaps between frames.
-    const gaps = await page.evaluate(
-      () =>
-        new Promise<number[]>((resolve) => {
-          const cy = window.topdeckGraph?.cy;
-          const out: number[] = [];
-          let last = performance.now();
-          const end = last + 2000;
-          const step = (now: number) => {
-            out.push(now - last);
-            last = now;
-            cy?.panBy({ x: 7, y: 3 });
-            if (now < end) requestAnimationFrame(step);
-            else resolve(out);
-          };
-          requestAnimationFrame(step);
-        }),
-    );
-    gaps.sort((a, b) => a - b);
+    // Pan for 2 s, one step a frame, and record the gaps between frames: at once after the last
+    // edge (the renderer is still rebuilding its caches then), and again a second later.
+    const pan = async () => {
+      const gaps = await page.evaluate(
+        () =>
+          new Promise<number[]>((resolve) => {
+            const cy = window.topdeckGraph?.cy;
+            const out: number[] = [];
+            let last = performance.now();
+            const end = last + 2000;
+            const step = (now: number) => {
+              out.push(now - last);
+              last = now;
+              cy?.panBy({ x: 7, y: 3 });
+              if (now < end) requestAnimationFrame(step);
+              else resolve(out);
+            };
+            requestAnimationFrame(step);
+          }),
+      );
+      return gaps.sort((a, b) => a - b);
+    };
+    const gaps = await pan();
+    await page.waitForTimeout(1000);
+    const settled = await pan();
     await page.close();
     return {
       resources: estate.length,
@@ -143,6 +151,7 @@ async function measure(n: number): Promise<PageFigures> {
       completeMs: first.completeMs,
       panP95Ms: gaps[Math.floor(gaps.length * 0.95)] ?? NaN,
       panMaxMs: gaps[gaps.length - 1] ?? NaN,
+      settledPanP95Ms: settled[Math.floor(settled.length * 0.95)] ?? NaN,
     };
   } finally {
     await chromium.close();
@@ -155,14 +164,14 @@ async function measure(n: number): Promise<PageFigures> {
 export async function main(): Promise<{ pass: boolean }> {
   console.log('\nPage benchmark: the graph view in headless chromium over a synthetic connected estate');
   console.log(
-    '  resources  nodes   edges   /api/graph (KB as served / unindented; ms uncached / cached)  first frame (ms, from navigation / from request / from answer)  every edge drawn (ms from request)  pan frame gap p95 / max (ms)',
+    '  resources  nodes   edges   /api/graph (KB as served / unindented; ms uncached / cached)  first frame (ms, from navigation / from request / from answer)  every edge drawn (ms from request)  pan frame gap p95 / max at once, p95 1 s later (ms)',
   );
   const rows: PageFigures[] = [];
   for (const n of [2_000, 10_000]) {
     const r = await measure(n);
     rows.push(r);
     console.log(
-      `  ${String(r.resources).padStart(9)}  ${String(r.nodes).padStart(5)}  ${String(r.edges).padStart(6)}  ${(r.graphBytes / 1024).toFixed(0).padStart(10)} / ${(r.compactBytes / 1024).toFixed(0)} KB; ${r.graphColdMs.toFixed(0)} / ${r.graphMs.toFixed(0)} ms  ${r.firstFrameMs.toFixed(0).padStart(22)} / ${r.renderAfterRequestMs.toFixed(0).padStart(5)} / ${r.drawMs.toFixed(0).padStart(5)}  ${r.completeMs.toFixed(0).padStart(34)}  ${r.panP95Ms.toFixed(1).padStart(22)} / ${r.panMaxMs.toFixed(1)}`,
+      `  ${String(r.resources).padStart(9)}  ${String(r.nodes).padStart(5)}  ${String(r.edges).padStart(6)}  ${(r.graphBytes / 1024).toFixed(0).padStart(10)} / ${(r.compactBytes / 1024).toFixed(0)} KB; ${r.graphColdMs.toFixed(0)} / ${r.graphMs.toFixed(0)} ms  ${r.firstFrameMs.toFixed(0).padStart(22)} / ${r.renderAfterRequestMs.toFixed(0).padStart(5)} / ${r.drawMs.toFixed(0).padStart(5)}  ${r.completeMs.toFixed(0).padStart(34)}  ${r.panP95Ms.toFixed(1).padStart(22)} / ${r.panMaxMs.toFixed(1)}, ${r.settledPanP95Ms.toFixed(1)}`,
     );
   }
   const large = rows[rows.length - 1] as PageFigures;
@@ -172,7 +181,7 @@ export async function main(): Promise<{ pass: boolean }> {
     `  target first render under 3 s at 10,000: ${large.firstFrameMs.toFixed(0)} ms ${renderOk ? 'PASS' : 'FAIL'} (clusters drawn; every edge in at ${large.completeMs.toFixed(0)} ms from the request)`,
   );
   console.log(
-    `  target panning without stalls (frame gap p95 < 50 ms): ${large.panP95Ms.toFixed(1)} ms ${panOk ? 'PASS' : 'FAIL'}`,
+    `  target panning without stalls (frame gap p95 < 50 ms, panning as soon as the last edge is in): ${large.panP95Ms.toFixed(1)} ms ${panOk ? 'PASS' : 'FAIL'} (${large.settledPanP95Ms.toFixed(1)} ms a second later)`,
   );
   return { pass: renderOk && panOk };
 }
