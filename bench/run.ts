@@ -4,6 +4,7 @@ import { main as durabilityBench } from './durabilityBench';
 import { main as graphBench } from './graphBench';
 import { main as policyOverhead, print as printPolicy } from './resilience/policyOverhead';
 import { main as scanBench } from './scanBench';
+import { main as uiBench } from './uiBench';
 
 async function run(): Promise<void> {
   // BENCH_SIZES=10000 skips the 100,000-resource memory run (slow on a shared machine).
@@ -17,7 +18,8 @@ async function run(): Promise<void> {
   await durabilityBench();
   const graph = await graphBench();
   const devops = await devopsBench();
-  const ok = scan.pass && policy.pass && graph.pass && devops.pass;
+  const page = await uiBench();
+  const ok = scan.pass && policy.pass && graph.pass && devops.pass && page.pass;
   console.log(`\nbenchmarks: ${ok ? 'all targets met' : 'some targets missed (see FAIL above)'}`);
   process.exit(ok ? 0 : 1);
 }

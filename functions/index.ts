@@ -26,7 +26,7 @@ for (const def of createFunctionDefinitions(getServices)) {
       app.http(def.name, {
         route: def.route,
         methods: def.methods,
-        authLevel: 'function',
+        authLevel: def.authLevel ?? 'function',
         handler: def.handler,
       });
       break;

@@ -19,7 +19,7 @@ const armType = z.string().regex(/^[A-Za-z0-9.]+(\/[A-Za-z0-9.-]+)+$/, {
   message: 'must be an ARM resource type such as Microsoft.Compute/virtualMachines',
 });
 
-const changesQuerySchema = z
+export const changesQuerySchema = z
   .object({
     since: isoTime.optional(),
     until: isoTime.optional(),

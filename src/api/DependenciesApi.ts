@@ -27,7 +27,7 @@ const resourceRefSchema = z
     return z.NEVER;
   });
 
-const dependenciesQuerySchema = z
+export const dependenciesQuerySchema = z
   .object({
     resourceId: resourceRefSchema,
     direction: z
@@ -42,7 +42,7 @@ const dependenciesQuerySchema = z
   })
   .strict();
 
-const graphQuerySchema = z
+export const graphQuerySchema = z
   .object({
     subscriptionId: subscriptionIdSchema.optional(),
     resourceGroup: resourceGroupSchema.optional(),

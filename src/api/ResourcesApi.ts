@@ -24,7 +24,7 @@ export interface ReadCache {
 
 export const RESOURCES_CACHE_NAMESPACE = 'api:resources';
 
-const listQuerySchema = z
+export const listResourcesQuerySchema = z
   .object({
     subscriptionId: subscriptionIdSchema.optional(),
     type: resourceTypeSchema.optional(),
@@ -39,7 +39,7 @@ const listQuerySchema = z
   })
   .strict();
 
-export type ListResourcesQuery = z.input<typeof listQuerySchema>;
+export type ListResourcesQuery = z.input<typeof listResourcesQuerySchema>;
 
 export interface ResourcePage {
   items: Resource[];
@@ -90,7 +90,7 @@ export class ResourcesApi {
   ) {}
 
   async list(rawQuery: Record<string, string>): Promise<ResourcePage> {
-    const q = parseOrThrow(listQuerySchema, rawQuery, 'query');
+    const q = parseOrThrow(listResourcesQuerySchema, rawQuery, 'query');
     const filters: string[] = [];
     if (q.subscriptionId && q.type && q.resourceGroup) {
       filters.push(

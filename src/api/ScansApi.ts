@@ -4,7 +4,18 @@ import type { ScanService, StartScanRequest } from '../scan/ScanService';
 import { ScanProgress, type TaskProgress } from '../scan/ScanProgress';
 import { summarizeTasks } from '../scan/summarizeTasks';
 import type { ScanStore } from '../scan/ScanStore';
+import { z } from 'zod';
 import { parseOrThrow, startScanBodySchema } from './validation';
+
+/** `GET /api/scans?limit=` (not strict: a deployed call may carry its function key as `code`). */
+export const listScansQuerySchema = z.object({
+  limit: z
+    .string()
+    .regex(/^\d+$/, { message: 'must be a whole number from 1 to 200' })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 200, { message: 'must be a whole number from 1 to 200' })
+    .optional(),
+});
 
 export interface ScanView {
   scanId: string;
@@ -60,7 +71,8 @@ export class ScansApi {
     return { scanId: scan.scanId, status: scan.status, statusUrl: `/api/scans/${scan.scanId}` };
   }
 
-  async list(limit = 50): Promise<{ items: ScanView[] }> {
+  async list(rawQuery: Record<string, string>): Promise<{ items: ScanView[] }> {
+    const limit = parseOrThrow(listScansQuerySchema, rawQuery, 'query').limit ?? 50;
     const rows = await this.store.listScans(limit);
     return { items: rows.map((r) => this.view(r, undefined)) };
   }

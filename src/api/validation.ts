@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ARM_TYPE, canonicalType } from '../discovery/registry';
 import { validationError } from '../errors/TopDeckError';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export const subscriptionIdSchema = z
   .string()

@@ -200,7 +200,7 @@ async function main(): Promise<void> {
       `storage ${host.azurite ? `Azurite (${args.memory ? 'in memory' : dataDir}) on ports ${host.azurite.queuePort}/${host.azurite.tablePort}` : 'AzureWebJobsStorage'}; ` +
       `cache ${host.settings.REDIS_URL ? 'Redis' : 'off (REDIS_URL unset)'}; ` +
       `telemetry ${isTelemetryStarted() ? 'Application Insights' : host.settings.APPLICATIONINSIGHTS_CONNECTION_STRING ? 'off (Application Insights did not start: see the warning)' : 'off (APPLICATIONINSIGHTS_CONNECTION_STRING unset)'}; ` +
-      `API ${host.baseUrl}/api`,
+      `API ${host.baseUrl}/api; page ${host.baseUrl}/api/ui`,
   );
   const shutdown = async (code: number) => {
     await host.stop();
@@ -218,6 +218,8 @@ async function main(): Promise<void> {
     `\nserving ${host.baseUrl}/api (scans, resources); scheduled scans on "${host.settings.SCAN_SCHEDULE}". Ctrl+C stops.`,
   );
   console.log(`  curl ${host.baseUrl}/api/resources?limit=5`);
+  console.log(`  open ${host.baseUrl}/api/ui   (the page: graph, inventory, scans, changes)`);
+  console.log(`  npm run topdeck -- --url ${host.baseUrl} status`);
 }
 
 main().catch((e) => {

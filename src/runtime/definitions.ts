@@ -6,6 +6,10 @@ import { DEVOPS_QUEUES } from '../devops/DevOpsScanExtension';
 import { DISCOVERERS, FINALIZE_QUEUE, POISON_SUFFIX, discoverQueueName } from '../discovery/registry';
 import { validationError } from '../errors/TopDeckError';
 import { finalizeMessageSchema, pageMessageSchema, parseQueuePayload } from '../scan/messages';
+import { packageVersion } from '../app/packageRoot';
+import { buildOpenApiDocument, type DocumentedRoute } from '../openapi/buildOpenApiDocument';
+import { ROUTE_DOCS } from '../openapi/routeDocs';
+import { UiAssets } from '../ui/UiAssets';
 import { countingCalls } from '../telemetry/callCounts';
 import { createLogger, withOperation } from '../telemetry/logger';
 import { currentTraceparent, runWithTraceparent, type HandlerSpanKind } from '../telemetry/traceContext';
@@ -24,6 +28,8 @@ export type FunctionDefinition =
       /** Relative to the `api/` route prefix. */
       route: string;
       methods: HttpMethod[];
+      /** `anonymous` only for what holds no data (the page); the rest needs a function key in Azure. */
+      authLevel?: 'anonymous' | 'function';
       handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
     }
   | {
@@ -51,7 +57,8 @@ function header(request: HttpRequest, name: string): string | undefined {
 function queryRecord(request: HttpRequest): Record<string, string> {
   const out: Record<string, string> = {};
   request.query.forEach((value, key) => {
-    out[key] = value;
+    // `code` is the function key when a caller passes it in the URL: the host's, never input.
+    if (key !== 'code') out[key] = value;
   });
   return out;
 }
@@ -89,16 +96,18 @@ function traced<T>(
 }
 
 export function createFunctionDefinitions(getServices: () => Promise<Services>): FunctionDefinition[] {
-  const http = (
+  const httpRoute = (
     name: string,
     route: string,
     methods: HttpMethod[],
-    run: (services: Services, request: HttpRequest, traceparent?: string) => Promise<HttpResponseInit>,
+    run: (request: HttpRequest, traceparent?: string) => Promise<HttpResponseInit>,
+    authLevel?: 'anonymous',
   ): FunctionDefinition => ({
     kind: 'http',
     name,
     route,
     methods,
+    ...(authLevel ? { authLevel } : {}),
     handler: async (request, context) => {
       const incoming = header(request, 'traceparent') ?? context.traceContext?.traceParent ?? undefined;
       const correlationId = header(request, 'x-correlation-id') ?? context.invocationId;
@@ -108,8 +117,7 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
           { correlationId, traceparent, functionName: name, invocationId: context.invocationId },
           async () => {
             try {
-              const services = await getServices();
-              return await run(services, request, traceparent);
+              return await run(request, traceparent);
             } catch (e) {
               if ((e as Error).name === 'SettingsError') {
                 log.error('settings are invalid', { error: (e as Error).message });
@@ -122,6 +130,16 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
       });
     },
   });
+
+  const http = (
+    name: string,
+    path: string,
+    methods: HttpMethod[],
+    run: (services: Services, request: HttpRequest, traceparent?: string) => Promise<HttpResponseInit>,
+  ): FunctionDefinition =>
+    httpRoute(name, path, methods, async (request, traceparent) =>
+      run(await getServices(), request, traceparent),
+    );
 
   /**
    * A queue function: the message is parsed first (a malformed one is logged and dropped, never
@@ -163,6 +181,8 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
     dequeueCount: Number(context.triggerMetadata?.dequeueCount ?? 1),
   });
 
+  const ui = new UiAssets();
+  let openApi: Record<string, unknown> | undefined;
   const defs: FunctionDefinition[] = [
     {
       kind: 'timer',
@@ -198,16 +218,9 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
       const started = await s.scansApi.start(body, 'http', traceparent);
       return json(202, started, { location: started.statusUrl });
     }),
-    http('listScans', 'scans', ['GET'], async (s, request) => {
-      const limitText = request.query.get('limit');
-      const limit = limitText === null ? 50 : Number(limitText);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-        throw validationError(
-          `invalid query: limit must be a whole number from 1 to 200, got "${limitText}"`,
-        );
-      }
-      return json(200, await s.scansApi.list(limit));
-    }),
+    http('listScans', 'scans', ['GET'], async (s, request) =>
+      json(200, await s.scansApi.list(queryRecord(request))),
+    ),
     http('getScan', 'scans/{scanId}', ['GET'], async (s, request) =>
       json(200, await s.scansApi.get(request.params.scanId ?? '')),
     ),
@@ -234,6 +247,19 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
     ),
     http('listApplications', 'applications', ['GET'], async (s, request) =>
       json(200, await s.devopsApi.applications(queryRecord(request))),
+    ),
+    // Neither needs settings or storage: the description and the page work even when those fail.
+    httpRoute('getOpenApi', 'openapi.json', ['GET'], async () => {
+      openApi ??= buildOpenApiDocument(httpRoutes(defs), ROUTE_DOCS, { version: packageVersion() });
+      return json(200, openApi);
+    }),
+    httpRoute('getUi', 'ui', ['GET'], async () => ui.page(), 'anonymous'),
+    httpRoute(
+      'getUiAsset',
+      'ui/{asset}',
+      ['GET'],
+      async (request) => ui.asset(request.params.asset ?? ''),
+      'anonymous',
     ),
   ];
 
@@ -272,4 +298,11 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
     ),
   );
   return defs;
+}
+
+/** The HTTP routes of a list of definitions, as the OpenAPI document describes them. */
+export function httpRoutes(defs: FunctionDefinition[]): DocumentedRoute[] {
+  return defs.flatMap((d) =>
+    d.kind === 'http' ? [{ name: d.name, route: d.route, methods: d.methods, authLevel: d.authLevel }] : [],
+  );
 }

@@ -21,14 +21,20 @@ const fns = require('@azure/functions');
 const seen = [];
 for (const kind of ['http', 'timer', 'storageQueue']) {
   fns.app[kind] = (name, options) => seen.push({ kind, name, route: options.route, methods: options.methods,
-    schedule: options.schedule, queueName: options.queueName, connection: options.connection, handler: options.handler });
+    schedule: options.schedule, queueName: options.queueName, connection: options.connection, authLevel: options.authLevel,
+    handler: options.handler });
 }
 require(${JSON.stringify(entry)});
 (async () => {
   const list = seen.find((s) => s.name === 'listResources');
   const res = await list.handler(new fns.HttpRequest({ method: 'GET', url: 'http://localhost/api/resources' }),
     new fns.InvocationContext({ functionName: 'listResources', logHandler: () => {} }));
-  console.log(JSON.stringify({ seen: seen.map(({ handler, ...s }) => s), response: { status: res.status, body: res.jsonBody } }));
+  // The page needs neither settings nor storage: it is served even when the settings are bad.
+  const ui = seen.find((s) => s.name === 'getUi');
+  const page = await ui.handler(new fns.HttpRequest({ method: 'GET', url: 'http://localhost/api/ui' }),
+    new fns.InvocationContext({ functionName: 'getUi', logHandler: () => {} }));
+  console.log(JSON.stringify({ seen: seen.map(({ handler, ...s }) => s), response: { status: res.status, body: res.jsonBody },
+    page: { status: page.status, type: page.headers['content-type'], html: String(page.body).slice(0, 200) } }));
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
 
@@ -40,7 +46,7 @@ describe('the built function files in plain Node', () => {
       env: { PATH: process.env.PATH, SCAN_SCHEDULE: 'every hour', AZURE_SUBSCRIPTION_IDS: 'nope' },
       encoding: 'utf8',
     });
-    const { seen, response } = JSON.parse(out.trim().split('\n').pop() as string);
+    const { seen, response, page } = JSON.parse(out.trim().split('\n').pop() as string);
     const names = seen.map((s: { name: string }) => s.name).sort();
     expect(names).toEqual(
       [
@@ -52,8 +58,11 @@ describe('the built function files in plain Node', () => {
         'discoverDevopsRepositories',
         'finalizeScan',
         'getGraph',
+        'getOpenApi',
         'getResource',
         'getScan',
+        'getUi',
+        'getUiAsset',
         'listChanges',
         'listDependencies',
         'listApplications',
@@ -85,6 +94,17 @@ describe('the built function files in plain Node', () => {
     expect(seen).toContainEqual(
       expect.objectContaining({ kind: 'http', name: 'getScan', route: 'scans/{scanId}', methods: ['GET'] }),
     );
+    expect(seen).toContainEqual(
+      expect.objectContaining({ kind: 'http', name: 'getUi', route: 'ui', authLevel: 'anonymous' }),
+    );
+    expect(
+      seen
+        .filter((s: { authLevel?: string }) => s.authLevel === 'anonymous')
+        .map((s: { name: string }) => s.name)
+        .sort(),
+    ).toEqual(['getUi', 'getUiAsset']);
+    expect(page).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
+    expect(page.html).toContain('<title>TopDeck</title>');
     expect(response.status).toBe(500);
     expect(response.body.error.code).toBe('ConfigurationError');
     expect(response.body.error.message).toContain('SCAN_SCHEDULE');

@@ -57,7 +57,7 @@ function installed(dir: string, prefix = 'node_modules'): string[] {
 }
 
 describe('the deployment package (.package, as azd uploads it)', () => {
-  it('holds dist/functions, dist/src, host.json, package.json, the lock file and node_modules, nothing else', () => {
+  it('holds dist/functions, dist/src, dist/ui, host.json, package.json, the lock file and node_modules, nothing else', () => {
     expect(fs.readdirSync(out).sort()).toEqual([
       'dist',
       'host.json',
@@ -65,7 +65,8 @@ describe('the deployment package (.package, as azd uploads it)', () => {
       'package-lock.json',
       'package.json',
     ]);
-    expect(fs.readdirSync(path.join(out, 'dist')).sort()).toEqual(['functions', 'src']);
+    expect(fs.readdirSync(path.join(out, 'dist')).sort()).toEqual(['functions', 'src', 'ui']);
+    expect(fs.readdirSync(path.join(out, 'dist', 'ui')).sort()).toEqual(['app.css', 'app.js', 'index.html']);
     const sources = fs
       .readdirSync(path.join(out, 'dist'), { recursive: true, encoding: 'utf8' })
       .filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'));

@@ -3,6 +3,7 @@ import type { DevOpsEmulator } from '../../src/emulator/devops';
 import { startLocal, type LocalHost } from '../../src/runtime/startLocal';
 import type { HostConfig } from '../../src/runtime/hostConfig';
 import { setLogSink } from '../../src/telemetry/logger';
+import { assertAnswerMatches } from './openApiCheck';
 
 /** Every log line of the test process, for assertions (and a quiet test output). */
 export const capturedLogs: string[] = [];
@@ -61,7 +62,10 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+    const parsed = (text ? JSON.parse(text) : undefined) as T;
+    // Every answer an end-to-end test gets is checked against the OpenAPI document.
+    assertAnswerMatches(method, path, res.status, parsed);
+    return { status: res.status, body: parsed };
   };
   const waitForScan = async (scanId: string, timeoutMs = 60_000): Promise<ScanView> => {
     const deadline = Date.now() + timeoutMs;

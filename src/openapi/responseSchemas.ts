@@ -1,0 +1,157 @@
+import { z } from 'zod';
+
+/**
+ * The shapes of the HTTP API's answers, for the OpenAPI document. The TypeScript interfaces in
+ * src/ stay the source of truth for the code; these are checked against every answer the
+ * end-to-end tests get (test/support/openApiCheck.ts), so they cannot drift silently.
+ */
+
+export const errorResponseSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .meta({ id: 'Error' });
+
+export const startScanResponseSchema = z
+  .object({ scanId: z.string(), status: z.string(), statusUrl: z.string() })
+  .meta({ id: 'ScanStarted' });
+
+const count = z.number().int().min(0);
+
+export const scanSchema = z
+  .object({
+    scanId: z.string(),
+    status: z.enum(['queued', 'running', 'completed', 'partial', 'failed']),
+    trigger: z.string(),
+    startedAt: z.string(),
+    completedAt: z.string().optional(),
+    subscriptionIds: z.array(z.string()),
+    resourceTypes: z.array(z.string()),
+    resourceGroup: z.string().optional(),
+    tasks: z.object({ total: count, completed: count, failed: count, skipped: count, pending: z.number() }),
+    pages: count,
+    counts: z.object({
+      resources: count,
+      dependencies: count,
+      added: count,
+      modified: count,
+      removed: count,
+      edgesAdded: count,
+      edgesRemoved: count,
+    }),
+    errors: z.array(
+      z.object({
+        code: z.string(),
+        count: count,
+        message: z.string(),
+        tasks: z.array(z.string()).optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'Scan' });
+
+export const scanListSchema = z.object({ items: z.array(scanSchema) }).meta({ id: 'ScanList' });
+
+export const resourceSchema = z
+  .object({
+    id: z.string(),
+    key: z.string(),
+    name: z.string(),
+    type: z.string(),
+    subscriptionId: z.string(),
+    resourceGroup: z.string(),
+    location: z.string(),
+    status: z.enum(['running', 'stopped', 'error', 'degraded', 'unknown']),
+    environment: z.string().nullable(),
+    tags: z.record(z.string(), z.string()),
+    properties: z.record(z.string(), z.unknown()),
+    discoveredAt: z.string(),
+    lastSeenAt: z.string(),
+    scanId: z.string(),
+  })
+  .meta({ id: 'Resource' });
+
+export const resourcePageSchema = z
+  .object({ items: z.array(resourceSchema), continuationToken: z.string().optional() })
+  .meta({ id: 'ResourcePage' });
+
+export const edgeSchema = z
+  .object({
+    sourceId: z.string(),
+    targetId: z.string(),
+    category: z.enum(['network', 'data', 'configuration', 'compute']),
+    strength: z.number().min(0).max(1),
+    method: z.string(),
+    evidence: z.string(),
+    firstSeenScanId: z.string().optional(),
+    lastSeenScanId: z.string().optional(),
+  })
+  .meta({ id: 'Edge' });
+
+export const resourceWithEdgesSchema = resourceSchema
+  .extend({ dependencies: z.object({ outgoing: z.array(edgeSchema), incoming: z.array(edgeSchema) }) })
+  .meta({ id: 'ResourceWithDependencies' });
+
+export const walkedEdgesSchema = z
+  .object({ items: z.array(edgeSchema.extend({ depth: z.number().int().min(1) })) })
+  .meta({ id: 'DependencyWalk' });
+
+export const graphSchema = z
+  .object({
+    nodes: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        type: z.string(),
+        external: z.boolean(),
+        subscriptionId: z.string().optional(),
+        resourceGroup: z.string().optional(),
+        key: z.string().optional(),
+        application: z.string().optional(),
+      }),
+    ),
+    edges: z.array(edgeSchema),
+  })
+  .meta({ id: 'Graph' });
+
+export const changePageSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        scanId: z.string(),
+        at: z.string(),
+        kind: z.enum(['added', 'modified', 'removed', 'edgeAdded', 'edgeRemoved']),
+        resourceId: z.string(),
+        targetId: z.string().optional(),
+        method: z.string().optional(),
+        type: z.string(),
+        name: z.string(),
+        subscriptionId: z.string().optional(),
+        paths: z
+          .array(
+            z.object({
+              path: z.string(),
+              old: z.unknown().optional(),
+              new: z.unknown().optional(),
+              redacted: z.literal(true).optional(),
+            }),
+          )
+          .optional(),
+      }),
+    ),
+    continuationToken: z.string().optional(),
+  })
+  .meta({ id: 'ChangePage' });
+
+/** Every named schema, so that each lands once in `components.schemas` and others refer to it. */
+export const NAMED_SCHEMAS: z.ZodType[] = [
+  errorResponseSchema,
+  startScanResponseSchema,
+  scanSchema,
+  scanListSchema,
+  resourceSchema,
+  resourcePageSchema,
+  edgeSchema,
+  resourceWithEdgesSchema,
+  walkedEdgesSchema,
+  graphSchema,
+  changePageSchema,
+];
