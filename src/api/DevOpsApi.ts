@@ -22,10 +22,10 @@ const limitSchema = z
 const tokenSchema = z.string().max(4000).optional();
 const projectSchema = z.string().min(1).max(64).optional();
 
-const repositoriesQuery = z
+export const repositoriesQuerySchema = z
   .object({ project: projectSchema, limit: limitSchema, continuationToken: tokenSchema })
   .strict();
-const deploymentsQuery = z
+export const deploymentsQuerySchema = z
   .object({
     project: projectSchema,
     repositoryId: z.string().min(1).max(64).optional(),
@@ -41,7 +41,7 @@ const deploymentsQuery = z
     continuationToken: tokenSchema,
   })
   .strict();
-const applicationsQuery = z
+export const applicationsQuerySchema = z
   .object({
     environment: z.enum(['production', 'staging', 'development', 'test', 'unknown']).optional(),
     limit: limitSchema,
@@ -84,12 +84,12 @@ export class DevOpsApi {
   }
 
   async repositories(raw: Record<string, string>): Promise<Page<Repository>> {
-    const q = parseOrThrow(repositoriesQuery, raw, 'query');
+    const q = parseOrThrow(repositoriesQuerySchema, raw, 'query');
     return this.page(this.tables.repositories, this.projectFilter(q.project), q, entityToRepository);
   }
 
   async deployments(raw: Record<string, string>): Promise<Page<Deployment>> {
-    const q = parseOrThrow(deploymentsQuery, raw, 'query');
+    const q = parseOrThrow(deploymentsQuerySchema, raw, 'query');
     const filters = this.projectFilter(q.project);
     if (q.repositoryId) filters.push(`repositoryId eq ${odataString(q.repositoryId.toLowerCase())}`);
     if (q.status) filters.push(`status eq ${odataString(q.status)}`);
@@ -102,7 +102,7 @@ export class DevOpsApi {
   }
 
   async applications(raw: Record<string, string>): Promise<Page<Application>> {
-    const q = parseOrThrow(applicationsQuery, raw, 'query');
+    const q = parseOrThrow(applicationsQuerySchema, raw, 'query');
     const filters = q.environment
       ? [`PartitionKey eq ${odataString(applicationPartitionKey(q.environment))}`]
       : [];

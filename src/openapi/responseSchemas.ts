@@ -45,6 +45,21 @@ export const scanSchema = z
         tasks: z.array(z.string()).optional(),
       }),
     ),
+    /** While the scan runs: each task's state and counts so far. */
+    taskProgress: z
+      .array(
+        z.object({
+          taskId: z.string(),
+          subscriptionId: z.string(),
+          resourceType: z.string(),
+          status: z.enum(['pending', 'running', 'completed', 'failed', 'skipped']),
+          pages: count,
+          resources: count,
+          added: count,
+          modified: count,
+        }),
+      )
+      .optional(),
   })
   .meta({ id: 'Scan' });
 
@@ -141,6 +156,76 @@ export const changePageSchema = z
   })
   .meta({ id: 'ChangePage' });
 
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), continuationToken: z.string().optional() });
+
+export const repositorySchema = z
+  .object({
+    key: z.string(),
+    id: z.string(),
+    name: z.string(),
+    organization: z.string(),
+    project: z.string(),
+    url: z.string().optional(),
+    webUrl: z.string().optional(),
+    defaultBranch: z.string().optional(),
+    sizeBytes: z.number().optional(),
+    isDisabled: z.boolean(),
+    lastCommit: z
+      .object({
+        sha: z.string(),
+        message: z.string().optional(),
+        author: z.string().optional(),
+        date: z.string().optional(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'Repository' });
+
+export const deploymentSchema = z
+  .object({
+    key: z.string(),
+    id: z.number().int(),
+    organization: z.string(),
+    project: z.string(),
+    pipelineId: z.number().int().optional(),
+    pipelineName: z.string().optional(),
+    runNumber: z.number().int().optional(),
+    version: z.string().optional(),
+    status: z.enum(['success', 'failed', 'in_progress', 'cancelled']),
+    commitSha: z.string().optional(),
+    branch: z.string().optional(),
+    repositoryId: z.string().optional(),
+    repositoryName: z.string().optional(),
+    requestedBy: z.string().optional(),
+    queuedAt: z.string().optional(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    durationSeconds: z.number().optional(),
+    environment: z.string().optional(),
+    environments: z.array(z.string()),
+  })
+  .meta({ id: 'Deployment' });
+
+export const applicationSchema = z
+  .object({
+    key: z.string(),
+    name: z.string(),
+    environment: z.enum(['production', 'staging', 'development', 'test', 'unknown']),
+    repositoryIds: z.array(z.string()),
+    resourceIds: z.array(z.string()),
+    deploymentIds: z.array(z.number().int()),
+    owner: z.string().optional(),
+    currentVersion: z.string().optional(),
+    lastDeployedAt: z.string().optional(),
+    deploymentCount: count,
+  })
+  .meta({ id: 'Application' });
+
+export const repositoryPageSchema = page(repositorySchema).meta({ id: 'RepositoryPage' });
+export const deploymentPageSchema = page(deploymentSchema).meta({ id: 'DeploymentPage' });
+export const applicationPageSchema = page(applicationSchema).meta({ id: 'ApplicationPage' });
+
 /** Every named schema, so that each lands once in `components.schemas` and others refer to it. */
 export const NAMED_SCHEMAS: z.ZodType[] = [
   errorResponseSchema,
@@ -154,4 +239,10 @@ export const NAMED_SCHEMAS: z.ZodType[] = [
   walkedEdgesSchema,
   graphSchema,
   changePageSchema,
+  repositorySchema,
+  deploymentSchema,
+  applicationSchema,
+  repositoryPageSchema,
+  deploymentPageSchema,
+  applicationPageSchema,
 ];

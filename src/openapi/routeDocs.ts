@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { changesQuerySchema } from '../api/ChangesApi';
 import { dependenciesQuerySchema, graphQuerySchema } from '../api/DependenciesApi';
+import { applicationsQuerySchema, deploymentsQuerySchema, repositoriesQuerySchema } from '../api/DevOpsApi';
 import { listResourcesQuerySchema } from '../api/ResourcesApi';
 import { listScansQuerySchema } from '../api/ScansApi';
 import { startScanBodySchema } from '../api/validation';
 import {
+  applicationPageSchema,
   changePageSchema,
+  deploymentPageSchema,
   graphSchema,
+  repositoryPageSchema,
   resourcePageSchema,
   resourceWithEdgesSchema,
   scanListSchema,
@@ -39,6 +43,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   listDependencies: { summary: 'What a resource depends on (out) or what depends on it (in), transitively', query: dependenciesQuerySchema, status: 200, response: walkedEdgesSchema },
   getGraph: { summary: 'Nodes and edges of the estate or one scope, for a viewer', query: graphQuerySchema, status: 200, response: graphSchema },
   listChanges: { summary: 'The change history, newest first, paged', query: changesQuerySchema, status: 200, response: changePageSchema },
+  listRepositories: { summary: 'Azure DevOps repositories, paged', query: repositoriesQuerySchema, status: 200, response: repositoryPageSchema },
+  listDeployments: { summary: 'Azure DevOps builds as deployments, newest first, paged', query: deploymentsQuerySchema, status: 200, response: deploymentPageSchema },
+  listApplications: { summary: 'Applications inferred from repositories, resource tags and deployments, paged', query: applicationsQuerySchema, status: 200, response: applicationPageSchema },
   getOpenApi: { summary: 'This document', status: 200, response: 'openapi' },
   getUi: { summary: 'The operator page', status: 200, response: 'html' },
   getUiAsset: { summary: "A file of the operator page (script, style)", status: 200, response: 'asset' },
