@@ -23,7 +23,9 @@ describe('the operator page in a headless browser', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    host = await startTestHost({ emulator: { subscriptionCount: 2, vmsPerSubscription: 30, pageSize: 20 } });
+    host = await startTestHost({
+      emulator: { subscriptionCount: 2, connected: false, vmsPerSubscription: 30, pageSize: 20 },
+    });
     await seedConnectedEstate(host.services);
     browser = await launchBrowser();
     page = await browser.context.newPage();
