@@ -11,9 +11,13 @@ function categoryOf(targetType: string | undefined, kind: string): EdgeCategory 
 }
 
 function methodOf(site: IndexedResource, ref: Record<string, unknown>): EdgeMethod {
-  const given = str(ref.method) ?? str(ref.source);
+  if (ref.keyVaultReference === true || /keyvault-?reference/i.test(str(ref.kind) ?? ''))
+    return 'keyvault-reference';
+  // discovery says where the value was; older rows may not, so fall back on the site's names
+  if (ref.source === 'connectionString') return 'connection-string';
+  if (ref.source === 'appSetting') return 'app-setting';
+  const given = str(ref.method);
   if (given && (METHODS as readonly string[]).includes(given)) return given as EdgeMethod;
-  if (/keyvault-?reference/i.test(str(ref.kind) ?? '')) return 'keyvault-reference';
   const name = (str(ref.settingName) ?? '').toLowerCase();
   const isConnectionString = records(site.properties.connectionStrings).some(
     (c) => (str(c.name) ?? '').toLowerCase() === name,

@@ -22,6 +22,8 @@ export interface ReferencedEndpoint {
   kind: EndpointKind;
   /** where the value was: an app setting or a connection string */
   source: 'appSetting' | 'connectionString';
+  /** the value was a Key Vault reference (`@Microsoft.KeyVault(...)`): the vault holds the real value */
+  keyVaultReference?: true;
 }
 
 const HOST_KINDS: ReadonlyArray<[RegExp, EndpointKind]> = [
@@ -61,7 +63,9 @@ function pairs(value: string): Map<string, string> {
 }
 
 /** The host a value points at, or undefined when it names none (a flag, a number, a secret alone). */
-export function endpointOf(value: string): { host: string; kind: EndpointKind } | undefined {
+export function endpointOf(
+  value: string,
+): { host: string; kind: EndpointKind; keyVaultReference?: true } | undefined {
   const v = value.trim();
   if (!v) return undefined;
   const kv = /^@Microsoft\.KeyVault\((.*)\)$/i.exec(v);
@@ -73,7 +77,7 @@ export function endpointOf(value: string): { host: string; kind: EndpointKind } 
       : ref.get('vaultname')
         ? `${ref.get('vaultname')?.toLowerCase()}.vault.azure.net`
         : undefined;
-    return host ? { host, kind: 'keyVault' } : undefined;
+    return host ? { host, kind: 'keyVault', keyVaultReference: true } : undefined;
   }
   if (/^(rediss?|postgres(ql)?|mysql|sb|amqps?|https?):\/\//i.test(v)) {
     const host = hostOfUrl(v.replace(/^sb:/i, 'https:').replace(/^amqps?:/i, 'https:'));

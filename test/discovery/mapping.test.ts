@@ -246,7 +246,11 @@ describe('mapping per type (connected demo estate, real SDK clients)', () => {
       });
       expect(plans.has(x.serverFarmId.toLowerCase())).toBe(true);
       for (const e of x.referencedEndpoints) {
-        expect(Object.keys(e).sort()).toEqual(['host', 'kind', 'settingName', 'source']);
+        expect(Object.keys(e).sort()).toEqual(
+          e.keyVaultReference
+            ? ['host', 'keyVaultReference', 'kind', 'settingName', 'source']
+            : ['host', 'kind', 'settingName', 'source'],
+        );
         if (e.kind !== 'applicationInsights') expect(hosts.has(e.host)).toBe(true);
         kinds.add(e.kind);
       }

@@ -45,12 +45,32 @@ describe('referencedEndpoint', () => {
     ['https://appcs.azconfig.io', 'appcs.azconfig.io', 'appConfiguration'],
     ['https://api.contoso.com/v1', 'api.contoso.com', 'endpoint'],
     ['api.contoso.com', 'api.contoso.com', 'endpoint'],
-  ])('%s → %s (%s)', (value, host, kind) => expect(endpointOf(value)).toEqual({ host, kind }));
-
-  it.each([['true'], ['42'], ['1.5'], [''], ['node'], ['some-opaque-secret-value']])(
-    '%j points nowhere',
-    (v) => expect(endpointOf(v)).toBeUndefined(),
+  ])('%s → %s (%s)', (value, host, kind) =>
+    expect(endpointOf(value)).toEqual({
+      host,
+      kind,
+      // a Key Vault reference says so: its edge is a keyvault-reference, not a plain setting
+      ...(value.startsWith('@Microsoft.KeyVault') ? { keyVaultReference: true } : {}),
+    }),
   );
+
+  it.each([
+    ['true'],
+    ['42'],
+    ['1.5'],
+    [''],
+    ['node'],
+    ['some-opaque-secret-value'],
+    // malformed: no host to be found, and no crash
+    ['Server=;Database=x'],
+    ['AccountName=;AccountKey=abc'],
+    ['redis://'],
+    ['Endpoint=sb://;SharedAccessKey=x'],
+    ['@Microsoft.KeyVault(SecretUri=not a url)'],
+    ['@Microsoft.KeyVault()'],
+    ['http://'],
+    ['=;=;='],
+  ])('%j points nowhere', (v) => expect(endpointOf(v)).toBeUndefined());
 
   it('keeps names, hosts and kinds, never the values', () => {
     const out = referencedEndpoints(
