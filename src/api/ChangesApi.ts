@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ChangeLog, ChangePage } from '../changes/ChangeLog';
 import type { ReadCache } from './ResourcesApi';
 import { RESOURCES_CACHE_NAMESPACE } from './ResourcesApi';
-import { parseOrThrow } from './validation';
+import { continuationTokenSchema, pageLimitSchema, parseOrThrow, resourceTypeSchema } from './validation';
 
 const isoTime = z
   .string()
@@ -14,11 +14,6 @@ const isoTime = z
   )
   .transform((v) => new Date(v).toISOString());
 
-/** Any well-formed ARM type: a type nobody has gives an empty page, not an error. */
-const armType = z.string().regex(/^[A-Za-z0-9.]+(\/[A-Za-z0-9.-]+)+$/, {
-  message: 'must be an ARM resource type such as Microsoft.Compute/virtualMachines',
-});
-
 export const changesQuerySchema = z
   .object({
     since: isoTime.optional(),
@@ -28,18 +23,13 @@ export const changesQuerySchema = z
       .startsWith('/', { message: 'must be an ARM resource id (/subscriptions/...)' })
       .max(2000)
       .optional(),
-    type: armType.optional(),
+    type: resourceTypeSchema.optional(),
     scanId: z
       .string()
       .regex(/^[\w.:-]{1,100}$/, { message: 'must be a scan id from GET /api/scans' })
       .optional(),
-    limit: z
-      .string()
-      .regex(/^\d+$/, { message: 'must be a whole number from 1 to 1000' })
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 1000, { message: 'must be from 1 to 1000' })
-      .optional(),
-    continuationToken: z.string().max(4000).optional(),
+    limit: pageLimitSchema.optional(),
+    continuationToken: continuationTokenSchema.optional(),
   })
   .strict()
   .refine((q) => !q.since || !q.until || q.since <= q.until, { message: 'since must not be after until' });

@@ -6,20 +6,15 @@ import type { Application, Deployment, Repository } from '../devops/DevOpsItems'
 import { entityToApplication, entityToDeployment, entityToRepository } from '../devops/devopsEntities';
 import { applicationPartitionKey, devopsProjectPartitionKey, odataString } from '../storage/keys';
 import type { Tables } from '../storage/tables';
-import { parseOrThrow } from './validation';
+import { continuationTokenSchema, pageLimitSchema, parseOrThrow } from './validation';
 
 export interface Page<T> {
   items: T[];
   continuationToken?: string;
 }
 
-const limitSchema = z
-  .string()
-  .regex(/^\d+$/, { message: 'must be a whole number from 1 to 1000' })
-  .transform(Number)
-  .refine((n) => n >= 1 && n <= 1000, { message: 'must be from 1 to 1000' })
-  .optional();
-const tokenSchema = z.string().max(4000).optional();
+const limitSchema = pageLimitSchema.optional();
+const tokenSchema = continuationTokenSchema.optional();
 const projectSchema = z.string().min(1).max(64).optional();
 
 export const repositoriesQuerySchema = z

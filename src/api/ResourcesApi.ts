@@ -15,7 +15,14 @@ import type { Resource } from '../discovery/Resource';
 import type { Edge } from '../dependencies/Edge';
 import type { CoverageRow } from '../scan/ScanRecords';
 import { coverageMap, withCoverage } from './withCoverage';
-import { parseOrThrow, resourceGroupSchema, resourceTypeSchema, subscriptionIdSchema } from './validation';
+import {
+  continuationTokenSchema,
+  pageLimitSchema,
+  parseOrThrow,
+  resourceGroupSchema,
+  resourceTypeSchema,
+  subscriptionIdSchema,
+} from './validation';
 
 /** The read-through cache port the API needs (src/cache implements it; a no-op when Redis is absent). */
 export interface ReadCache {
@@ -29,13 +36,8 @@ export const listResourcesQuerySchema = z
     subscriptionId: subscriptionIdSchema.optional(),
     type: resourceTypeSchema.optional(),
     resourceGroup: resourceGroupSchema.optional(),
-    limit: z
-      .string()
-      .regex(/^\d+$/, { message: 'must be a whole number from 1 to 1000' })
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 1000, { message: 'must be from 1 to 1000' })
-      .optional(),
-    continuationToken: z.string().max(4000).optional(),
+    limit: pageLimitSchema.optional(),
+    continuationToken: continuationTokenSchema.optional(),
   })
   .strict();
 

@@ -35,6 +35,16 @@ export const resourceTypeSchema = z
     return canonicalType(trimmed);
   });
 
+/** A page size: `limit` of every paged route, 1 to 1000. */
+export const pageLimitSchema = z
+  .string()
+  .regex(/^\d+$/, { message: 'must be a whole number from 1 to 1000' })
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 1000, { message: 'must be from 1 to 1000' });
+
+/** The `continuationToken` of the previous page, passed back as it came. */
+export const continuationTokenSchema = z.string().max(4000);
+
 export const startScanBodySchema = z
   .object({
     subscriptionIds: z.array(subscriptionIdSchema).max(1000).optional(),

@@ -69,46 +69,26 @@ export const networkRules: EdgeRule = (index, emit) => {
     }
   }
   // The NSG and route table lists name their subnets and NICs too (the same edges, found from the other end).
+  const fromOtherEnd = (ownerId: string, dependents: unknown, evidence: string) => {
+    for (const d of strings(dependents)) {
+      const sourceId = index.resolve(d);
+      if (sourceId)
+        emit({
+          sourceId,
+          targetId: ownerId,
+          category: 'network',
+          strength: 1,
+          method: 'arm-reference',
+          evidence,
+        });
+    }
+  };
   for (const nsg of index.ofType(`${N}networkSecurityGroups`)) {
-    for (const s of strings(nsg.properties.subnetIds)) {
-      const subnet = index.resolve(s);
-      if (subnet)
-        emit({
-          sourceId: subnet,
-          targetId: nsg.id,
-          category: 'network',
-          strength: 1,
-          method: 'arm-reference',
-          evidence: 'nsg properties.subnetIds',
-        });
-    }
-    for (const n of strings(nsg.properties.networkInterfaceIds)) {
-      const nic = index.resolve(n);
-      if (nic)
-        emit({
-          sourceId: nic,
-          targetId: nsg.id,
-          category: 'network',
-          strength: 1,
-          method: 'arm-reference',
-          evidence: 'nsg properties.networkInterfaceIds',
-        });
-    }
+    fromOtherEnd(nsg.id, nsg.properties.subnetIds, 'nsg properties.subnetIds');
+    fromOtherEnd(nsg.id, nsg.properties.networkInterfaceIds, 'nsg properties.networkInterfaceIds');
   }
-  for (const rt of index.ofType(`${N}routeTables`)) {
-    for (const s of strings(rt.properties.subnetIds)) {
-      const subnet = index.resolve(s);
-      if (subnet)
-        emit({
-          sourceId: subnet,
-          targetId: rt.id,
-          category: 'network',
-          strength: 1,
-          method: 'arm-reference',
-          evidence: 'route table properties.subnetIds',
-        });
-    }
-  }
+  for (const rt of index.ofType(`${N}routeTables`))
+    fromOtherEnd(rt.id, rt.properties.subnetIds, 'route table properties.subnetIds');
   for (const lb of index.ofType(`${N}loadBalancers`)) {
     for (const f of records(lb.properties.frontendIPConfigurations)) {
       ref(
