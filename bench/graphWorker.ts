@@ -2,13 +2,14 @@
  * One measurement of the dependency benchmark in a process of its own (run with --expose-gc),
  * printed as one JSON line:
  *   detect N   dependency detection over a synthetic estate of N resources: time and live heap;
- *   rescan N   two scans of an N-VM demo estate through the local runtime: Table writes of the
- *              second (unchanged) scan.
+ *   rescan N   two scans of the connected demo estate at about N resources through the local
+ *              runtime: Table writes of the second (unchanged) scan.
  */
 import type { TableClient } from '@azure/data-tables';
 import { detectDependencies } from '../src/dependencies/detectDependencies';
 import { ResourceIndex } from '../src/dependencies/ResourceIndex';
 import { startArmEmulator } from '../src/emulator';
+import { DEFAULT_SUBSCRIPTIONS, vmsForTotal } from '../src/emulator/estate';
 import { startLocal } from '../src/runtime/startLocal';
 import { setLogSink } from '../src/telemetry/logger';
 import { syntheticEstate } from './syntheticEstate';
@@ -44,12 +45,13 @@ function countWrites(table: TableClient): { count: () => number } {
   return { count: () => n };
 }
 
-async function rescan(vms: number): Promise<Record<string, number | string>> {
+async function rescan(total: number): Promise<Record<string, number | string>> {
   setLogSink(() => undefined);
+  // The connected demo estate at about `total` resources over 3 subscriptions.
   const emulator = await startArmEmulator({
     latencyMs: 0,
-    subscriptionCount: 2,
-    vmsPerSubscription: vms / 2,
+    subscriptionCount: DEFAULT_SUBSCRIPTIONS,
+    vmsPerSubscription: vmsForTotal(total, DEFAULT_SUBSCRIPTIONS),
     pageSize: 100,
   });
   const host = await startLocal({

@@ -49,6 +49,8 @@ async function startCli(cwd: string, args: string[]): Promise<Child> {
       String(ESTATE.pageSize),
       '--latency',
       String(ESTATE.latencyMs),
+      // VMs only: the bound is stated for this estate (the connected one is ~4× the pages)
+      '--vm-only',
       ...args,
     ],
     { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
