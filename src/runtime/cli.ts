@@ -148,6 +148,10 @@ async function runFirstScan(host: LocalHost): Promise<boolean> {
         `pages ${view.pages}; Resource Manager API calls ${arm.apiCalls} (429s ${arm.throttled}, 5xx ${arm.serverErrors}); ` +
         `tasks ${view.tasks.completed} completed, ${view.tasks.failed} failed, ${view.tasks.skipped} skipped`,
     );
+    console.log(
+      `dependencies ${view.counts.dependencies} (edges added ${view.counts.edgesAdded}, removed ${view.counts.edgesRemoved}): ` +
+        `GET /api/graph, /api/dependencies?resourceId=...&direction=in&depth=5 for a blast radius`,
+    );
     const devops = host.services.devops;
     if (devops) {
       const d = devops.client.stats();
