@@ -2,7 +2,8 @@ import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import type { DependencyStore } from '../dependencies/DependencyStore';
 import type { Edge } from '../dependencies/Edge';
-import { loadIndex } from '../dependencies/updateDependencies';
+import { APPLICATION_TYPE } from '../dependencies/applicationRules';
+import { loadIndex, type ApplicationLinks } from '../dependencies/updateDependencies';
 import type { GraphNode } from '../dependencies/GraphNode';
 import { walkDependencies, type WalkedEdge } from '../dependencies/walkDependencies';
 import { locateResourceKey, resourceKeyFromId } from '../storage/keys';
@@ -76,6 +77,8 @@ export class DependenciesApi {
     private readonly store: DependencyStore,
     private readonly resources: TableClient,
     private readonly cache: ReadCache,
+    /** The inferred applications, when Azure DevOps discovery is on. */
+    private readonly applications?: () => Promise<ApplicationLinks[]>,
   ) {}
 
   private async lastSeen(): Promise<string | undefined> {
@@ -121,13 +124,19 @@ export class DependenciesApi {
         ? `/subscriptions/${q.subscriptionId}/${q.resourceGroup ? `resourcegroups/${q.resourceGroup.toLowerCase()}/` : ''}`
         : '';
       const [index, edges] = await Promise.all([
-        loadIndex(this.resources),
+        loadIndex(this.resources, this.applications),
         this.store.all(prefix, await this.lastSeen()),
       ]);
       const inScope = (id: string) => id.toLowerCase().startsWith(prefix);
       const wantedApp = q.application?.toLowerCase();
       const nodes = new Map<string, GraphView['nodes'][number]>();
       for (const r of index.resources()) {
+        if (r.type === APPLICATION_TYPE) {
+          // An inferred application belongs to no subscription: drawn in the estate's graph, or its own.
+          if (!prefix && (!wantedApp || r.name.toLowerCase() === wantedApp))
+            nodes.set(r.id, { ...index.node(r.id), application: r.name.toLowerCase() });
+          continue;
+        }
         if (!inScope(r.id)) continue;
         const application = applicationOf(r.tags);
         if (wantedApp && application !== wantedApp) continue;

@@ -11,6 +11,7 @@ import { DependencyStore } from '../dependencies/DependencyStore';
 import { updateDependencies } from '../dependencies/updateDependencies';
 import { DevOpsApi } from '../api/DevOpsApi';
 import { createDevOps, type DevOps, type DevOpsOptions } from '../devops/createDevOps';
+import { entityToApplication } from '../devops/devopsEntities';
 import { createCache, type Cache } from '../cache/Cache';
 import type { Settings } from '../config/settings';
 import { createArmClients, credentialFromSettings, type ArmClients } from '../discovery/armClients';
@@ -96,6 +97,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
     });
   const store = new ScanStore(tables.scans, tables.scantasks);
   const dependencyStore = new DependencyStore(tables.dependencies);
+  const applications = async () => {
+    const out = [];
+    for await (const e of tables.applications.listEntities()) out.push(entityToApplication(e));
+    return out;
+  };
   const changeLog = new ChangeLog(tables.changes, () => store.listScans(Number.MAX_SAFE_INTEGER));
   const devops = createDevOps(settings, tables, logger.child({ component: 'devops' }), options.devops);
   const scans = new ScanService({
@@ -113,7 +119,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       updateDependencies(
         {
           resources: tables.resources,
-          applications: tables.applications,
+          applications,
           store: dependencyStore,
           changes: changeLog,
           heuristics: settings.TOPDECK_HEURISTIC_EDGES,
@@ -127,7 +133,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     metrics: operationRecorder,
     extensions: devops ? [devops.extension] : [],
   });
-  const dependenciesApi = new DependenciesApi(dependencyStore, tables.resources, cache);
+  const dependenciesApi = new DependenciesApi(dependencyStore, tables.resources, cache, applications);
   return {
     settings,
     logger,

@@ -8,7 +8,6 @@ import type { DependencyStore } from './DependencyStore';
 import type { Edge } from './Edge';
 import { ResourceIndex, type IndexedResource } from './ResourceIndex';
 import { APPLICATION_TYPE, applicationNodeId } from './applicationRules';
-import { entityToApplication } from '../devops/devopsEntities';
 
 export interface DependencyCounts {
   dependencies: number;
@@ -18,23 +17,34 @@ export interface DependencyCounts {
 
 export interface UpdateDependenciesDeps {
   resources: TableClient;
-  /** Inferred applications (Azure DevOps discovery); absent when it is off. */
-  applications?: TableClient;
+  /** The inferred applications (a port: Azure DevOps discovery stores them); absent when it is off. */
+  applications?: () => Promise<ApplicationLinks[]>;
   store: DependencyStore;
   changes: ChangeLog;
   heuristics: boolean;
 }
 
+/** What the graph needs of an inferred application. */
+export interface ApplicationLinks {
+  name: string;
+  environment: string;
+  resourceIds: string[];
+  repositoryIds: string[];
+  deploymentIds: number[];
+}
+
 /** Every stored resource, and every inferred application, as the rules read them. */
-export async function loadIndex(resources: TableClient, applications?: TableClient): Promise<ResourceIndex> {
+export async function loadIndex(
+  resources: TableClient,
+  applications?: () => Promise<ApplicationLinks[]>,
+): Promise<ResourceIndex> {
   const items: IndexedResource[] = [];
   for await (const e of resources.listEntities()) {
     if (typeof e.id !== 'string' || !e.id) continue;
     items.push(entityToResource(e));
   }
   if (applications) {
-    for await (const e of applications.listEntities()) {
-      const a = entityToApplication(e);
+    for (const a of await applications()) {
       items.push({
         id: applicationNodeId(a.environment, a.name),
         name: a.name,

@@ -132,6 +132,31 @@ describe('Azure DevOps in a scan, end to end through the local runtime', () => {
     const orders = apps.filter((a) => a.name === 'orders' && a.resourceIds.length && a.repositoryIds.length);
     expect(orders.length).toBeGreaterThan(0);
     expect(apps.some((a) => a.deploymentCount > 0)).toBe(true);
+
+    // The graph links each application to its resources (tags), repositories and deployments.
+    const graph = await host.api<{
+      nodes: Array<{ id: string; type: string; external: boolean }>;
+      edges: Array<{ sourceId: string; targetId: string; method: string }>;
+    }>('GET', '/api/graph');
+    expect(graph.body.edges).toHaveLength((await host.waitForScan(view.scanId)).counts.dependencies);
+    const ordersApp = orders[0] as (typeof orders)[number];
+    const appId = `application:${ordersApp.environment}/${ordersApp.name}`;
+    expect(graph.body.nodes.find((n) => n.id === appId)).toMatchObject({
+      type: 'TopDeck/applications',
+      external: false,
+    });
+    const fromApp = graph.body.edges.filter((e) => e.sourceId === appId);
+    expect(
+      fromApp
+        .filter((e) => e.method === 'tag')
+        .map((e) => e.targetId.toLowerCase())
+        .sort(),
+    ).toEqual(ordersApp.resourceIds.map((r) => r.toLowerCase()).sort());
+    expect(fromApp.filter((e) => e.targetId.startsWith('repository:'))).toHaveLength(
+      ordersApp.repositoryIds.length,
+    );
+    const nodeIds = new Set(graph.body.nodes.map((n) => n.id.toLowerCase()));
+    expect(graph.body.edges.every((e) => nodeIds.has(e.targetId.toLowerCase()))).toBe(true);
   });
 
   it('a second scan reads only builds newer than the watermark, plus those that were running', async () => {
