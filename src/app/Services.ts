@@ -115,6 +115,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       resourceGroup: settings.AZURE_RESOURCE_GROUP,
       watchdogMinutes: settings.TOPDECK_WATCHDOG_MINUTES,
     },
+    changeLog,
     dependencies: (scanId, at) =>
       updateDependencies(
         {

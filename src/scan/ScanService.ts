@@ -49,6 +49,8 @@ export interface ScanServiceDeps {
   arm: ArmClients;
   logger: Logger;
   defaults: { subscriptionIds: string[]; resourceGroup?: string; watchdogMinutes: number };
+  /** The change history (src/changes/ChangeLog.ts); built on `tables.changes` when absent. */
+  changeLog?: ChangeLog;
   /** Finalize's dependency step (src/dependencies/updateDependencies.ts); none when absent. */
   dependencies?: (scanId: string, at: string) => Promise<DependencyCounts>;
   /** Called once a scan reaches a terminal status (cache invalidation, metrics). */
@@ -88,7 +90,9 @@ export class ScanService {
 
   constructor(private readonly deps: ScanServiceDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.changeLog = new ChangeLog(deps.tables.changes, () => deps.store.listScans(Number.MAX_SAFE_INTEGER));
+    this.changeLog =
+      deps.changeLog ??
+      new ChangeLog(deps.tables.changes, () => deps.store.listScans(Number.MAX_SAFE_INTEGER));
   }
 
   async startScan(request: StartScanRequest): Promise<ScanRow> {
