@@ -51,8 +51,8 @@ export interface DevOpsScanExtensionOptions {
  * Azure DevOps in the scan: one task per (project, kind), a page per message. Repositories page
  * through the (unpaged) repository list 25 at a time with each one's latest commits; pipeline
  * definitions and builds page with `x-ms-continuationtoken`, builds from the project's watermark on; environments page through each
- * environment's deployment records. Finalize moves the watermarks, drops repositories gone from
- * a project that was read completely, and infers the applications.
+ * environment's deployment records. Finalize moves the watermarks, drops repositories and pipelines gone
+ * from a project that was read completely, and infers the applications.
  */
 export class DevOpsScanExtension implements ScanExtension {
   private readonly org: string;
@@ -147,6 +147,8 @@ export class DevOpsScanExtension implements ScanExtension {
       mine.filter((t) => t.status === 'completed' && kindOf(t.resourceType) === kind && t.project);
     for (const t of done('builds')) await moveWatermark(this.ctx, t.project as string);
     for (const t of done('repositories')) await removeGoneRepositories(this.ctx, scan, t.project as string);
+    for (const t of done('pipelines'))
+      await removeGoneRepositories(this.ctx, scan, t.project as string, 'pipelines');
     // Applications only from a complete picture: a failed task keeps the previous ones.
     const complete = mine.every((t) => t.status === 'completed') && !tasks.some((t) => t.status === 'failed');
     await storeApplications(this.ctx, scan.scanId, complete);

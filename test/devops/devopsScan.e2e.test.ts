@@ -150,6 +150,8 @@ describe('Azure DevOps in a scan, end to end through the local runtime', () => {
   it('a second scan reads only builds newer than the watermark, plus those that were running', async () => {
     const before = await all<{ id: number }>(host, 'deployments', {}, 500);
     const added = devops.addBuilds('Platform', 3);
+    // A pipeline definition deleted in Azure DevOps: gone after a scan that read its project completely.
+    const gone = devops.estate.projects[0]?.pipelines.pop();
     devops.resetLog();
     const view = await scan(host);
     expect(view.status).toBe('completed');
@@ -161,6 +163,9 @@ describe('Azure DevOps in a scan, end to end through the local runtime', () => {
     const after = await all<{ id: number }>(host, 'deployments', {}, 500);
     expect(after.length).toBe(before.length + 3);
     expect(after.map((d) => d.id)).toEqual(expect.arrayContaining(added.map((b) => b.id)));
+    const pipelines = await all<{ id: number; project: string }>(host, 'pipelines', { project: 'Platform' });
+    expect(pipelines).toHaveLength(devops.estate.projects[0]?.pipelines.length ?? -1);
+    expect(pipelines.map((p) => p.id)).not.toContain(gone?.id);
   });
 
   it('a DevOps failure fails only its tasks: the scan is partial and keeps every result', async () => {
