@@ -2,8 +2,13 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import { validationError } from '../errors/TopDeckError';
-import type { Application, Deployment, Repository } from '../devops/DevOpsItems';
-import { entityToApplication, entityToDeployment, entityToRepository } from '../devops/devopsEntities';
+import type { Application, Deployment, Pipeline, Repository } from '../devops/DevOpsItems';
+import {
+  entityToApplication,
+  entityToDeployment,
+  entityToPipeline,
+  entityToRepository,
+} from '../devops/devopsEntities';
 import { applicationPartitionKey, devopsProjectPartitionKey, odataString } from '../storage/keys';
 import type { Tables } from '../storage/tables';
 import { continuationTokenSchema, pageLimitSchema, parseOrThrow } from './validation';
@@ -20,6 +25,7 @@ const projectSchema = z.string().min(1).max(64).optional();
 export const repositoriesQuerySchema = z
   .object({ project: projectSchema, limit: limitSchema, continuationToken: tokenSchema })
   .strict();
+export const pipelinesQuerySchema = repositoriesQuerySchema;
 export const deploymentsQuerySchema = z
   .object({
     project: projectSchema,
@@ -65,10 +71,10 @@ function decodeToken(token: string | undefined, filter: string): string | undefi
   return p.t;
 }
 
-/** The Azure DevOps routes: repositories, deployments and applications, paged like /api/resources. */
+/** The Azure DevOps routes: repositories, pipelines, deployments and applications, paged like /api/resources. */
 export class DevOpsApi {
   constructor(
-    private readonly tables: Pick<Tables, 'repositories' | 'deployments' | 'applications'>,
+    private readonly tables: Pick<Tables, 'repositories' | 'pipelines' | 'deployments' | 'applications'>,
     /** The configured organisation (project filters are within it); absent when DevOps is off. */
     private readonly organization: string | undefined,
   ) {}
@@ -81,6 +87,11 @@ export class DevOpsApi {
   async repositories(raw: Record<string, string>): Promise<Page<Repository>> {
     const q = parseOrThrow(repositoriesQuerySchema, raw, 'query');
     return this.page(this.tables.repositories, this.projectFilter(q.project), q, entityToRepository);
+  }
+
+  async pipelines(raw: Record<string, string>): Promise<Page<Pipeline>> {
+    const q = parseOrThrow(pipelinesQuerySchema, raw, 'query');
+    return this.page(this.tables.pipelines, this.projectFilter(q.project), q, entityToPipeline);
   }
 
   async deployments(raw: Record<string, string>): Promise<Page<Deployment>> {

@@ -23,6 +23,19 @@ export interface Repository {
   lastCommit?: CommitSummary;
 }
 
+/** A pipeline definition (the Pipelines API). */
+export interface Pipeline {
+  key: string;
+  id: number;
+  name: string;
+  /** `\` for the root folder. */
+  folder?: string;
+  revision?: number;
+  organization: string;
+  project: string;
+  url?: string;
+}
+
 export type DeploymentStatus = 'success' | 'failed' | 'in_progress' | 'cancelled';
 
 export interface Deployment {

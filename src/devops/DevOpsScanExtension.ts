@@ -11,12 +11,13 @@ import { moveWatermark } from './buildsWatermark';
 import { DEVOPS_PAGE_SIZE, type DevOpsContext } from './DevOpsContext';
 import type { DevOpsClient } from './DevOpsClient';
 import { environmentsPage } from './environmentsPage';
+import { pipelinesPage } from './pipelinesPage';
 import { removeGoneRepositories } from './removeGoneRepositories';
 import { repositoriesPage } from './repositoriesPage';
 import type { ProjectJson } from './restTypes';
 import { storeApplications } from './storeApplications';
 
-export const DEVOPS_KINDS = ['repositories', 'builds', 'environments'] as const;
+export const DEVOPS_KINDS = ['repositories', 'pipelines', 'builds', 'environments'] as const;
 export type DevOpsKind = (typeof DEVOPS_KINDS)[number] | 'projects';
 
 const TYPE_PREFIX = 'AzureDevOps/';
@@ -48,10 +49,10 @@ export interface DevOpsScanExtensionOptions {
 
 /**
  * Azure DevOps in the scan: one task per (project, kind), a page per message. Repositories page
- * through the (unpaged) repository list 25 at a time with each one's latest commits; builds page
- * with `x-ms-continuationtoken`, from the project's watermark on; environments page through each
- * environment's deployment records. Finalize moves the watermarks, drops repositories gone from
- * a project that was read completely, and infers the applications.
+ * through the (unpaged) repository list 25 at a time with each one's latest commits; pipeline
+ * definitions and builds page with `x-ms-continuationtoken`, builds from the project's watermark on; environments page through each
+ * environment's deployment records. Finalize moves the watermarks, drops repositories and pipelines gone
+ * from a project that was read completely, and infers the applications.
  */
 export class DevOpsScanExtension implements ScanExtension {
   private readonly org: string;
@@ -123,6 +124,8 @@ export class DevOpsScanExtension implements ScanExtension {
     switch (kindOf(msg.resourceType)) {
       case 'repositories':
         return repositoriesPage(this.ctx, project, msg);
+      case 'pipelines':
+        return pipelinesPage(this.ctx, project, msg);
       case 'builds':
         return buildsPage(this.ctx, project, msg);
       case 'environments':
@@ -144,6 +147,8 @@ export class DevOpsScanExtension implements ScanExtension {
       mine.filter((t) => t.status === 'completed' && kindOf(t.resourceType) === kind && t.project);
     for (const t of done('builds')) await moveWatermark(this.ctx, t.project as string);
     for (const t of done('repositories')) await removeGoneRepositories(this.ctx, scan, t.project as string);
+    for (const t of done('pipelines'))
+      await removeGoneRepositories(this.ctx, scan, t.project as string, 'pipelines');
     // Applications only from a complete picture: a failed task keeps the previous ones.
     const complete = mine.every((t) => t.status === 'completed') && !tasks.some((t) => t.status === 'failed');
     await storeApplications(this.ctx, scan.scanId, complete);

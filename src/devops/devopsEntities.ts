@@ -1,5 +1,5 @@
 import { readJsonColumns, writeJsonColumns } from '../storage/jsonColumns';
-import type { Application, CanonicalEnvironment, Deployment, Repository } from './DevOpsItems';
+import type { Application, CanonicalEnvironment, Deployment, Pipeline, Repository } from './DevOpsItems';
 import {
   applicationPartitionKey,
   applicationRowKey,
@@ -44,6 +44,29 @@ export function entityToRepository(e: Row): Repository {
     ...(typeof e.sizeBytes === 'number' ? { sizeBytes: e.sizeBytes } : {}),
     isDisabled: e.isDisabled === true,
     ...(lastCommit ? { lastCommit } : {}),
+  };
+}
+
+export function pipelineEntity(p: Pipeline, scanId: string, seenAt: string): TableEntity {
+  return {
+    partitionKey: devopsProjectPartitionKey(p.organization, p.project),
+    rowKey: String(p.id),
+    ...p,
+    scanId,
+    lastSeenAt: seenAt,
+  };
+}
+
+export function entityToPipeline(e: Row): Pipeline {
+  return {
+    key: tableKey(String(e.partitionKey), String(e.rowKey)),
+    id: Number(e.id),
+    name: String(e.name),
+    ...(typeof e.folder === 'string' ? { folder: e.folder } : {}),
+    ...(typeof e.revision === 'number' ? { revision: e.revision } : {}),
+    organization: String(e.organization),
+    project: String(e.project),
+    ...(typeof e.url === 'string' ? { url: e.url } : {}),
   };
 }
 

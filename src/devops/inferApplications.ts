@@ -3,9 +3,11 @@ import { applicationName } from './applicationName';
 import { canonicalEnvironment, nameSegments } from './canonicalEnvironment';
 import type { Application, CanonicalEnvironment, Deployment, Repository } from './DevOpsItems';
 
-/** What inference reads of an Azure resource: its id and tags (any type). */
+/** What inference reads of an Azure resource: its id, name and tags (any type). */
 export interface TaggedResource {
   id: string;
+  /** The resource's name; when absent, the last segment of its id. */
+  name?: string;
   tags: Record<string, string>;
 }
 
@@ -21,6 +23,27 @@ export function firstTag(tags: Record<string, string>, keys: readonly string[]):
     if (v) return v;
   }
   return undefined;
+}
+
+const NAME_ENVIRONMENT_PREFIX = /^(prod|staging|dev|test)-/;
+const NAME_KIND_SUFFIX = /-(aks|app|service|api|web|db)$/;
+
+/**
+ * The application an untagged resource's name follows the naming convention for
+ * (reference-behaviour.md): `^(prod|staging|dev|test)-` and `-(aks|app|service|api|web|db)$`
+ * stripped, so `prod-api-service` is `api` in production. A name that has neither (a disk, a
+ * NIC, `vm-e`) names no application.
+ */
+export function resourceNameApplication(
+  rawName: string,
+): { name: string; environment: CanonicalEnvironment } | undefined {
+  const lower = rawName.trim().toLowerCase();
+  const prefix = NAME_ENVIRONMENT_PREFIX.exec(lower)?.[1];
+  let name = prefix ? lower.slice(prefix.length + 1) : lower;
+  const suffix = NAME_KIND_SUFFIX.exec(name);
+  if (suffix && suffix.index > 0) name = name.slice(0, suffix.index);
+  if (!name || (!prefix && !(suffix && suffix.index > 0))) return undefined;
+  return { name, environment: canonicalEnvironment(prefix) };
 }
 
 /** A repository's application and the environment its name or default branch names. */
@@ -85,8 +108,15 @@ export function inferApplications(input: {
 
   for (const r of input.resources) {
     const app = firstTag(r.tags, APP_TAGS);
-    if (!app) continue;
-    const d = draft(applicationName(app), canonicalEnvironment(firstTag(r.tags, ENV_TAGS)));
+    const tagEnvironment = canonicalEnvironment(firstTag(r.tags, ENV_TAGS));
+    let d: Draft;
+    if (app) d = draft(applicationName(app), tagEnvironment);
+    else {
+      // No application tag: the name, when it follows the naming convention.
+      const byName = resourceNameApplication(r.name ?? r.id.split('/').pop() ?? '');
+      if (!byName) continue;
+      d = draft(byName.name, tagEnvironment !== 'unknown' ? tagEnvironment : byName.environment);
+    }
     d.resourceIds.add(r.id);
     const owner = firstTag(r.tags, OWNER_TAGS);
     if (owner) d.owners.set(owner, (d.owners.get(owner) ?? 0) + 1);

@@ -17,6 +17,14 @@ export interface RepositoryJson {
   isDisabled?: boolean;
 }
 
+export interface PipelineJson {
+  id: number;
+  name: string;
+  folder?: string;
+  revision?: number;
+  url?: string;
+}
+
 export interface CommitJson {
   commitId: string;
   comment?: string;

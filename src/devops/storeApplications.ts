@@ -21,12 +21,13 @@ export async function storeApplications(
     if (typeof e.status === 'string') deployments.push(entityToDeployment(e));
   }
   const resources: TaggedResource[] = [];
-  for await (const e of ctx.tables.resources.listEntities<{ id?: string; tags?: string }>({
-    queryOptions: { select: ['id', 'tags'] },
+  for await (const e of ctx.tables.resources.listEntities<{ id?: string; name?: string; tags?: string }>({
+    queryOptions: { select: ['id', 'name', 'tags'] },
   })) {
-    if (!e.id || !e.tags) continue;
+    if (!e.id) continue;
     try {
-      resources.push({ id: e.id, tags: JSON.parse(e.tags) as Record<string, string> });
+      const tags = (e.tags ? JSON.parse(e.tags) : {}) as Record<string, string> | null;
+      resources.push({ id: e.id, ...(e.name ? { name: e.name } : {}), tags: tags ?? {} });
     } catch {
       // A row whose tags do not parse names no application.
     }

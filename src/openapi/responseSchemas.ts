@@ -182,6 +182,19 @@ export const repositorySchema = z
   })
   .meta({ id: 'Repository' });
 
+export const pipelineSchema = z
+  .object({
+    key: z.string(),
+    id: z.number().int(),
+    name: z.string(),
+    folder: z.string().optional(),
+    revision: z.number().int().optional(),
+    organization: z.string(),
+    project: z.string(),
+    url: z.string().optional(),
+  })
+  .meta({ id: 'Pipeline' });
+
 export const deploymentSchema = z
   .object({
     key: z.string(),
@@ -223,6 +236,7 @@ export const applicationSchema = z
   .meta({ id: 'Application' });
 
 export const repositoryPageSchema = page(repositorySchema).meta({ id: 'RepositoryPage' });
+export const pipelinePageSchema = page(pipelineSchema).meta({ id: 'PipelinePage' });
 export const deploymentPageSchema = page(deploymentSchema).meta({ id: 'DeploymentPage' });
 export const applicationPageSchema = page(applicationSchema).meta({ id: 'ApplicationPage' });
 
@@ -240,9 +254,11 @@ export const NAMED_SCHEMAS: z.ZodType[] = [
   graphSchema,
   changePageSchema,
   repositorySchema,
+  pipelineSchema,
   deploymentSchema,
   applicationSchema,
   repositoryPageSchema,
+  pipelinePageSchema,
   deploymentPageSchema,
   applicationPageSchema,
 ];

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { changesQuerySchema } from '../api/ChangesApi';
 import { dependenciesQuerySchema, graphQuerySchema } from '../api/DependenciesApi';
-import { applicationsQuerySchema, deploymentsQuerySchema, repositoriesQuerySchema } from '../api/DevOpsApi';
+import {
+  applicationsQuerySchema,
+  deploymentsQuerySchema,
+  pipelinesQuerySchema,
+  repositoriesQuerySchema,
+} from '../api/DevOpsApi';
 import { listResourcesQuerySchema } from '../api/ResourcesApi';
 import { listScansQuerySchema } from '../api/ScansApi';
 import { startScanBodySchema } from '../api/validation';
@@ -10,6 +15,7 @@ import {
   changePageSchema,
   deploymentPageSchema,
   graphSchema,
+  pipelinePageSchema,
   repositoryPageSchema,
   resourcePageSchema,
   resourceWithEdgesSchema,
@@ -44,6 +50,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   getGraph: { summary: 'Nodes and edges of the estate or one scope, for a viewer', query: graphQuerySchema, status: 200, response: graphSchema },
   listChanges: { summary: 'The change history, newest first, paged', query: changesQuerySchema, status: 200, response: changePageSchema },
   listRepositories: { summary: 'Azure DevOps repositories, paged', query: repositoriesQuerySchema, status: 200, response: repositoryPageSchema },
+  listPipelines: { summary: 'Azure DevOps pipeline definitions, paged', query: pipelinesQuerySchema, status: 200, response: pipelinePageSchema },
   listDeployments: { summary: 'Azure DevOps builds as deployments, newest first, paged', query: deploymentsQuerySchema, status: 200, response: deploymentPageSchema },
   listApplications: { summary: 'Applications inferred from repositories, resource tags and deployments, paged', query: applicationsQuerySchema, status: 200, response: applicationPageSchema },
   getOpenApi: { summary: 'This document', status: 200, response: 'openapi' },

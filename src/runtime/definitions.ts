@@ -242,6 +242,9 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
     http('listRepositories', 'repositories', ['GET'], async (s, request) =>
       json(200, await s.devopsApi.repositories(queryRecord(request))),
     ),
+    http('listPipelines', 'pipelines', ['GET'], async (s, request) =>
+      json(200, await s.devopsApi.pipelines(queryRecord(request))),
+    ),
     http('listDeployments', 'deployments', ['GET'], async (s, request) =>
       json(200, await s.devopsApi.deployments(queryRecord(request))),
     ),

@@ -17,6 +17,7 @@
  * dependencies `out|<source>` and `in|<target>` partitions; see src/dependencies/DependencyStore.ts.
  *
  * repositories PartitionKey `<organization>|<project>` (escaped as above); RowKey the repository id.
+ * pipelines    PartitionKey `<organization>|<project>`; RowKey the pipeline (definition) id.
  * commits      PartitionKey `<organization>|<project>|<repository id>`; RowKey the commit sha.
  * deployments  PartitionKey `<organization>|<project>`; RowKey the build id, 10 digits zero-padded
  *              (a project's deployments in build order). Environment deployment records merge

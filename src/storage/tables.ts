@@ -10,6 +10,7 @@ export const TABLE_NAMES = [
   'changes',
   'dependencies',
   'repositories',
+  'pipelines',
   'commits',
   'deployments',
   'applications',

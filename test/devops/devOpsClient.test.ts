@@ -89,6 +89,18 @@ describe('DevOpsClient against the HTTPS Azure DevOps look-alike', () => {
     },
   );
 
+  it('a 403 on the pipeline definitions names the Build: Read scope', async () => {
+    emulator.setMode('forbidden');
+    await expect(
+      client().get({
+        path: 'Platform/_apis/pipelines',
+        project: 'Platform',
+        scope: 'Build: Read',
+        what: 'pipelines',
+      }),
+    ).rejects.toThrow(/403.*the PAT lacks the "Build: Read" scope/);
+  });
+
   it('names the organisation when it does not exist', async () => {
     const other = devopsTestClient({ ...emulator, organization: 'fabrikam' }, { pat: PAT });
     closers.push(other.close);

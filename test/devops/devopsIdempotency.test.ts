@@ -47,8 +47,8 @@ describe('idempotent Azure DevOps queue handlers', () => {
     const carried = await pumpWithDuplicates(services.queueService, defs);
     const view = await services.scansApi.get(scan.scanId);
     expect(view.status).toBe('completed');
-    // 1 VM task, the project listing, 2 projects × 3 kinds: added once each.
-    expect(view.tasks).toMatchObject({ total: 8, completed: 8, failed: 0 });
+    // 1 VM task, the project listing, 2 projects × 4 kinds: added once each.
+    expect(view.tasks).toMatchObject({ total: 10, completed: 10, failed: 0 });
     expect(carried['finalize-scan']).toBe(1);
     expect(
       capturedLogs.filter((l) => l.includes('"scan finalized"') && l.includes(scan.scanId)),
@@ -61,6 +61,7 @@ describe('idempotent Azure DevOps queue handlers', () => {
       return n;
     };
     expect(await count('repositories')).toBe(30);
+    expect(await count('pipelines')).toBe(30);
     expect(await count('deployments')).toBe(250);
     expect(await count('devopswatermarks')).toBe(2);
     const apps = await services.devopsApi.applications({ limit: '1000' });

@@ -58,6 +58,7 @@ describe('DevOps task pages', () => {
     const planned = await extension.planTasks({ scanId: 's1' });
     expect(planned.map((p) => [p.task.resourceType, p.task.project, p.queueName])).toEqual([
       ['AzureDevOps/repositories', 'Platform', 'discover-devops-repositories'],
+      ['AzureDevOps/pipelines', 'Platform', 'discover-devops-pipelines'],
       ['AzureDevOps/builds', 'Platform', 'discover-devops-builds'],
       ['AzureDevOps/environments', 'Platform', 'discover-devops-environments'],
     ]);
@@ -84,6 +85,7 @@ describe('DevOps task pages', () => {
       const page = await all.fetchPage(message('AzureDevOps/projects', 1));
       expect(page.spawn?.map((p) => `${p.task.project}/${p.task.resourceType}`)).toEqual([
         'Platform/AzureDevOps/repositories',
+        'Platform/AzureDevOps/pipelines',
         'Platform/AzureDevOps/builds',
         'Platform/AzureDevOps/environments',
       ]);
@@ -118,6 +120,38 @@ describe('DevOps task pages', () => {
     let commits = 0;
     for await (const _ of tables.commits.listEntities()) commits++;
     expect(commits).toBe(2 * withCommits);
+  });
+
+  it('pages the pipeline definitions by x-ms-continuationtoken, one page per message, keyed by id', async () => {
+    const project = devops.estate.projects[0];
+    if (!project) throw new Error('no project');
+    // 150 definitions: two pages of at most 100.
+    for (let id = project.pipelines.length + 1; project.pipelines.length < 150; id++)
+      project.pipelines.push({ id, name: `extra-${id}-ci`, repositoryId: project.repositories[0]?.id ?? '' });
+    devops.resetLog();
+    const counts: number[] = [];
+    let token: string | undefined;
+    for (let page = 1; page < 5; page++) {
+      const result = await extension.fetchPage(message('AzureDevOps/pipelines', page, token));
+      counts.push((await result.write()).items);
+      token = result.continuationToken;
+      if (!token) break;
+    }
+    expect(counts).toEqual([100, 50]);
+    const calls = devops.requestLog();
+    expect(calls).toHaveLength(2);
+    expect(calls[0]?.path).toContain('/_apis/pipelines');
+    expect(calls[1]?.path).toContain('continuationToken=');
+    const rows: Array<Record<string, unknown>> = [];
+    for await (const e of tables.pipelines.listEntities()) rows.push(e);
+    expect(rows).toHaveLength(150);
+    const first = rows.find((r) => r.rowKey === '1');
+    expect(first).toMatchObject({
+      id: 1,
+      name: project.pipelines[0]?.name,
+      project: 'Platform',
+      folder: '\\',
+    });
   });
 
   it('a duplicate delivery of a builds page writes the same rows again and nothing more', async () => {

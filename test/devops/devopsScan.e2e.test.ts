@@ -64,8 +64,9 @@ describe('Azure DevOps in a scan, end to end through the local runtime', () => {
   it('discovers repositories, deployments and applications alongside the VMs', async () => {
     const view = await scan(host);
     expect(view.status).toBe('completed');
-    // 1 VM task + the project listing, which added 2 projects × (repositories, builds, environments).
-    expect(view.tasks).toMatchObject({ total: 8, completed: 8, failed: 0 });
+    // 1 VM task + the project listing, which added 2 projects × (repositories, pipelines, builds,
+    // environments).
+    expect(view.tasks).toMatchObject({ total: 10, completed: 10, failed: 0 });
     // Repositories and builds are not Azure resources.
     expect(view.counts.resources).toBe(60);
 
@@ -81,6 +82,18 @@ describe('Azure DevOps in a scan, end to end through the local runtime', () => {
     expect(repos.map((r) => r.id).sort()).toEqual(expected.map((r) => r.id.toLowerCase()).sort());
     const platform = await all<{ project: string }>(host, 'repositories', { project: 'Platform' });
     expect(platform).toHaveLength(devops.estate.projects[0]?.repositories.length ?? -1);
+    // Pipeline definitions: every one its builds ran, per project, at /api/pipelines.
+    const pipelines = await all<{ id: number; name: string; project: string; folder?: string }>(
+      host,
+      'pipelines',
+      {},
+      5,
+    );
+    expect(pipelines).toHaveLength(devops.estate.projects.flatMap((p) => p.pipelines).length);
+    const platformPipelines = await all<{ name: string }>(host, 'pipelines', { project: 'Platform' });
+    expect(platformPipelines.map((p) => p.name).sort()).toEqual(
+      (devops.estate.projects[0]?.pipelines ?? []).map((p) => p.name).sort(),
+    );
     const disabled = repos.find((r) => r.isDisabled);
     expect(disabled?.lastCommit).toBeUndefined();
     const withCommits = repos.filter((r) => r.lastCommit);
@@ -162,6 +175,8 @@ describe('Azure DevOps in a scan, end to end through the local runtime', () => {
   it('a second scan reads only builds newer than the watermark, plus those that were running', async () => {
     const before = await all<{ id: number }>(host, 'deployments', {}, 500);
     const added = devops.addBuilds('Platform', 3);
+    // A pipeline definition deleted in Azure DevOps: gone after a scan that read its project completely.
+    const gone = devops.estate.projects[0]?.pipelines.pop();
     devops.resetLog();
     const view = await scan(host);
     expect(view.status).toBe('completed');
@@ -173,6 +188,9 @@ describe('Azure DevOps in a scan, end to end through the local runtime', () => {
     const after = await all<{ id: number }>(host, 'deployments', {}, 500);
     expect(after.length).toBe(before.length + 3);
     expect(after.map((d) => d.id)).toEqual(expect.arrayContaining(added.map((b) => b.id)));
+    const pipelines = await all<{ id: number; project: string }>(host, 'pipelines', { project: 'Platform' });
+    expect(pipelines).toHaveLength(devops.estate.projects[0]?.pipelines.length ?? -1);
+    expect(pipelines.map((p) => p.id)).not.toContain(gone?.id);
   });
 
   it('a DevOps failure fails only its tasks: the scan is partial and keeps every result', async () => {
@@ -200,7 +218,7 @@ describe('Azure DevOps in a scan, end to end through the local runtime', () => {
     try {
       const view = await scan(host);
       expect(view.status).toBe('partial');
-      expect(view.tasks).toMatchObject({ total: 8, completed: 7, failed: 1 });
+      expect(view.tasks).toMatchObject({ total: 10, completed: 9, failed: 1 });
       expect(await all(host, 'repositories')).toHaveLength(reposBefore.length);
     } finally {
       host.emulator.clearFaults();

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { applicationName } from '../../src/devops/applicationName';
 import type { Deployment, Repository } from '../../src/devops/DevOpsItems';
-import { inferApplications, repositoryApplication } from '../../src/devops/inferApplications';
+import {
+  inferApplications,
+  repositoryApplication,
+  resourceNameApplication,
+} from '../../src/devops/inferApplications';
 
 const repo = (id: string, name: string, defaultBranch = 'main'): Repository => ({
   key: id,
@@ -50,6 +54,20 @@ describe('application names and environments from repositories', () => {
     expect(repositoryApplication({ name, defaultBranch: branch })).toEqual({ name: app, environment: env });
   });
 
+  it.each([
+    ['prod-api-service', { name: 'api', environment: 'production' }],
+    ['staging-orders-aks', { name: 'orders', environment: 'staging' }],
+    ['dev-billing', { name: 'billing', environment: 'development' }],
+    ['test-crm-db', { name: 'crm', environment: 'test' }],
+    ['Payments-Web', { name: 'payments', environment: 'unknown' }],
+    ['orders-app', { name: 'orders', environment: 'unknown' }],
+    ['vm-e', undefined],
+    ['api', undefined],
+    ['osdisk-01', undefined],
+  ])('untagged resource %s -> %j', (name, expected) => {
+    expect(resourceNameApplication(name)).toEqual(expected);
+  });
+
   it('strips one suffix only', () => {
     expect(applicationName('orders-api-web')).toBe('orders-api');
   });
@@ -74,10 +92,14 @@ describe('inferApplications', () => {
         { id: '/s/1/vm-c', tags: { application: 'orders-api', environment: 'qa' } },
         { id: '/s/1/vm-d', tags: { service: 'billing-service' } },
         { id: '/s/1/vm-e', tags: { costCenter: 'CC-1' } },
+        // No application tag: the name (or the id's last segment) names it.
+        { id: '/s/1/prod-orders-aks', tags: { owner: 'orders' } },
+        { id: '/s/1/x', name: 'staging-billing-api', tags: { env: 'dev' } },
       ],
     });
     const byKey = new Map(apps.map((a) => [`${a.name}/${a.environment}`, a]));
     expect([...byKey.keys()].sort()).toEqual([
+      'billing/development',
       'billing/unknown',
       'devops-tools/unknown',
       'orders/development',
@@ -88,14 +110,16 @@ describe('inferApplications', () => {
     ]);
     expect(byKey.get('orders/production')).toMatchObject({
       repositoryIds: ['r1'],
-      resourceIds: ['/s/1/vm-a', '/s/1/vm-b'],
+      resourceIds: ['/s/1/prod-orders-aks', '/s/1/vm-a', '/s/1/vm-b'],
       currentVersion: '1.0.2',
       lastDeployedAt: '2026-11-02T00:00:00Z',
       deploymentCount: 1,
       deploymentIds: [2],
     });
     // owner_team, team, owner: the first present on each resource; the most common wins.
-    expect(['orders', 'team-orders@contoso.com']).toContain(byKey.get('orders/production')?.owner);
+    expect(byKey.get('orders/production')?.owner).toBe('orders');
+    // An environment tag wins over the name's prefix.
+    expect(byKey.get('billing/development')).toMatchObject({ resourceIds: ['/s/1/x'] });
     expect(byKey.get('orders/development')).toMatchObject({
       deploymentCount: 4,
       currentVersion: '1.0.2',

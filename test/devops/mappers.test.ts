@@ -3,7 +3,9 @@ import { canonicalEnvironment } from '../../src/devops/canonicalEnvironment';
 import { deploymentStatus } from '../../src/devops/deploymentStatus';
 import { entityToDeployment, deploymentEntity, environmentColumn } from '../../src/devops/devopsEntities';
 import { mapBuild } from '../../src/devops/mapBuild';
+import { mapPipeline } from '../../src/devops/mapPipeline';
 import { mapRepository } from '../../src/devops/mapRepository';
+import { entityToPipeline, pipelineEntity } from '../../src/devops/devopsEntities';
 
 describe('deploymentStatus', () => {
   it.each([
@@ -167,5 +169,38 @@ describe('mapRepository', () => {
     expect(
       mapRepository({ ...raw, isDisabled: true }, 'contoso', 'Platform', undefined, false).isDisabled,
     ).toBe(true);
+  });
+});
+
+describe('mapPipeline', () => {
+  const raw = {
+    _links: { web: { href: 'https://dev.azure.com/contoso/p1/_build/definition?definitionId=7' } },
+    url: 'https://dev.azure.com/contoso/p1/_apis/pipelines/7?revision=3',
+    id: 7,
+    revision: 3,
+    name: 'orders-api-ci',
+    folder: '\\services',
+  };
+
+  it('maps id, name, folder, revision and url, keyed by project and id, and round-trips its row', () => {
+    const p = mapPipeline(raw, 'contoso', 'Platform');
+    expect(p).toEqual({
+      key: p.key,
+      id: 7,
+      name: 'orders-api-ci',
+      folder: '\\services',
+      revision: 3,
+      organization: 'contoso',
+      project: 'Platform',
+      url: raw.url,
+    });
+    const row = pipelineEntity(p, 's1', '2026-11-29T00:00:00.000Z');
+    expect(row).toMatchObject({ rowKey: '7', scanId: 's1' });
+    expect(entityToPipeline(row)).toEqual(p);
+  });
+
+  it('leaves out what the service did not send, and refuses a pipeline with no id', () => {
+    expect(mapPipeline({ id: 1, name: 'x' }, 'contoso', 'Platform')).not.toHaveProperty('folder');
+    expect(() => mapPipeline({ name: 'x' } as never, 'contoso', 'Platform')).toThrow(TypeError);
   });
 });

@@ -282,6 +282,24 @@ class DevOpsCore {
       return this.page(repo.commits.slice(0, top));
     }
     if (path === '_apis/build/builds') return this.builds(project, q);
+    if (path === '_apis/pipelines') {
+      // The definitions its builds ran, paged like the service: `$top`, `x-ms-continuationtoken`.
+      const skip = decodeToken(q.get('continuationToken'));
+      const top = Math.max(1, Number(q.get('$top') ?? 100));
+      const all = project.pipelines;
+      const base = `${this.baseUrl}/${this.estate.organization}/${project.id}`;
+      return this.page(
+        all.slice(skip, skip + top).map((p) => ({
+          _links: { web: { href: `${base}/_build/definition?definitionId=${p.id}` } },
+          url: `${base}/_apis/pipelines/${p.id}?revision=1`,
+          id: p.id,
+          revision: 1,
+          name: p.name,
+          folder: '\\',
+        })),
+        skip + top < all.length ? encodeToken(skip + top) : undefined,
+      );
+    }
     if (path === '_apis/distributedtask/environments') {
       const skip = decodeToken(q.get('continuationToken'));
       const top = Math.max(1, Number(q.get('$top') ?? 50));
