@@ -4,6 +4,7 @@ import type { DependencyStore } from '../dependencies/DependencyStore';
 import type { Edge } from '../dependencies/Edge';
 import { APPLICATION_TYPE } from '../dependencies/applicationRules';
 import { loadIndex, type ApplicationLinks } from '../dependencies/updateDependencies';
+import { taggedApplication } from '../devops/inferApplications';
 import type { GraphNode } from '../dependencies/GraphNode';
 import { walkDependencies, type WalkedEdge } from '../dependencies/walkDependencies';
 import { locateResourceKey, resourceKeyFromId } from '../storage/keys';
@@ -53,18 +54,6 @@ export const graphQuerySchema = z
   .refine((q) => !q.resourceGroup || q.subscriptionId, {
     message: 'resourceGroup needs subscriptionId (resource group names repeat across subscriptions)',
   });
-
-/** Tags that name a resource's application (reference-behaviour.md), first match wins. */
-const APPLICATION_TAGS = ['app_name', 'application', 'service_name', 'app', 'service'];
-
-function applicationOf(tags: Record<string, string>): string | undefined {
-  const lower = new Map(Object.entries(tags).map(([k, v]) => [k.toLowerCase(), v]));
-  for (const t of APPLICATION_TAGS) {
-    const v = lower.get(t)?.trim();
-    if (v) return v.toLowerCase();
-  }
-  return undefined;
-}
 
 export interface GraphView {
   nodes: Array<GraphNode & { key?: string; application?: string }>;
@@ -138,7 +127,8 @@ export class DependenciesApi {
           continue;
         }
         if (!inScope(r.id)) continue;
-        const application = applicationOf(r.tags);
+        // Named as inference names applications, so `?application=` matches GET /api/applications.
+        const application = taggedApplication(r.tags);
         if (wantedApp && application !== wantedApp) continue;
         nodes.set(r.id.toLowerCase(), {
           ...index.node(r.id),

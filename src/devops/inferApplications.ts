@@ -25,6 +25,12 @@ export function firstTag(tags: Record<string, string>, keys: readonly string[]):
   return undefined;
 }
 
+/** The application a resource's tags name (the first application tag), as inference names it. */
+export function taggedApplication(tags: Record<string, string>): string | undefined {
+  const app = firstTag(tags, APP_TAGS);
+  return app ? applicationName(app) : undefined;
+}
+
 const NAME_ENVIRONMENT_PREFIX = /^(prod|staging|dev|test)-/;
 const NAME_KIND_SUFFIX = /-(aks|app|service|api|web|db)$/;
 
@@ -107,10 +113,10 @@ export function inferApplications(input: {
   };
 
   for (const r of input.resources) {
-    const app = firstTag(r.tags, APP_TAGS);
+    const app = taggedApplication(r.tags);
     const tagEnvironment = canonicalEnvironment(firstTag(r.tags, ENV_TAGS));
     let d: Draft;
-    if (app) d = draft(applicationName(app), tagEnvironment);
+    if (app) d = draft(app, tagEnvironment);
     else {
       // No application tag: the name, when it follows the naming convention.
       const byName = resourceNameApplication(r.name ?? r.id.split('/').pop() ?? '');

@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { ApplicationGateway } from '@azure/arm-network';
 import { armItem, compact } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { frontendIPConfigurations } from '../frontendIPConfigurations';
 import { listArmPage } from '../listArmPage';
 import { networkClient } from './networkClient';
 
@@ -17,15 +18,7 @@ export function mapApplicationGateway(g: ApplicationGateway) {
       capacity: g.sku?.capacity,
       operationalState: g.operationalState,
       subnetIds: (g.gatewayIPConfigurations ?? []).map((c) => c.subnet?.id).filter(Boolean),
-      frontendIPConfigurations: (g.frontendIPConfigurations ?? []).map((f) =>
-        compact({
-          id: f.id,
-          name: f.name,
-          privateIPAddress: f.privateIPAddress,
-          publicIPAddressId: f.publicIPAddress?.id,
-          subnetId: f.subnet?.id,
-        }),
-      ),
+      frontendIPConfigurations: frontendIPConfigurations(g.frontendIPConfigurations),
       backendAddressPools: (g.backendAddressPools ?? []).map((b) =>
         compact({
           id: b.id,

@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { LoadBalancer } from '@azure/arm-network';
 import { armItem, compact, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { frontendIPConfigurations } from '../frontendIPConfigurations';
 import { listArmPage } from '../listArmPage';
 import { networkClient } from './networkClient';
 
@@ -14,15 +15,7 @@ export function mapLoadBalancer(lb: LoadBalancer) {
     {
       sku: lb.sku?.name,
       skuTier: lb.sku?.tier,
-      frontendIPConfigurations: (lb.frontendIPConfigurations ?? []).map((f) =>
-        compact({
-          id: f.id,
-          name: f.name,
-          privateIPAddress: f.privateIPAddress,
-          publicIPAddressId: f.publicIPAddress?.id,
-          subnetId: f.subnet?.id,
-        }),
-      ),
+      frontendIPConfigurations: frontendIPConfigurations(lb.frontendIPConfigurations),
       backendAddressPools: (lb.backendAddressPools ?? []).map((b) =>
         compact({
           id: b.id,
