@@ -28,6 +28,7 @@ interface RunFigures {
   wallMs: number;
   cpuMs: number;
   tableTransactions: number;
+  tableTransactionsByKind: Record<string, number>;
   peakRssBytes: number;
   heapUsedAfterGcBytes: number;
   peakHeapTotalBytes: number;
@@ -231,6 +232,12 @@ export async function main(sizes = [10_000, 100_000]): Promise<ScanBenchResult> 
   );
   console.log(
     `  Table transactions ${scan.tableTransactions} = ${(scan.tableTransactions / n).toFixed(3)} per resource; worker CPU ${scan.cpuMs.toFixed(0)} ms = ${((scan.cpuMs / n) * 1000).toFixed(0)} ms per 1,000 resources`,
+  );
+  console.log(
+    `  Table transactions by kind: ${Object.entries(scan.tableTransactionsByKind)
+      .sort((x, y) => y[1] - x[1])
+      .map(([k, c]) => `${k} ${c}`)
+      .join(', ')}`,
   );
   console.log(
     `  lower bound (a) longest sequential Resource Manager chain: ${longestChain(scan.counts, PAGE_SIZE)} calls x ${LATENCY_MS} ms = ${s2(chainMs)} s; wall/(a) = ${(scan.wallMs / chainMs).toFixed(2)}`,

@@ -114,7 +114,7 @@ export class DependenciesApi {
         : '';
       const [index, edges] = await Promise.all([
         loadIndex(this.resources, this.applications),
-        this.store.all(prefix, await this.lastSeen()),
+        this.store.all(q, await this.lastSeen()),
       ]);
       const inScope = (id: string) => id.toLowerCase().startsWith(prefix);
       const wantedApp = q.application?.toLowerCase();

@@ -97,6 +97,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
     });
   const store = new ScanStore(tables.scans, tables.scantasks);
   const dependencyStore = new DependencyStore(tables.dependencies);
+  if (await dependencyStore.upgradeLayout())
+    logger.info('dependency graph rewritten in the current key layout');
   const applications = async () => {
     const out = [];
     for await (const e of tables.applications.listEntities()) out.push(entityToApplication(e));

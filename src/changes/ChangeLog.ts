@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { validationError } from '../errors/TopDeckError';
 import { parseResourceId } from '../discovery/Resource';
-import { escapeKeyPart, odataString, prefixFilter, resourcePartitionKey } from '../storage/keys';
+import {
+  escapeKeyPart,
+  idRowPrefix,
+  idScope,
+  odataString,
+  prefixFilter,
+  resourceTypePartitionPrefix,
+} from '../storage/keys';
 import { readJsonColumns, writeJsonColumns } from '../storage/jsonColumns';
 import type { TableEntity } from '../storage/resourceEntity';
 import { upsertInBatches } from '../storage/tables';
@@ -11,11 +18,14 @@ import type { ChangeItem, ChangeKind } from './ChangeItem';
 /**
  * The `changes` table: history, kept (no retention window). Every change is written twice:
  *
- * - by scan: PartitionKey `<scan id>|<resource PartitionKey>` (edges: `<scan id>|edges`),
- *   RowKey `<kind>|<resource RowKey>` (edges: `<kind>|<source>|<target>|<method>`), so a scan's
- *   changes are one PartitionKey range (prefix `<scan id>|`), and a time range is the scans in it;
- * - by resource: PartitionKey `res|<resource RowKey>`, RowKey `<scan id>|<kind>[|<target>|<method>]`,
- *   so one resource's history (edges by their source) is one partition query.
+ * - by scan: PartitionKey `<scan id>|<subscriptionId>|<type>~` (a task's changes: a page's are one
+ *   batch; edges: `<scan id>|edges|<scope of the source>`), RowKey `<kind>|<resource RowKey>` (edges: `<kind>|<source>|<target>|<method>`),
+ *   so a scan's changes are one PartitionKey range (prefix `<scan id>|`), and a time range is the
+ *   scans in it;
+ * - by resource: PartitionKey `res|<scope of the resource>` (`idScope`: subscription, resource
+ *   group and type), RowKey `<resource RowKey>~<scan id>|<kind>[|<target>|<method>]`, so one resource's
+ *   history (edges by their source) is one RowKey range of one partition, and a scan's changes
+ *   are written in batches per scope, not one transaction per resource.
  *
  * Both rows are keyed by what they say, so writing a change twice (a retried page) is harmless.
  */
@@ -23,17 +33,18 @@ export function scanChangePartition(scanId: string, resourcePartition: string): 
   return `${scanId}|${resourcePartition}`;
 }
 
-export function resourceHistoryPartition(resourceId: string): string {
+/** Where a resource's history was kept before the scope partitions: still read, never written. */
+function legacyHistoryPartition(resourceId: string): string {
   return `res|${escapeKeyPart(resourceId)}`;
 }
 
 const isEdge = (k: ChangeKind) => k === 'edgeAdded' || k === 'edgeRemoved';
 
-/** A change's scan partition: the resource's own `resources` PartitionKey, or `edges`. */
+/** A change's scan partition: its subscription and type (one per task), or `edges|<scope>`. */
 function scanPartitionOf(c: ChangeItem): string {
-  if (isEdge(c.kind)) return 'edges';
+  if (isEdge(c.kind)) return `edges|${idScope(c.resourceId)}`;
   const p = parseResourceId(c.resourceId);
-  return p ? resourcePartitionKey(p.subscriptionId, c.type, p.resourceGroup) : 'other';
+  return p ? resourceTypePartitionPrefix(p.subscriptionId, c.type) : 'other';
 }
 
 function rowsOf(c: ChangeItem): TableEntity[] {
@@ -58,8 +69,8 @@ function rowsOf(c: ChangeItem): TableEntity[] {
       ...columns,
     },
     {
-      partitionKey: resourceHistoryPartition(c.resourceId),
-      rowKey: `${c.scanId}|${c.kind}${tail}`,
+      partitionKey: `res|${idScope(c.resourceId)}`,
+      rowKey: `${idRowPrefix(c.resourceId)}${c.scanId}|${c.kind}${tail}`,
       ...columns,
     },
   ];
@@ -166,16 +177,19 @@ export class ChangeLog {
     return q.resourceId ? this.resourceHistory(q, token) : this.byScans(q, token);
   }
 
-  /** One resource's history: one partition read, newest first. */
+  /** One resource's history: one key range (and its rows in the older layout), newest first. */
   private async resourceHistory(q: ChangeQuery, token: Token | undefined): Promise<ChangePage> {
-    const filters = [
-      `PartitionKey eq ${odataString(resourceHistoryPartition(q.resourceId as string))}`,
-      ...this.timeFilters(q),
+    const id = q.resourceId as string;
+    const scan = q.scanId ? `${q.scanId}|` : '';
+    const ranges = [
+      `PartitionKey eq ${odataString(`res|${idScope(id)}`)} and ${prefixFilter('RowKey', `${idRowPrefix(id)}${scan}`)}`,
+      `PartitionKey eq ${odataString(legacyHistoryPartition(id))}${scan ? ` and ${prefixFilter('RowKey', scan)}` : ''}`,
     ];
-    if (q.scanId) filters.push(prefixFilter('RowKey', `${q.scanId}|`));
     const all: ChangeItem[] = [];
-    for await (const e of this.table.listEntities({ queryOptions: { filter: filters.join(' and ') } }))
-      all.push(toItem(e));
+    for (const range of ranges) {
+      const filter = [range, ...this.timeFilters(q)].join(' and ');
+      for await (const e of this.table.listEntities({ queryOptions: { filter } })) all.push(toItem(e));
+    }
     all.sort((a, b) => (a.at === b.at ? b.scanId.localeCompare(a.scanId) : b.at.localeCompare(a.at)));
     const offset = token?.o ?? 0;
     const items = all.slice(offset, offset + q.limit);

@@ -1,25 +1,29 @@
 import type { TableClient } from '@azure/data-tables';
-import { escapeKeyPart, odataString, prefixFilter } from '../storage/keys';
+import { escapeKeyPart, idRowPrefix, idScope, odataString, prefixFilter } from '../storage/keys';
 import type { TableEntity } from '../storage/resourceEntity';
 import { deleteInBatches, getEntityOrUndefined, upsertInBatches } from '../storage/tables';
 import { edgeIdentity, type Edge, type EdgeCategory, type EdgeMethod } from './Edge';
 
 /**
- * The `dependencies` table. Every edge is stored twice so that each direction is one partition
- * query: PartitionKey `out|<source id>` (RowKey `<target id>|<method>`) and `in|<target id>`
- * (RowKey `<source id>|<method>`), ids lower-cased and escaped as resource RowKeys. One row
- * `meta`/`graph` names the scan whose detection the stored graph is: every stored edge was seen
- * by it, so it is each edge's `lastSeenScanId` (no rewrite of unchanged edges per scan).
+ * The `dependencies` table. Every edge is stored twice so that each direction is one key range:
+ * PartitionKey `out|<scope of the source>` with RowKey `<source>~<target>~<method>`, and
+ * `in|<scope of the target>` with RowKey `<target>~<source>~<method>` (ids lower-cased and escaped
+ * as resource RowKeys; a scope is `<subscriptionId>|<resource group>|<type>`, see `idScope`). An id's
+ * edges are the RowKeys starting `<id>~` in its scope's partition; a subscription's or a resource
+ * group's edges are one PartitionKey range. One row `meta`/`graph` names the scan whose detection
+ * the stored graph is: every stored edge was seen by it, so it is each edge's `lastSeenScanId`
+ * (no rewrite of unchanged edges per scan), and the key layout its rows are in.
  */
 export const META_PARTITION = 'meta';
 const META_ROW = 'graph';
+/**
+ * 2: partitions per scope. (1 had a partition per id: one Table transaction per edge end, and
+ * edges are mostly one or two per end.) A graph stored in another layout is rewritten once.
+ */
+const LAYOUT = 2;
 
-export function outPartition(id: string): string {
-  return `out|${escapeKeyPart(id)}`;
-}
-
-export function inPartition(id: string): string {
-  return `in|${escapeKeyPart(id)}`;
+function rowKey(from: string, to: string, method: string): string {
+  return `${idRowPrefix(from)}${escapeKeyPart(to)}~${method}`;
 }
 
 function rows(e: Edge): [TableEntity, TableEntity] {
@@ -34,11 +38,15 @@ function rows(e: Edge): [TableEntity, TableEntity] {
   };
   return [
     {
-      partitionKey: outPartition(e.sourceId),
-      rowKey: `${escapeKeyPart(e.targetId)}|${e.method}`,
+      partitionKey: `out|${idScope(e.sourceId)}`,
+      rowKey: rowKey(e.sourceId, e.targetId, e.method),
       ...columns,
     },
-    { partitionKey: inPartition(e.targetId), rowKey: `${escapeKeyPart(e.sourceId)}|${e.method}`, ...columns },
+    {
+      partitionKey: `in|${idScope(e.targetId)}`,
+      rowKey: rowKey(e.targetId, e.sourceId, e.method),
+      ...columns,
+    },
   ];
 }
 
@@ -63,6 +71,13 @@ export interface GraphMeta {
   /** What that scan's detection changed (kept so a retried finalize reports the same). */
   added: number;
   removed: number;
+  layout: number;
+}
+
+/** Which edges a graph query reads: the estate, one subscription, or one resource group. */
+export interface GraphScope {
+  subscriptionId?: string;
+  resourceGroup?: string;
 }
 
 export interface EdgeDiff {
@@ -85,6 +100,7 @@ export class DependencyStore {
       edges: Number(m.edges ?? 0),
       added: Number(m.added ?? 0),
       removed: Number(m.removed ?? 0),
+      layout: Number(m.layout ?? 1),
     };
   }
 
@@ -95,19 +111,32 @@ export class DependencyStore {
     return out;
   }
 
+  private async ofId(direction: 'out' | 'in', id: string, lastSeen?: string): Promise<Edge[]> {
+    return this.query(
+      `PartitionKey eq ${odataString(`${direction}|${idScope(id)}`)} and ${prefixFilter('RowKey', idRowPrefix(id))}`,
+      lastSeen,
+    );
+  }
+
   /** What `id` depends on. */
   async outgoing(id: string, lastSeen?: string): Promise<Edge[]> {
-    return this.query(`PartitionKey eq ${odataString(outPartition(id))}`, lastSeen);
+    return this.ofId('out', id, lastSeen);
   }
 
   /** What depends on `id`. */
   async incoming(id: string, lastSeen?: string): Promise<Edge[]> {
-    return this.query(`PartitionKey eq ${odataString(inPartition(id))}`, lastSeen);
+    return this.ofId('in', id, lastSeen);
   }
 
-  /** Every edge, or those whose source id starts with a prefix (a subscription, a resource group). */
-  async all(sourcePrefix = '', lastSeen?: string): Promise<Edge[]> {
-    return this.query(prefixFilter('PartitionKey', outPartition(sourcePrefix)), lastSeen);
+  /** Every edge whose source is in the scope (the estate when it is empty). */
+  async all(scope: GraphScope = {}, lastSeen?: string): Promise<Edge[]> {
+    const sub = scope.subscriptionId ? escapeKeyPart(scope.subscriptionId) : undefined;
+    const filter = !sub
+      ? prefixFilter('PartitionKey', 'out|')
+      : scope.resourceGroup
+        ? prefixFilter('PartitionKey', `out|${sub}|${escapeKeyPart(scope.resourceGroup)}|`)
+        : prefixFilter('PartitionKey', `out|${sub}|`);
+    return this.query(filter, lastSeen);
   }
 
   /** How the stored graph differs from `edges` (one detection over the whole inventory). */
@@ -146,8 +175,45 @@ export class DependencyStore {
         edges: diff.total,
         added: diff.added.length,
         removed: diff.removed.length,
+        layout: LAYOUT,
       },
       'Replace',
     );
+  }
+
+  /**
+   * A graph stored in an older key layout, rewritten in this one (at start-up, before anything
+   * reads it): every edge row again under the current keys, then the old rows deleted, then the
+   * meta row says so. The stored columns say what each edge is, so nothing is detected again and
+   * nothing counts as changed. Safe to repeat, and to run in two instances at once.
+   */
+  async upgradeLayout(): Promise<boolean> {
+    const meta = await this.meta();
+    if (!meta || meta.layout === LAYOUT) return false;
+    const stored: Array<Record<string, unknown> & { partitionKey: string; rowKey: string }> = [];
+    for await (const e of this.table.listEntities()) {
+      if (e.partitionKey === META_PARTITION) continue;
+      stored.push(e as (typeof stored)[number]);
+    }
+    const seen = new Set<string>();
+    const edges: Edge[] = [];
+    for (const e of stored) {
+      if (!String(e.partitionKey).startsWith('out|')) continue;
+      const edge = toEdge(e, undefined);
+      if (!seen.has(edgeIdentity(edge))) edges.push(edge);
+      seen.add(edgeIdentity(edge));
+    }
+    const written = edges.flatMap(rows);
+    await upsertInBatches(this.table, written, 'Replace');
+    const kept = new Set(written.map((r) => `${r.partitionKey}\n${r.rowKey}`));
+    await deleteInBatches(
+      this.table,
+      stored.filter((e) => !kept.has(`${e.partitionKey}\n${e.rowKey}`)),
+    );
+    await this.table.updateEntity(
+      { partitionKey: META_PARTITION, rowKey: META_ROW, layout: LAYOUT },
+      'Merge',
+    );
+    return true;
   }
 }

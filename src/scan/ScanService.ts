@@ -680,6 +680,7 @@ export class ScanService {
     );
     let removed = 0;
     for (const t of clean) removed += await this.removeUnseen(scan, t);
+    log.debug('finalize: unseen rows removed', { removed, tasks: clean.length });
     await store.recordCoverage(
       clean.map((t) => ({ scope: taskScope(t), scanId: msg.scanId, at: t.completedAt ?? at })),
     );
@@ -710,9 +711,11 @@ export class ScanService {
       }
     }
     // After the extensions: the graph links applications (which they infer) to what they hold.
+    log.debug('finalize: extensions done');
     const graph = this.deps.dependencies
       ? await this.deps.dependencies(msg.scanId, at)
       : { dependencies: 0, edgesAdded: 0, edgesRemoved: 0 };
+    log.debug('finalize: dependency graph stored', { ...graph });
     if (tasks.length === 0 && !JSON.parse(scan.subscriptionIds || '[]').length)
       errors.push({
         code: 'NoSubscriptions',

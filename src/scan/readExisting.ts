@@ -32,7 +32,7 @@ export async function readExisting(
   for (const d of drafts)
     byPartition.set(d.partitionKey, [...(byPartition.get(d.partitionKey) ?? []), d.rowKey]);
   const pointReads: Array<{ pk: string; rk: string }> = [];
-  for (const [pk, keys] of byPartition) {
+  const rangeRead = async ([pk, keys]: [string, string[]]): Promise<void> => {
     const sorted = [...keys].sort();
     const first = sorted[0] as string;
     const last = sorted[sorted.length - 1] as string;
@@ -57,7 +57,9 @@ export async function readExisting(
       }
     }
     if (!complete) for (const rk of sorted) if (rk > coveredUpTo) pointReads.push({ pk, rk });
-  }
+  };
+  // A page of one type spans a few resource groups: their range reads go together.
+  await Promise.all([...byPartition].map(rangeRead));
   const limit = pLimit(READ_CONCURRENCY);
   await Promise.all(
     pointReads.map(({ pk, rk }) =>

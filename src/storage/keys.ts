@@ -14,7 +14,9 @@
  * scantasks   PartitionKey the scan id; RowKeys `task|<taskId>`, `page|<taskId>|<page, 6 digits>`
  *             (conditional-insert page markers) and `finalize` (the finalize marker).
  * changes     by scan and by resource; the scheme is in src/changes/ChangeLog.ts.
- * dependencies `out|<source>` and `in|<target>` partitions; see src/dependencies/DependencyStore.ts.
+ * dependencies `out|<scope of the source>` and `in|<scope of the target>` partitions (a scope:
+ *             `idScope` below, subscription, resource group and type); see
+ *             src/dependencies/DependencyStore.ts.
  *
  * repositories PartitionKey `<organization>|<project>` (escaped as above); RowKey the repository id.
  * pipelines    PartitionKey `<organization>|<project>`; RowKey the pipeline (definition) id.
@@ -65,6 +67,26 @@ export function resourceTypePartitionPrefix(subscriptionId: string, type: string
 /** OData filter for every key starting with prefix (a contiguous range). */
 export function prefixFilter(column: 'PartitionKey' | 'RowKey', prefix: string): string {
   return `${column} ge ${odataString(prefix)} and ${column} lt ${odataString(prefixEnd(prefix))}`;
+}
+
+/**
+ * The scope partition of an id, for rows kept per id (edges, change history): `<subscriptionId>|
+ * <resource group>|<type>` for an ARM id (lower-case, escaped; a sub-resource's type is its full
+ * type, `.../virtualnetworks|subnets`), or `~<id>` for anything else (an application, an external
+ * host). Scopes hold tens to hundreds of rows: written in 100-row batches, not one transaction
+ * per id, spread over many partitions; one id's rows are one RowKey range (`idRowPrefix`) in its
+ * scope, and a subscription's or a resource group's scopes are one PartitionKey range.
+ */
+export function idScope(id: string): string {
+  const p = parseResourceId(id);
+  return p
+    ? `${escapeKeyPart(p.subscriptionId)}|${escapeKeyPart(p.resourceGroup)}|${escapeKeyPart(p.type)}`
+    : `~${escapeKeyPart(id)}`;
+}
+
+/** The start of every RowKey of an id in its scope: `~` never occurs in an escaped part. */
+export function idRowPrefix(id: string): string {
+  return `${escapeKeyPart(id)}~`;
 }
 
 export function resourceRowKey(id: string): string {

@@ -7,7 +7,7 @@ import { ChangeLog } from '../../src/changes/ChangeLog';
 import { startAzurite, type RunningAzurite } from '../../src/runtime/azurite';
 import { primaryEntity } from '../../src/storage/resourceEntity';
 import { upsertInBatches } from '../../src/storage/tables';
-import { resourceKeyFromId } from '../../src/storage/keys';
+import { escapeKeyPart, resourceKeyFromId } from '../../src/storage/keys';
 import { handMadeEstate, ids, SUB } from '../dependencies/handMadeEstate';
 import '../support/localHost';
 
@@ -155,5 +155,72 @@ describe('the dependency graph in Table Storage', () => {
         message: expect.stringContaining(field),
       });
     }
+  });
+
+  it('rewrites a graph stored in the first key layout at start-up, and reads a history kept in it', async () => {
+    const table = services.tables.dependencies;
+    const current: Array<Record<string, unknown>> = [];
+    for await (const e of table.listEntities()) current.push(e);
+    const edges = current.filter(
+      (e) => e.partitionKey !== 'meta' && String(e.partitionKey).startsWith('out|'),
+    );
+    // What a build of the first layout left: a partition per id, and a meta row with no layout.
+    await Promise.all(current.map((e) => table.deleteEntity(e.partitionKey as string, e.rowKey as string)));
+    const { etag: _etag, timestamp: _ts, ...meta } = current.find((e) => e.partitionKey === 'meta') ?? {};
+    await table.upsertEntity(
+      { ...meta, partitionKey: 'meta', rowKey: 'graph', layout: undefined },
+      'Replace',
+    );
+    for (const e of edges) {
+      const { etag: _e, timestamp: _t, partitionKey: _p, rowKey: _r, ...columns } = e;
+      const [src, dst, method] = [String(e.sourceId), String(e.targetId), String(e.method)];
+      await table.createEntity({
+        partitionKey: `out|${escapeKeyPart(src)}`,
+        rowKey: `${escapeKeyPart(dst)}|${method}`,
+        ...columns,
+      });
+      await table.createEntity({
+        partitionKey: `in|${escapeKeyPart(dst)}`,
+        rowKey: `${escapeKeyPart(src)}|${method}`,
+        ...columns,
+      });
+    }
+    const oldHistory = {
+      partitionKey: `res|${escapeKeyPart(ids.vm)}`,
+      rowKey: '20251201T000000Z-00000000|added',
+      scanId: '20251201T000000Z-00000000',
+      at: '2025-12-01T00:00:00.000Z',
+      kind: 'added',
+      resourceId: ids.vm,
+      type: 'Microsoft.Compute/virtualMachines',
+      typeLower: 'microsoft.compute/virtualmachines',
+      name: 'vm-web-1',
+      subscriptionId: SUB,
+    };
+    await services.tables.changes.upsertEntity(oldHistory, 'Replace');
+
+    const before = edges.filter((e) => e.sourceId === ids.nic);
+    expect(before.length).toBeGreaterThan(0);
+    expect(await store.outgoing(ids.nic)).toEqual([]);
+    // a new instance starts on the same storage
+    const restarted = await createServices({
+      settings: loadSettings({ AzureWebJobsStorage: azurite.connectionString, TOPDECK_ARM_TOKEN: 't' }),
+    });
+    await restarted.close();
+    const next = await update('20260104T000000Z-dddddddd');
+    expect(next).toEqual({ dependencies: edges.length, edgesAdded: 0, edgesRemoved: 0 });
+    const after: Array<Record<string, unknown>> = [];
+    for await (const e of table.listEntities()) after.push(e);
+    expect(after.length).toBe(2 * edges.length + 1);
+    expect(after.filter((e) => String(e.partitionKey).startsWith('out||subscriptions'))).toEqual([]);
+    expect(after.find((e) => e.partitionKey === 'meta')).toMatchObject({ layout: 2 });
+    expect((await store.outgoing(ids.nic)).map((e) => e.targetId).sort()).toEqual(
+      before.map((e) => e.targetId).sort(),
+    );
+    // first seen stays the scan that first found each edge
+    expect(after.filter((e) => e.firstSeenScanId === '20260104T000000Z-dddddddd')).toEqual([]);
+    expect(await store.upgradeLayout()).toBe(false);
+    const history = await services.changesApi.list({ resourceId: ids.vm });
+    expect(history.items.map((i) => i.scanId)).toContain('20251201T000000Z-00000000');
   });
 });
