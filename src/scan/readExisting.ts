@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import pLimit from 'p-limit';
-import { odataString } from '../storage/keys';
+import { odataString, prefixEnd } from '../storage/keys';
 import type { TableEntity } from '../storage/resourceEntity';
 import { getEntityOrUndefined } from '../storage/tables';
 
@@ -17,10 +17,18 @@ export interface ExistingRow {
   powerState?: string;
 }
 
+/** The part of a resources PartitionKey shared by every partition of its (subscription, type). */
+function typePrefixOf(partitionKey: string): string {
+  const i = partitionKey.indexOf('~');
+  return i < 0 ? partitionKey : partitionKey.slice(0, i + 1);
+}
+
 /**
  * What is stored for a page's rows, to tell added from modified. Listings come back in id
- * order, so one RowKey range query usually covers the page; if the range holds many more
- * rows than the page (another order), the rest is read by point reads. Bounded either way.
+ * order, so one range query over the page's (subscription, type) partitions and its first to
+ * last RowKey usually covers the page, whatever resource groups it spans; if the range holds
+ * many more rows than the page (another order), the rest is read by point reads. Bounded
+ * either way.
  */
 export async function readExisting(
   table: TableClient,
@@ -28,44 +36,60 @@ export async function readExisting(
 ): Promise<Map<string, ExistingRow>> {
   const found = new Map<string, ExistingRow>();
   if (!drafts.length) return found;
-  const byPartition = new Map<string, string[]>();
-  for (const d of drafts)
-    byPartition.set(d.partitionKey, [...(byPartition.get(d.partitionKey) ?? []), d.rowKey]);
-  const pointReads: Array<{ pk: string; rk: string }> = [];
-  const rangeRead = async ([pk, keys]: [string, string[]]): Promise<void> => {
-    const sorted = [...keys].sort();
-    const first = sorted[0] as string;
-    const last = sorted[sorted.length - 1] as string;
-    const wanted = new Set(sorted);
+  // a generic listing's page holds several types: one range per (subscription, type)
+  const byType = new Map<string, TableEntity[]>();
+  for (const d of drafts) {
+    const prefix = typePrefixOf(d.partitionKey);
+    byType.set(prefix, [...(byType.get(prefix) ?? []), d]);
+  }
+  const pointReads: TableEntity[] = [];
+  const rangeRead = async ([prefix, rows]: [string, TableEntity[]]): Promise<void> => {
+    const sorted = [...rows].sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0));
+    const first = (sorted[0] as TableEntity).rowKey;
+    const last = (sorted[sorted.length - 1] as TableEntity).rowKey;
+    const wanted = new Set(sorted.map((r) => `${r.partitionKey}\n${r.rowKey}`));
     const budget = sorted.length * 3 + 10;
     let read = 0;
     let coveredUpTo = '';
     let complete = true;
-    const filter = `PartitionKey eq ${odataString(pk)} and RowKey ge ${odataString(first)} and RowKey le ${odataString(last)}`;
+    const filter =
+      `PartitionKey ge ${odataString(prefix)} and PartitionKey lt ${odataString(prefixEnd(prefix))}` +
+      ` and RowKey ge ${odataString(first)} and RowKey le ${odataString(last)}`;
     for await (const e of table.listEntities<ExistingRow>({
       queryOptions: {
         filter,
-        select: ['RowKey', 'id', 'hash', 'discoveredAt', 'scanId', 'changeKind', 'status', 'powerState'],
+        select: [
+          'PartitionKey',
+          'RowKey',
+          'id',
+          'hash',
+          'discoveredAt',
+          'scanId',
+          'changeKind',
+          'status',
+          'powerState',
+        ],
       },
     })) {
       const rk = e.rowKey as string;
-      if (wanted.has(rk)) found.set(rk, e);
-      coveredUpTo = rk;
+      if (wanted.has(`${e.partitionKey as string}\n${rk}`)) found.set(rk, e);
+      // Results come partition by partition: a budget cut leaves later partitions unread too.
+      coveredUpTo = `${e.partitionKey as string}\n${rk}`;
       if (++read >= budget) {
         complete = false;
         break;
       }
     }
-    if (!complete) for (const rk of sorted) if (rk > coveredUpTo) pointReads.push({ pk, rk });
+    if (!complete)
+      for (const r of sorted) if (`${r.partitionKey}\n${r.rowKey}` > coveredUpTo) pointReads.push(r);
   };
-  // A page of one type spans a few resource groups: their range reads go together.
-  await Promise.all([...byPartition].map(rangeRead));
+  await Promise.all([...byType].map(rangeRead));
   const limit = pLimit(READ_CONCURRENCY);
   await Promise.all(
-    pointReads.map(({ pk, rk }) =>
+    pointReads.map((r) =>
       limit(async () => {
-        const e = await getEntityOrUndefined<ExistingRow>(table, pk, rk);
-        if (e) found.set(rk, e);
+        const e = await getEntityOrUndefined<ExistingRow>(table, r.partitionKey, r.rowKey);
+        if (e) found.set(r.rowKey, e);
       }),
     ),
   );

@@ -1,0 +1,73 @@
+import { TableClient } from '@azure/data-tables';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAzurite, type RunningAzurite } from '../../src/runtime/azurite';
+import { readExisting } from '../../src/scan/readExisting';
+import { resourcePartitionKey, resourceRowKey } from '../../src/storage/keys';
+import type { TableEntity } from '../../src/storage/resourceEntity';
+import { upsertInBatches } from '../../src/storage/tables';
+
+const SUB = '0b1f0000-0000-0000-0000-000000000001';
+const VM = 'Microsoft.Compute/virtualMachines';
+const DISK = 'Microsoft.Compute/disks';
+
+const row = (type: string, rg: string, name: string, hash = 'h1'): TableEntity => {
+  const id = `/subscriptions/${SUB}/resourceGroups/${rg}/providers/${type}/${name}`;
+  return { partitionKey: resourcePartitionKey(SUB, type, rg), rowKey: resourceRowKey(id), id, hash };
+};
+const vm = (rg: string, i: number) => row(VM, rg, `vm-${String(i).padStart(4, '0')}`);
+
+describe('readExisting: what is stored for a page of rows', () => {
+  let azurite: RunningAzurite;
+  let table: TableClient;
+
+  beforeAll(async () => {
+    azurite = await startAzurite({ queuePort: 0, tablePort: 0 });
+    table = TableClient.fromConnectionString(azurite.connectionString, 'existing', {
+      allowInsecureConnection: true,
+    });
+    await table.createTable();
+    const stored = [
+      ...Array.from({ length: 30 }, (_, i) => vm('rg-a', i)),
+      ...Array.from({ length: 400 }, (_, i) => vm('rg-b', i)),
+      ...Array.from({ length: 30 }, (_, i) => vm('rg-c', i)),
+      // another type in the same resource groups, whose keys sort between the VMs'
+      ...Array.from({ length: 50 }, (_, i) => row(DISK, 'rg-a', `vm-${String(i).padStart(4, '0')}-os`)),
+    ];
+    await upsertInBatches(table, stored, 'Replace');
+  });
+  afterAll(async () => {
+    await azurite?.close();
+  });
+
+  it('finds a page spanning resource groups in one range, and nothing of another type', async () => {
+    // a page in id order: the end of rg-a, all of rg-b, the start of rg-c, and two new VMs
+    const page = [
+      ...Array.from({ length: 10 }, (_, i) => vm('rg-a', 20 + i)),
+      vm('rg-a', 999),
+      ...Array.from({ length: 400 }, (_, i) => vm('rg-b', i)),
+      ...Array.from({ length: 5 }, (_, i) => vm('rg-c', i)),
+      vm('rg-c', 998),
+    ];
+    const found = await readExisting(table, page);
+    expect(found.size).toBe(415);
+    expect(found.has(vm('rg-a', 999).rowKey)).toBe(false);
+    expect(found.has(vm('rg-c', 998).rowKey)).toBe(false);
+    expect(found.get(vm('rg-b', 7).rowKey)).toMatchObject({ id: vm('rg-b', 7).id, hash: 'h1' });
+    expect([...found.values()].every((e) => String(e.id).includes('/virtualMachines/'))).toBe(true);
+  });
+
+  it('reads the rest by point reads when the page is not in id order and its range holds much more', async () => {
+    // a page of 3 rows whose range spans 400 rows of rg-b: the range read stops at its budget
+    const page = [vm('rg-c', 29), vm('rg-a', 0), vm('rg-b', 250), vm('rg-c', 997)];
+    const found = await readExisting(table, page);
+    expect([...found.keys()].sort()).toEqual(
+      [vm('rg-a', 0), vm('rg-b', 250), vm('rg-c', 29)].map((r) => r.rowKey).sort(),
+    );
+  });
+
+  it('reads the types of a generic page each in its own range', async () => {
+    const page = [row(DISK, 'rg-a', 'vm-0003-os'), vm('rg-a', 3), row(DISK, 'rg-a', 'absent')];
+    const found = await readExisting(table, page);
+    expect([...found.keys()].sort()).toEqual([page[0], page[1]].map((r) => (r as TableEntity).rowKey).sort());
+  });
+});
