@@ -46,7 +46,10 @@ export interface GraphState {
   answerMs?: number;
   /** From asking for /api/graph to the first frame drawn, in milliseconds. */
   firstRenderMs?: number;
-  /** From asking for /api/graph to every edge drawn, in milliseconds (every edge is in the first frame). */
+  /**
+   * From asking for /api/graph to everything its first view shows drawn, in milliseconds (all of
+   * it is in the first frame; a large graph adds edges later only as the user zooms in).
+   */
   completeMs?: number;
   /** The first frame, in milliseconds since the page's navigation started. */
   firstFrameAt?: number;
@@ -121,7 +124,7 @@ export function renderGraphView(root: HTMLElement, scope: GraphScope): void {
     .then((graph) => {
       if (state.loadStartedAt !== undefined) state.answerMs = performance.now() - state.loadStartedAt;
       const cy = draw(container, graph, Boolean(scope.application), state);
-      summary.textContent = `${state.nodes} nodes, ${state.edges} edges`;
+      summary.textContent = `${state.nodes} nodes, ${state.edges} edges${undrawnEdges.size ? ' (edges shown for the nodes in view once zoomed in)' : ''}`;
       summary.dataset.nodes = String(state.nodes);
       cy.on('tap', 'node.resource', (e) => void showNode(cy, e.target as NodeSingular, details));
       cy.on('tap', (e) => {
@@ -168,31 +171,42 @@ function draw(container: HTMLElement, graph: Graph, byApplication: boolean, stat
     }
   }
   const ids = new Set(graph.nodes.map((n) => n.id));
-  const edgeElements: ElementDefinition[] = [];
   let edgeCount = 0;
   edgeIds.clear();
+  undrawnEdges.clear();
+  edgesByNode.clear();
   for (const e of graph.edges) {
     if (!ids.has(e.sourceId) || !ids.has(e.targetId)) continue;
     edgeCount++;
     // Short ids and a class per category: long ids and per-edge style mappers cost seconds at 14,000 edges.
     const id = `e${edgeCount}`;
     edgeIds.set(`${e.sourceId}|${e.targetId}|${e.method}`, id);
-    edgeElements.push({
+    const edge: ElementDefinition = {
       group: 'edges',
       data: { id, source: e.sourceId, target: e.targetId },
       classes: CATEGORY_COLOURS[e.category] ? e.category : '',
-    });
+    };
+    if (!large) {
+      elements.push(edge);
+      continue;
+    }
+    undrawnEdges.set(id, edge);
+    for (const end of [e.sourceId, e.targetId]) {
+      const list = edgesByNode.get(end);
+      if (list) list.push(id);
+      else edgesByNode.set(end, [id]);
+    }
   }
   state.nodes = graph.nodes.length;
   state.edges = edgeCount;
-  for (const e of edgeElements) elements.push(e);
   const cy = cytoscape({
     container,
-    // Every node and edge in one go (the constructor adds them in one batch). Edges added after
-    // the first frame, even in one batch, invalidate the renderer's layered bitmaps of the graph:
-    // it then draws each of 25,000 elements on every frame (~300 ms at 10,000 resources) until
-    // it has rebuilt them, a few at a time, seconds later. Built once with the first frame, the
-    // bitmaps make a pan a few image copies from then on.
+    // Everything the first frame shows in one go (the constructor adds it in one batch), so the
+    // renderer builds its layered bitmaps of the graph once, with the first frame, and a pan is a
+    // few image copies from then on. A large graph's overview is its nodes: 14,000 edges would
+    // double the first frame (~1.7 s at 10,000 resources), and added afterwards, even in one
+    // batch, they invalidate the bitmaps, so that every frame draws 25,000 elements (~300 ms)
+    // for seconds. Its edges are drawn for what is in view once zoomed in (see detailInView).
     elements,
     // Large estates, when the user drags or pinches: one cached bitmap, edges hidden meanwhile.
     textureOnViewport: large,
@@ -280,34 +294,65 @@ function draw(container: HTMLElement, graph: Graph, byApplication: boolean, stat
     container.dataset.rendered = 'true';
     container.dataset.complete = 'true';
   });
-  if (large) labelVisible(cy);
+  if (large) detailInView(cy);
   state.cy = cy;
   return cy;
 }
 
+/** Zoom from which a large graph draws the edges of the nodes in view (0.5: ~800 nodes in view). */
+const EDGES_MIN_ZOOM = 0.5;
+
+/** Zoom from which a large graph labels the nodes in view. */
+const LABELS_MIN_ZOOM = 0.8;
+
 /**
- * Measuring 10,000 labels costs seconds before the first frame; a large graph labels the nodes
- * in view once the zoom makes them readable, a moment after the viewport settles.
+ * Measuring 10,000 labels and building 14,000 edges cost seconds before the first frame; a
+ * large graph draws the edges of the nodes in view, and labels them, once the zoom makes them
+ * readable, a moment after the viewport settles. Edges, once drawn, stay.
  */
-function labelVisible(cy: Core): void {
+function detailInView(cy: Core): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  cy.on('viewport', () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      cy.batch(() => {
-        cy.nodes('.labelled').removeClass('labelled');
-        if (cy.zoom() < 0.8) return;
-        const e = cy.extent();
-        cy.nodes('.resource')
-          .filter((n) => {
+  const settled = () => {
+    const zoom = cy.zoom();
+    const e = cy.extent();
+    const inView =
+      zoom < EDGES_MIN_ZOOM
+        ? cy.collection()
+        : cy.nodes('.resource').filter((n) => {
             const p = n.position();
             return p.x >= e.x1 && p.x <= e.x2 && p.y >= e.y1 && p.y <= e.y2;
-          })
-          .addClass('labelled');
-      });
-    }, 150);
+          });
+    cy.batch(() => {
+      drawEdges(cy, inView.map((n) => edgesByNode.get(n.id()) ?? []).flat());
+      cy.nodes('.labelled').removeClass('labelled');
+      if (zoom >= LABELS_MIN_ZOOM) inView.addClass('labelled');
+    });
+  };
+  cy.on('viewport', () => {
+    clearTimeout(timer);
+    timer = setTimeout(settled, 150);
+  });
+  // The first view too (a deep link to a node zooms in before this is bound).
+  cy.one('render', () => {
+    timer = setTimeout(settled, 150);
   });
 }
+
+/** Adds those of the edges (by element id) a large graph has not drawn yet. */
+function drawEdges(cy: Core, ids: Iterable<string>): void {
+  const add: ElementDefinition[] = [];
+  for (const id of ids) {
+    const edge = undrawnEdges.get(id);
+    if (!edge) continue;
+    undrawnEdges.delete(id);
+    add.push(edge);
+  }
+  if (add.length) cy.add(add);
+}
+
+/** A large graph's edges not drawn yet, by element id, and every edge's id by the nodes it joins. */
+const undrawnEdges = new Map<string, ElementDefinition>();
+const edgesByNode = new Map<string, string[]>();
 
 /** Edge identity (source|target|method) to its short element id in the drawn graph. */
 const edgeIds = new Map<string, string>();
@@ -401,10 +446,10 @@ async function showBlastRadius(cy: Core, id: string, out: HTMLElement): Promise<
   affected.delete(id);
   cy.getElementById(id).addClass('blast-root');
   for (const a of affected) cy.getElementById(a).addClass('blast');
-  for (const e of walk.items) {
-    const edgeId = edgeIds.get(`${e.sourceId}|${e.targetId}|${e.method}`);
-    if (edgeId) cy.getElementById(edgeId).addClass('blast');
-  }
+  const blastEdges = walk.items.flatMap((e) => edgeIds.get(`${e.sourceId}|${e.targetId}|${e.method}`) ?? []);
+  // A large graph draws the edges of the blast radius wherever they are.
+  drawEdges(cy, blastEdges);
+  for (const edgeId of blastEdges) cy.getElementById(edgeId).addClass('blast');
   out.replaceChildren(
     h(
       'p',
