@@ -35,27 +35,31 @@ interface PageFigures {
   renderAfterRequestMs: number;
   /** From the answer parsed to the first frame: the page's own work. */
   drawMs: number;
-  /** From asking for the graph to its last edge drawn. */
+  /** From asking for the graph to everything its first view shows drawn (data-complete). */
   completeMs: number;
   /** Panning from the first frame on (a fresh page load). */
   firstPan: PanFigures;
-  /** Panning from the last edge drawn on (another fresh page load). */
+  /** Panning from everything drawn on (another fresh page load). */
   completePan: PanFigures;
   /** The same pan a second later, on the second page. */
   settledPan: PanFigures;
+  /** Zoomed in (labels and edges drawn for the nodes in view), after it settled. */
+  zoomedPan: PanFigures;
+  /** Edges drawn once zoomed in. */
+  zoomedEdges: number;
 }
 
 interface PanFigures {
   p95Ms: number;
   maxMs: number;
-  /** From the moment the pan was to start (first frame, last edge) to its first step, in milliseconds. */
+  /** From the moment the pan was to start (first frame, all drawn) to its first step, in milliseconds. */
   lateMs: number;
 }
 
 type PanStart = 'firstFrameAt' | 'completeAt' | 'now';
 
 /**
- * Pans for 2 s, one step a frame, from the moment `from` names (or now), and returns the gaps
+ * Pans for 2 s, one step a frame, to and fro, from the moment `from` names (or now), and returns the gaps
  * between frames. The first gap is counted from that moment itself (in the frame that sees it has
  * come), so a stall right after it counts. Runs in the page; waits (frame by frame) for the moment when it has not come yet.
  */
@@ -64,13 +68,15 @@ async function pan(page: Page, from: PanStart): Promise<{ gaps: number[]; lateMs
     (from) =>
       new Promise<{ gaps: number[]; lateMs: number }>((resolve) => {
         const gaps: number[] = [];
+        // Right for half a second, then back: the graph stays in view.
+        const stepBy = (i: number) => (Math.floor(i / 30) % 2 ? { x: -7, y: -3 } : { x: 7, y: 3 });
         let last = 0;
         let end = 0;
         let lateMs = 0;
         const step = (now: number) => {
           gaps.push(now - last);
           last = now;
-          window.topdeckGraph?.cy?.panBy({ x: 7, y: 3 });
+          window.topdeckGraph?.cy?.panBy(stepBy(gaps.length));
           if (now < end) requestAnimationFrame(step);
           else resolve({ gaps, lateMs });
         };
@@ -89,7 +95,7 @@ async function pan(page: Page, from: PanStart): Promise<{ gaps: number[]; lateMs
           end = at + 2000;
           if (lateMs > 0) gaps.push(lateMs);
           last = now;
-          window.topdeckGraph?.cy?.panBy({ x: 7, y: 3 });
+          window.topdeckGraph?.cy?.panBy(stepBy(gaps.length));
           requestAnimationFrame(step);
         };
         requestAnimationFrame(start);
@@ -173,7 +179,7 @@ async function measure(n: number): Promise<PageFigures> {
     const firstPan = panFigures(await pan(early, 'firstFrameAt'));
     await early.close();
 
-    // Panning as soon as the last edge is drawn, and again a second later.
+    // Panning as soon as everything the first view shows is drawn, and again a second later.
     const page = await chromium.context.newPage();
     await page.goto(`${host.baseUrl}/api/ui#graph`);
     const completePan = panFigures(await pan(page, 'completeAt'));
@@ -186,6 +192,15 @@ async function measure(n: number): Promise<PageFigures> {
     }));
     await page.waitForTimeout(1000);
     const settledPan = panFigures(await pan(page, 'now'));
+    // Zoomed in on the middle of the graph: the page adds the edges of the nodes in view.
+    const zoomedEdges = await page.evaluate(async () => {
+      const cy = window.topdeckGraph?.cy;
+      cy?.zoom(1);
+      cy?.center();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return cy?.edges().length ?? 0;
+    });
+    const zoomedPan = panFigures(await pan(page, 'now'));
     await page.close();
     return {
       resources: estate.length,
@@ -202,6 +217,8 @@ async function measure(n: number): Promise<PageFigures> {
       firstPan,
       completePan,
       settledPan,
+      zoomedPan,
+      zoomedEdges,
     };
   } finally {
     await chromium.close();
@@ -214,24 +231,29 @@ async function measure(n: number): Promise<PageFigures> {
 export async function main(): Promise<{ pass: boolean }> {
   console.log('\nPage benchmark: the graph view in headless chromium over a synthetic connected estate');
   console.log(
-    '  resources  nodes   edges   /api/graph (KB as served / unindented; ms uncached / cached)  first frame (ms, from navigation / from request / from answer)  every edge drawn (ms from request)  pan frame gap p95 / max (ms): from the first frame; from the last edge; 1 s later',
+    '  resources  nodes   edges   /api/graph (KB as served / unindented; ms uncached / cached)  first frame (ms, from navigation / from request / from answer)  all drawn (ms from request)  pan frame gap p95 / max (ms): from the first frame; from all drawn; 1 s later; zoomed in (edges drawn then)',
   );
   const rows: PageFigures[] = [];
   for (const n of [2_000, 10_000]) {
     const r = await measure(n);
     rows.push(r);
     console.log(
-      `  ${String(r.resources).padStart(9)}  ${String(r.nodes).padStart(5)}  ${String(r.edges).padStart(6)}  ${(r.graphBytes / 1024).toFixed(0).padStart(10)} / ${(r.compactBytes / 1024).toFixed(0)} KB; ${r.graphColdMs.toFixed(0)} / ${r.graphMs.toFixed(0)} ms  ${r.firstFrameMs.toFixed(0).padStart(22)} / ${r.renderAfterRequestMs.toFixed(0).padStart(5)} / ${r.drawMs.toFixed(0).padStart(5)}  ${r.completeMs.toFixed(0).padStart(34)}  ${[r.firstPan, r.completePan, r.settledPan].map((p) => `${p.p95Ms.toFixed(1)} / ${p.maxMs.toFixed(1)}`).join('; ')}`,
+      `  ${String(r.resources).padStart(9)}  ${String(r.nodes).padStart(5)}  ${String(r.edges).padStart(6)}  ${(r.graphBytes / 1024).toFixed(0).padStart(10)} / ${(r.compactBytes / 1024).toFixed(0)} KB; ${r.graphColdMs.toFixed(0)} / ${r.graphMs.toFixed(0)} ms  ${r.firstFrameMs.toFixed(0).padStart(22)} / ${r.renderAfterRequestMs.toFixed(0).padStart(5)} / ${r.drawMs.toFixed(0).padStart(5)}  ${r.completeMs.toFixed(0).padStart(34)}  ${[r.firstPan, r.completePan, r.settledPan, r.zoomedPan].map((p) => `${p.p95Ms.toFixed(1)} / ${p.maxMs.toFixed(1)}`).join('; ')} (${r.zoomedEdges})`,
     );
   }
   const large = rows[rows.length - 1] as PageFigures;
   const renderOk = large.firstFrameMs < 3000;
   const panOk = large.firstPan.p95Ms < 50 && large.completePan.p95Ms < 50;
   console.log(
-    `  target first render under 3 s at 10,000: ${large.firstFrameMs.toFixed(0)} ms ${renderOk ? 'PASS' : 'FAIL'} (clusters drawn; every edge in at ${large.completeMs.toFixed(0)} ms from the request)`,
+    `  target first render under 3 s at 10,000: ${large.firstFrameMs.toFixed(0)} ms ${renderOk ? 'PASS' : 'FAIL'} (every node, clustered; all of the first view in at ${large.completeMs.toFixed(0)} ms from the request; edges follow the zoom)`,
   );
   console.log(
-    `  target panning without stalls (frame gap p95 < 50 ms, panning from the first frame and from the last edge on): ${large.firstPan.p95Ms.toFixed(1)} and ${large.completePan.p95Ms.toFixed(1)} ms ${panOk ? 'PASS' : 'FAIL'} (longest gaps ${large.firstPan.maxMs.toFixed(1)} and ${large.completePan.maxMs.toFixed(1)} ms; ${large.settledPan.p95Ms.toFixed(1)} ms p95 a second later; pans began ${large.firstPan.lateMs.toFixed(0)} and ${large.completePan.lateMs.toFixed(0)} ms after their moment)`,
+    `  target panning without stalls (frame gap p95 < 50 ms, panning from the first frame and from all drawn on): ${large.firstPan.p95Ms.toFixed(1)} and ${large.completePan.p95Ms.toFixed(1)} ms ${panOk ? 'PASS' : 'FAIL'} (longest gaps ${large.firstPan.maxMs.toFixed(1)} and ${large.completePan.maxMs.toFixed(1)} ms; ${large.settledPan.p95Ms.toFixed(1)} ms p95 a second later; pans began ${large.firstPan.lateMs.toFixed(0)} and ${large.completePan.lateMs.toFixed(0)} ms after their moment)`,
+  );
+  // Not a target yet: zoomed in past a quarter, the renderer's layered bitmaps of 10,000 nodes
+  // would exceed its size limit, so each frame goes over every element to find those in view.
+  console.log(
+    `  zoomed in (zoom 1, ${large.zoomedEdges} edges drawn for the nodes in view), not a target: pan frame gap p95 ${large.zoomedPan.p95Ms.toFixed(1)} ms, longest ${large.zoomedPan.maxMs.toFixed(1)} ms`,
   );
   return { pass: renderOk && panOk };
 }
