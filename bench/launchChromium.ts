@@ -9,6 +9,7 @@ declare global {
     /** What web/src/graphView.ts exposes to the browser tests and this benchmark. */
     topdeckGraph?: {
       cy?: Core;
+      loadStartedAt?: number;
       firstRenderMs?: number;
       firstFrameAt?: number;
       answerMs?: number;

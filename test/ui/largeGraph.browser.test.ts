@@ -6,7 +6,10 @@ import { artifactPath, launchBrowser, type RunningBrowser } from '../support/bro
 import { seedConnectedEstate } from '../support/connectedEstate';
 import { startTestHost, type TestHost } from '../support/localHost';
 
-/** Past 400 nodes the page switches to the clustered grid and draws edges progressively. */
+/**
+ * Past 400 nodes the page switches to the clustered grid: every node in its first frame, the
+ * edges of the nodes in view once zoomed in.
+ */
 describe('the graph view of a large estate', () => {
   let host: TestHost;
   let browser: RunningBrowser;
@@ -32,11 +35,16 @@ describe('the graph view of a large estate', () => {
     await host?.stop();
   });
 
-  it('draws every node and edge the API answers, clustered by position, and still finds a blast radius', async () => {
-    const answer = (await host.api<{ nodes: unknown[]; edges: unknown[] }>('GET', '/api/graph')).body;
+  it('draws every node the API answers, clustered by position, the edges of the nodes in view when zoomed in, and still finds a blast radius', async () => {
+    const answer = (
+      await host.api<{
+        nodes: unknown[];
+        edges: { sourceId: string; targetId: string; category: string }[];
+      }>('GET', '/api/graph')
+    ).body;
     expect(answer.nodes.length).toBeGreaterThan(400);
     await page.goto(`${host.baseUrl}/api/ui#graph`);
-    await page.waitForSelector('#cy[data-complete="true"]', { timeout: 60_000 });
+    await page.waitForSelector('#cy[data-rendered="true"]', { timeout: 60_000 });
     const drawn = await page.evaluate(() => {
       const cy = window.topdeckGraph?.cy;
       return {
@@ -44,23 +52,51 @@ describe('the graph view of a large estate', () => {
         edges: cy?.edges().length,
         clusters: cy?.nodes('.cluster').length,
         labelled: cy?.nodes('.labelled').length,
+        overview: (cy?.zoom() ?? 1) < 0.5,
       };
     });
+    // The overview (below the zoom that shows edges): every node, no edge, no label.
     expect(drawn).toEqual({
       nodes: answer.nodes.length,
-      edges: answer.edges.length,
+      edges: 0,
       clusters: 0,
       labelled: 0,
+      overview: true,
     });
+    expect(await page.textContent('[data-testid=graph-summary]')).toContain(`${answer.edges.length} edges`);
     await page.screenshot({ path: artifactPath('graph-large.png') });
 
-    // Zoomed in, the nodes in view get their labels.
+    // Zoomed in, the nodes in view get their labels, and every edge of theirs (both ways) is drawn.
     await page.evaluate((id) => {
       const cy = window.topdeckGraph?.cy;
       cy?.zoom(1.5);
       cy?.center(cy.getElementById(id));
     }, ids.subnetWeb);
     await page.waitForFunction(() => (window.topdeckGraph?.cy?.nodes('.labelled').length ?? 0) > 0);
+    const zoomed = await page.evaluate(() => {
+      const cy = window.topdeckGraph?.cy;
+      if (!cy) throw new Error('no graph');
+      const e = cy.extent();
+      const inView = cy
+        .nodes('.resource')
+        .filter((n) => {
+          const p = n.position();
+          return p.x >= e.x1 && p.x <= e.x2 && p.y >= e.y1 && p.y <= e.y2;
+        })
+        .map((n) => n.id());
+      const edges = cy
+        .edges()
+        .map((edge) => `${edge.data('source')}|${edge.data('target')}|${edge.classes().join(' ')}`);
+      return { inView, edges, labelled: cy.nodes('.labelled').map((n) => n.id()) };
+    });
+    const inView = new Set(zoomed.inView);
+    expect(inView.has(ids.subnetWeb)).toBe(true);
+    expect(zoomed.labelled.sort()).toEqual([...inView].sort());
+    const expected = answer.edges
+      .filter((e) => inView.has(e.sourceId) || inView.has(e.targetId))
+      .map((e) => `${e.sourceId}|${e.targetId}|${e.category}`);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(zoomed.edges.sort()).toEqual(expected.sort());
 
     const point = await page.evaluate((id) => {
       const cy = window.topdeckGraph?.cy;
@@ -76,6 +112,9 @@ describe('the graph view of a large estate', () => {
     const highlighted = await page.evaluate(
       () => window.topdeckGraph?.cy?.nodes('.blast').map((n) => n.id()) ?? [],
     );
+    // The blast radius draws its edges wherever they are: at least one leads to each affected node.
+    const blastEdges = await page.evaluate(() => window.topdeckGraph?.cy?.edges('.blast').length ?? 0);
+    expect(blastEdges).toBeGreaterThanOrEqual(highlighted.length);
     for (const known of [ids.nic, ids.vm, ids.lb, ids.vmss, ids.site, ids.agw])
       expect(highlighted).toContain(known);
     expect(await page.getAttribute('[data-testid=blast-count]', 'data-count')).toBe(
