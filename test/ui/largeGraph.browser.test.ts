@@ -7,8 +7,10 @@ import { seedConnectedEstate } from '../support/connectedEstate';
 import { startTestHost, type TestHost } from '../support/localHost';
 
 /**
- * Past 400 nodes the page switches to the clustered grid: every node in its first frame, the
- * edges of the nodes in view once zoomed in.
+ * Past 400 nodes the page switches to the clustered grid: every node in its first frame, and
+ * every edge too up to its overview limit (5,000 edges); past that, the edges of the nodes in
+ * view once zoomed in. The limit is lowered here (`window.topdeckOverviewMaxEdges`) so a
+ * 500-node estate takes the path a 10,000-resource one does.
  */
 describe('the graph view of a large estate', () => {
   let host: TestHost;
@@ -25,6 +27,9 @@ describe('the graph view of a large estate', () => {
     expect((await host.waitForScan(started.body.scanId)).status).toBe('completed');
     browser = await launchBrowser();
     page = await browser.context.newPage();
+    await page.addInitScript(() => {
+      (window as { topdeckOverviewMaxEdges?: number }).topdeckOverviewMaxEdges = 0;
+    });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
@@ -122,5 +127,23 @@ describe('the graph view of a large estate', () => {
     );
     await page.screenshot({ path: artifactPath('graph-large-blast.png') });
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('draws every edge of a large graph in the first frame while they are under the overview limit', async () => {
+    const answer = (await host.api<{ nodes: unknown[]; edges: unknown[] }>('GET', '/api/graph')).body;
+    expect(answer.edges.length).toBeLessThanOrEqual(5000);
+    const fresh = await browser.context.newPage();
+    try {
+      await fresh.goto(`${host.baseUrl}/api/ui#graph`);
+      await fresh.waitForSelector('#cy[data-rendered="true"]', { timeout: 60_000 });
+      const drawn = await fresh.evaluate(() => ({
+        nodes: window.topdeckGraph?.cy?.nodes('.resource').length,
+        edges: window.topdeckGraph?.cy?.edges().length,
+      }));
+      expect(drawn).toEqual({ nodes: answer.nodes.length, edges: answer.edges.length });
+      expect(await fresh.textContent('[data-testid=graph-summary]')).not.toContain('zoomed in');
+    } finally {
+      await fresh.close();
+    }
   });
 });

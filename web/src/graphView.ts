@@ -17,6 +17,14 @@ export const CATEGORY_COLOURS: Record<Edge['category'], string> = {
 /** Above this many nodes the force layout is too slow for a first render; clustered grid instead. */
 const FORCE_LAYOUT_MAX_NODES = 400;
 
+/**
+ * Up to this many edges a large graph draws them all in its first frame (a few thousand cost a
+ * few hundred milliseconds); above it, the overview is the nodes, and the edges of the nodes in
+ * view are drawn once zoomed in. `window.topdeckOverviewMaxEdges`, set before the page loads,
+ * overrides it (the tests use it; so can a fast workstation).
+ */
+const OVERVIEW_MAX_EDGES = 5000;
+
 const NODE_SIZE = 18;
 
 const LABEL_STYLE = {
@@ -58,6 +66,7 @@ export interface GraphState {
 declare global {
   interface Window {
     topdeckGraph?: GraphState;
+    topdeckOverviewMaxEdges?: number;
   }
 }
 
@@ -148,6 +157,7 @@ export function renderGraphView(root: HTMLElement, scope: GraphScope): void {
 function draw(container: HTMLElement, graph: Graph, byApplication: boolean, state: GraphState): Core {
   const groups = clusters(graph.nodes, byApplication);
   const large = graph.nodes.length > FORCE_LAYOUT_MAX_NODES;
+  const edgesLater = large && graph.edges.length > (window.topdeckOverviewMaxEdges ?? OVERVIEW_MAX_EDGES);
   const positions = large ? gridClusterPositions(groups) : undefined;
   const elements: ElementDefinition[] = [];
   for (const c of groups) {
@@ -186,7 +196,7 @@ function draw(container: HTMLElement, graph: Graph, byApplication: boolean, stat
       data: { id, source: e.sourceId, target: e.targetId },
       classes: CATEGORY_COLOURS[e.category] ? e.category : '',
     };
-    if (!large) {
+    if (!edgesLater) {
       elements.push(edge);
       continue;
     }
@@ -203,10 +213,10 @@ function draw(container: HTMLElement, graph: Graph, byApplication: boolean, stat
     container,
     // Everything the first frame shows in one go (the constructor adds it in one batch), so the
     // renderer builds its layered bitmaps of the graph once, with the first frame, and a pan is a
-    // few image copies from then on. A large graph's overview is its nodes: 14,000 edges would
-    // double the first frame (~1.7 s at 10,000 resources), and added afterwards, even in one
-    // batch, they invalidate the bitmaps, so that every frame draws 25,000 elements (~300 ms)
-    // for seconds. Its edges are drawn for what is in view once zoomed in (see detailInView).
+    // few image copies from then on. Past OVERVIEW_MAX_EDGES the overview is the nodes: 14,000
+    // edges would double the first frame (~1.7 s at 10,000 resources), and added afterwards, even
+    // in one batch, they invalidate the bitmaps, so that every frame draws 25,000 elements
+    // (~300 ms) for seconds. Those edges are drawn for what is in view once zoomed in.
     elements,
     // Large estates, when the user drags or pinches: one cached bitmap, edges hidden meanwhile.
     textureOnViewport: large,
