@@ -18,14 +18,14 @@ import type { ChangeItem, ChangeKind } from './ChangeItem';
 /**
  * The `changes` table: history, kept (no retention window). Every change is written twice:
  *
- * - by scan: PartitionKey `<scan id>|<subscriptionId>|<type>~` (a task's changes: a page's are one
- *   batch; edges: `<scan id>|edges|<scope of the source>`), RowKey `<kind>|<resource RowKey>` (edges: `<kind>|<source>|<target>|<method>`),
- *   so a scan's changes are one PartitionKey range (prefix `<scan id>|`), and a time range is the
- *   scans in it;
+ * - by scan: PartitionKey `<scan id>|<subscriptionId>|<type>~` (a task's changes, so a page's
+ *   are one batch; edges: `<scan id>|edges|<scope of the source>`), RowKey
+ *   `<kind>|<resource RowKey>` (edges: `<kind>|<source>|<target>|<method>`), so a scan's changes
+ *   are one PartitionKey range (prefix `<scan id>|`), and a time range is the scans in it;
  * - by resource: PartitionKey `res|<scope of the resource>` (`idScope`: subscription, resource
- *   group and type), RowKey `<resource RowKey>~<scan id>|<kind>[|<target>|<method>]`, so one resource's
- *   history (edges by their source) is one RowKey range of one partition, and a scan's changes
- *   are written in batches per scope, not one transaction per resource.
+ *   group and type), RowKey `<resource RowKey>~<scan id>|<kind>[|<target>|<method>]`, so one
+ *   resource's history (edges by their source) is one RowKey range of one partition, and a
+ *   scan's changes are written in batches per scope, not one transaction per resource.
  *
  * Both rows are keyed by what they say, so writing a change twice (a retried page) is harmless.
  */
@@ -181,9 +181,11 @@ export class ChangeLog {
   private async resourceHistory(q: ChangeQuery, token: Token | undefined): Promise<ChangePage> {
     const id = q.resourceId as string;
     const scan = q.scanId ? `${q.scanId}|` : '';
+    const current = `PartitionKey eq ${odataString(`res|${idScope(id)}`)}`;
+    const legacy = `PartitionKey eq ${odataString(legacyHistoryPartition(id))}`;
     const ranges = [
-      `PartitionKey eq ${odataString(`res|${idScope(id)}`)} and ${prefixFilter('RowKey', `${idRowPrefix(id)}${scan}`)}`,
-      `PartitionKey eq ${odataString(legacyHistoryPartition(id))}${scan ? ` and ${prefixFilter('RowKey', scan)}` : ''}`,
+      `${current} and ${prefixFilter('RowKey', `${idRowPrefix(id)}${scan}`)}`,
+      scan ? `${legacy} and ${prefixFilter('RowKey', scan)}` : legacy,
     ];
     const all: ChangeItem[] = [];
     for (const range of ranges) {

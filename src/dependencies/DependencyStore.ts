@@ -7,12 +7,13 @@ import { edgeIdentity, type Edge, type EdgeCategory, type EdgeMethod } from './E
 /**
  * The `dependencies` table. Every edge is stored twice so that each direction is one key range:
  * PartitionKey `out|<scope of the source>` with RowKey `<source>~<target>~<method>`, and
- * `in|<scope of the target>` with RowKey `<target>~<source>~<method>` (ids lower-cased and escaped
- * as resource RowKeys; a scope is `<subscriptionId>|<resource group>|<type>`, see `idScope`). An id's
- * edges are the RowKeys starting `<id>~` in its scope's partition; a subscription's or a resource
- * group's edges are one PartitionKey range. One row `meta`/`graph` names the scan whose detection
- * the stored graph is: every stored edge was seen by it, so it is each edge's `lastSeenScanId`
- * (no rewrite of unchanged edges per scan), and the key layout its rows are in.
+ * `in|<scope of the target>` with RowKey `<target>~<source>~<method>` (ids lower-cased and
+ * escaped as resource RowKeys; a scope is `<subscriptionId>|<resource group>|<type>`, see
+ * `idScope`). An id's edges are the RowKeys starting `<id>~` in its scope's partition; a
+ * subscription's or a resource group's edges are one PartitionKey range. One row `meta`/`graph`
+ * names the scan whose detection the stored graph is: every stored edge was seen by it, so it is
+ * each edge's `lastSeenScanId` (no rewrite of unchanged edges per scan), and the key layout its
+ * rows are in.
  */
 export const META_PARTITION = 'meta';
 const META_ROW = 'graph';
