@@ -105,7 +105,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
     return out;
   };
   const changeLog = new ChangeLog(tables.changes, () => store.listScans(Number.MAX_SAFE_INTEGER));
-  const devops = createDevOps(settings, tables, logger.child({ component: 'devops' }), options.devops);
+  const devops = createDevOps(settings, tables, logger.child({ component: 'devops' }), {
+    ...options.devops,
+    ...(redisTokenAuth ? { redisTokenAuth } : {}),
+  });
   const scans = new ScanService({
     store,
     tables,

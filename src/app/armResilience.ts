@@ -1,7 +1,6 @@
 import type { AdditionalPolicyConfig } from '@azure/core-client';
-import Redis from 'ioredis';
-import { parseRedisUrl } from '../cache/parseRedisUrl';
-import { redisTokenAuth, type RedisTokenAuthOptions } from '../cache/redisTokenAuth';
+import { connectCoordinationRedis, fallbackShare } from '../cache/coordinationRedis';
+import type { RedisTokenAuthOptions } from '../cache/redisTokenAuth';
 import {
   createArmPipelinePolicy,
   createCircuitBreaker,
@@ -18,14 +17,6 @@ import type { Logger } from '../telemetry/logger';
  * refills 25 a second (per principal). Shared by every worker through Redis.
  */
 export const ARM_READ_BUCKET = { capacity: 250, refillPerSecond: 25 };
-
-/**
- * Each process's share of the budget when Redis cannot be reached: the whole budget on a
- * laptop (one process); a quarter on Azure, where several instances scan at once.
- */
-function fallbackShare(): number {
-  return process.env.WEBSITE_INSTANCE_ID ? 0.25 : 1;
-}
 
 export interface ArmResilience {
   policies: AdditionalPolicyConfig[];
@@ -44,28 +35,7 @@ export function createArmResilience(
   logger: Logger,
   tokenAuth?: Pick<RedisTokenAuthOptions, 'credential' | 'scope'>,
 ): ArmResilience {
-  const redis = redisUrl
-    ? new Redis(redisUrl, {
-        // With Entra tokens the connection waits for the first token (below).
-        lazyConnect: tokenAuth !== undefined,
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        connectTimeout: 500,
-        retryStrategy: (times) => Math.min(50 * 2 ** times, 1000),
-      })
-    : undefined;
-  redis?.on('error', () => undefined);
-  const username = redisUrl && tokenAuth ? parseRedisUrl(redisUrl).username : undefined;
-  const tokenSession =
-    redis && tokenAuth
-      ? redisTokenAuth(redis, {
-          ...tokenAuth,
-          ...(username !== undefined ? { username } : {}),
-          // Until a token arrives the budget and breaker run per process, as when Redis is down.
-          onError: () => undefined,
-        })
-      : undefined;
-  void tokenSession?.ready.then(() => redis?.connect().catch(() => undefined));
+  const { redis, close } = connectCoordinationRedis(redisUrl, tokenAuth);
   const store = redis ? createRedisBreakerStore(redis) : createMemoryBreakerStore();
   const budgetFor = perScope((scope) =>
     createRateBudget({
@@ -93,9 +63,6 @@ export function createArmResilience(
   return {
     policy,
     policies: [{ policy, position: 'perRetry' }],
-    close: async () => {
-      tokenSession?.stop();
-      redis?.disconnect();
-    },
+    close: async () => close(),
   };
 }

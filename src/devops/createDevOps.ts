@@ -1,5 +1,6 @@
 import https from 'node:https';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { RedisTokenAuthOptions } from '../cache/redisTokenAuth';
 import type { Settings } from '../config/settings';
 import type { Tables } from '../storage/tables';
 import type { Logger } from '../telemetry/logger';
@@ -14,6 +15,8 @@ export interface DevOpsOptions {
   credential?: TokenCredential;
   /** The budget's window in milliseconds (60 000; scaled down in tests and benchmarks). */
   windowMs?: number;
+  /** Entra ID for Redis (REDIS_CREDENTIAL): the one the cache and the Resource Manager budget use. */
+  redisTokenAuth?: Pick<RedisTokenAuthOptions, 'credential' | 'scope'>;
 }
 
 export interface DevOps {
@@ -36,6 +39,7 @@ export function createDevOps(
     callsPerMinute: settings.AZURE_DEVOPS_CALLS_PER_MINUTE,
     windowMs: options.windowMs,
     redisUrl: settings.REDIS_URL,
+    ...(options.redisTokenAuth ? { redisTokenAuth: options.redisTokenAuth } : {}),
     logger,
   });
   const agent = new https.Agent({ keepAlive: true, ...(options.caPem ? { ca: options.caPem } : {}) });

@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import { connectCoordinationRedis, fallbackShare } from '../cache/coordinationRedis';
+import type { RedisTokenAuthOptions } from '../cache/redisTokenAuth';
 import {
   createCircuitBreaker,
   createMemoryBreakerStore,
@@ -19,6 +20,8 @@ export interface DevOpsResilienceOptions {
   /** Length of the budget's window, in milliseconds (60 000; shorter in tests). */
   windowMs?: number;
   redisUrl?: string;
+  /** Entra ID for Redis (REDIS_CREDENTIAL), as the Resource Manager budget uses it. */
+  redisTokenAuth?: Pick<RedisTokenAuthOptions, 'credential' | 'scope'>;
   logger: Logger;
   retry?: RetryOptions;
   /** Longest one call may wait for its budget slot, in milliseconds. */
@@ -45,16 +48,7 @@ export interface DevOpsResilience {
  */
 export function createDevOpsResilience(options: DevOpsResilienceOptions): DevOpsResilience {
   const { organization, logger } = options;
-  const redis = options.redisUrl
-    ? new Redis(options.redisUrl, {
-        lazyConnect: false,
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        connectTimeout: 500,
-        retryStrategy: (times) => Math.min(50 * 2 ** times, 1000),
-      })
-    : undefined;
-  redis?.on('error', () => undefined);
+  const { redis, close } = connectCoordinationRedis(options.redisUrl, options.redisTokenAuth);
   const budget = createRateBudget({
     service: 'devops',
     scope: organization.toLowerCase(),
@@ -63,7 +57,7 @@ export function createDevOpsResilience(options: DevOpsResilienceOptions): DevOps
     points: Math.max(2, Math.floor(options.callsPerMinute * 0.9)),
     durationMs: options.windowMs ?? 60_000,
     redis,
-    fallbackShare: process.env.WEBSITE_INSTANCE_ID ? 0.25 : 1,
+    fallbackShare: fallbackShare(),
     maxWaitMs: options.maxWaitMs ?? 120_000,
     redisTimeoutMs: options.redisTimeoutMs,
   });
@@ -95,8 +89,6 @@ export function createDevOpsResilience(options: DevOpsResilienceOptions): DevOps
       while (redis && redis.status !== 'ready' && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 20));
     },
-    close: async () => {
-      redis?.disconnect();
-    },
+    close: async () => close(),
   };
 }

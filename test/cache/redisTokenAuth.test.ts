@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createArmResilience } from '../../src/app/armResilience';
+import { createDevOpsResilience } from '../../src/devops/createDevOpsResilience';
 import { createCache } from '../../src/cache/Cache';
 import { objectIdOf, redisTokenAuth, refreshDelayMs } from '../../src/cache/redisTokenAuth';
 import { createLogger, setLogSink } from '../../src/telemetry/logger';
@@ -195,6 +196,34 @@ describe('Redis with Microsoft Entra tokens (redis-server with ACL users behind 
       expect(await asIdentity()).toBe(1);
       expect(entra.expiredConnections()).toBe(0);
       expect(entra.credential.issued).toBeGreaterThanOrEqual(3);
+    } finally {
+      await resilience.close();
+    }
+  });
+
+  it('the shared Azure DevOps budget connects as the identity too, and spends its tokens in Redis', async () => {
+    entra = await startEntraRedis(server.port, LIFETIME_MS);
+    const admin = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true });
+    clients.push(admin);
+    await admin.connect();
+    const asIdentity = async () =>
+      String(await admin.call('CLIENT', 'LIST'))
+        .split('\n')
+        .filter((line) => line.includes(`user=${entra.objectId}`)).length;
+    const resilience = createDevOpsResilience({
+      organization: 'contoso-entra',
+      callsPerMinute: 100,
+      redisUrl: entra.url,
+      redisTokenAuth: { credential: entra.credential },
+      logger: createLogger('test'),
+    });
+    try {
+      await resilience.ready(2000);
+      expect(await asIdentity()).toBe(1);
+      const before = (await admin.keys('*contoso-entra*')).length;
+      await resilience.stack.execute(async () => 'called');
+      expect(before).toBe(0);
+      expect((await admin.keys('*contoso-entra*')).length).toBeGreaterThan(0);
     } finally {
       await resilience.close();
     }
