@@ -1,5 +1,23 @@
-import type { Edge } from './Edge';
+import type { Edge, EdgeCategory, EdgeMethod } from './Edge';
 import type { ResourceIndex } from './ResourceIndex';
 
 /** One family of edge rules: reads the index, emits edges (duplicates are dropped by the caller). */
 export type EdgeRule = (index: ResourceIndex, emit: (edge: Edge) => void) => void;
+
+/**
+ * The rules' common step: an edge to whatever an ARM reference resolves to (any casing, a
+ * sub-resource's owner), when it resolves to a known node; nothing otherwise.
+ */
+export function referenceEdges(index: ResourceIndex, emit: (edge: Edge) => void) {
+  return (
+    sourceId: string,
+    target: string | undefined,
+    evidence: string,
+    category: EdgeCategory,
+    strength = 1,
+    method: EdgeMethod = 'arm-reference',
+  ): void => {
+    const targetId = index.resolve(target);
+    if (targetId) emit({ sourceId, targetId, category, strength, method, evidence });
+  };
+}

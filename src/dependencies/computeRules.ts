@@ -1,4 +1,4 @@
-import type { EdgeRule } from './EdgeRule';
+import { referenceEdges, type EdgeRule } from './EdgeRule';
 import { records, str, strings } from './ResourceIndex';
 
 const VM = 'Microsoft.Compute/virtualMachines';
@@ -6,16 +6,7 @@ const VMSS = 'Microsoft.Compute/virtualMachineScaleSets';
 
 /** VMs, disks, scale sets and AKS: what each runs on and plugs into. */
 export const computeRules: EdgeRule = (index, emit) => {
-  const ref = (
-    sourceId: string,
-    target: string | undefined,
-    evidence: string,
-    category: 'network' | 'compute',
-    strength = 1,
-  ) => {
-    const targetId = index.resolve(target);
-    if (targetId) emit({ sourceId, targetId, category, strength, method: 'arm-reference', evidence });
-  };
+  const ref = referenceEdges(index, emit);
   for (const vm of index.ofType(VM)) {
     const p = vm.properties;
     for (const nic of strings(p.networkInterfaceIds))

@@ -1,4 +1,4 @@
-import type { EdgeRule } from './EdgeRule';
+import { referenceEdges, type EdgeRule } from './EdgeRule';
 import { externalNodeId, type EdgeMethod } from './Edge';
 import { hostOf, prop, records, str, strings } from './ResourceIndex';
 
@@ -9,11 +9,9 @@ export const networkRules: EdgeRule = (index, emit) => {
   /** An edge between two nodes already resolved; every edge of this family is a strong network one. */
   const link = (sourceId: string, targetId: string, evidence: string, method: EdgeMethod = 'arm-reference') =>
     emit({ sourceId, targetId, category: 'network', strength: 1, method, evidence });
-  /** An edge to whatever an ARM reference resolves to, when it resolves. */
-  const ref = (sourceId: string, target: string | undefined, evidence: string, method?: EdgeMethod) => {
-    const targetId = index.resolve(target);
-    if (targetId) link(sourceId, targetId, evidence, method);
-  };
+  const reference = referenceEdges(index, emit);
+  const ref = (sourceId: string, target: string | undefined, evidence: string, method?: EdgeMethod) =>
+    reference(sourceId, target, evidence, 'network', 1, method);
   /** The same edges found from the other end: the owner lists what depends on it. */
   const fromOtherEnd = (ownerId: string, dependents: unknown, evidence: string) => {
     for (const d of strings(dependents)) {
