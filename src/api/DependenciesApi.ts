@@ -10,7 +10,7 @@ import { walkDependencies, type WalkedEdge } from '../dependencies/walkDependenc
 import { locateResourceKey, resourceKeyFromId } from '../storage/keys';
 import type { ReadCache } from './ResourcesApi';
 import { RESOURCES_CACHE_NAMESPACE } from './ResourcesApi';
-import { parseOrThrow, resourceGroupSchema, subscriptionIdSchema } from './validation';
+import { parseOrThrow, resourceGroupSchema, subscriptionIdSchema, wholeNumberSchema } from './validation';
 
 /** An ARM id, an `external:<host>` node id, or a resource's API key (turned into its id). */
 const resourceRefSchema = z
@@ -35,12 +35,7 @@ export const dependenciesQuerySchema = z
     direction: z
       .enum(['out', 'in'], { message: 'must be "out" (what it depends on) or "in" (what depends on it)' })
       .optional(),
-    depth: z
-      .string()
-      .regex(/^\d+$/, { message: 'must be a whole number from 1 to 10' })
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 10, { message: 'must be from 1 to 10' })
-      .optional(),
+    depth: wholeNumberSchema(1, 10).optional(),
   })
   .strict();
 

@@ -5,16 +5,11 @@ import { ScanProgress, type TaskProgress } from '../scan/ScanProgress';
 import { summarizeTasks } from '../scan/summarizeTasks';
 import type { ScanStore } from '../scan/ScanStore';
 import { z } from 'zod';
-import { parseOrThrow, startScanBodySchema } from './validation';
+import { parseOrThrow, startScanBodySchema, wholeNumberSchema } from './validation';
 
 /** `GET /api/scans?limit=` (not strict: a deployed call may carry its function key as `code`). */
 export const listScansQuerySchema = z.object({
-  limit: z
-    .string()
-    .regex(/^\d+$/, { message: 'must be a whole number from 1 to 200' })
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 200, { message: 'must be a whole number from 1 to 200' })
-    .optional(),
+  limit: wholeNumberSchema(1, 200).optional(),
 });
 
 export interface ScanView {

@@ -35,12 +35,17 @@ export const resourceTypeSchema = z
     return canonicalType(trimmed);
   });
 
+/** A whole number in a query string, from min to max (a depth, a page size). */
+export function wholeNumberSchema(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, { message: `must be a whole number from ${min} to ${max}` })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { message: `must be from ${min} to ${max}` });
+}
+
 /** A page size: `limit` of every paged route, 1 to 1000. */
-export const pageLimitSchema = z
-  .string()
-  .regex(/^\d+$/, { message: 'must be a whole number from 1 to 1000' })
-  .transform(Number)
-  .refine((n) => n >= 1 && n <= 1000, { message: 'must be from 1 to 1000' });
+export const pageLimitSchema = wholeNumberSchema(1, 1000);
 
 /** The `continuationToken` of the previous page, passed back as it came. */
 export const continuationTokenSchema = z.string().max(4000);
