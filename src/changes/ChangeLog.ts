@@ -29,7 +29,7 @@ import type { ChangeItem, ChangeKind } from './ChangeItem';
  *
  * Both rows are keyed by what they say, so writing a change twice (a retried page) is harmless.
  */
-export function scanChangePartition(scanId: string, resourcePartition: string): string {
+function scanChangePartition(scanId: string, resourcePartition: string): string {
   return `${scanId}|${resourcePartition}`;
 }
 

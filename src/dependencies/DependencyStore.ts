@@ -196,15 +196,14 @@ export class DependencyStore {
       if (e.partitionKey === META_PARTITION) continue;
       stored.push(e as (typeof stored)[number]);
     }
-    const seen = new Set<string>();
-    const edges: Edge[] = [];
+    // Each edge once, from its `out|` row (its `in|` row says the same).
+    const edges = new Map<string, Edge>();
     for (const e of stored) {
       if (!String(e.partitionKey).startsWith('out|')) continue;
       const edge = toEdge(e, undefined);
-      if (!seen.has(edgeIdentity(edge))) edges.push(edge);
-      seen.add(edgeIdentity(edge));
+      edges.set(edgeIdentity(edge), edge);
     }
-    const written = edges.flatMap(rows);
+    const written = [...edges.values()].flatMap(rows);
     await upsertInBatches(this.table, written, 'Replace');
     const kept = new Set(written.map((r) => `${r.partitionKey}\n${r.rowKey}`));
     await deleteInBatches(

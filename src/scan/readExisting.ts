@@ -40,7 +40,9 @@ export async function readExisting(
   const byType = new Map<string, TableEntity[]>();
   for (const d of drafts) {
     const prefix = typePrefixOf(d.partitionKey);
-    byType.set(prefix, [...(byType.get(prefix) ?? []), d]);
+    const list = byType.get(prefix);
+    if (list) list.push(d);
+    else byType.set(prefix, [d]);
   }
   const pointReads: TableEntity[] = [];
   const rangeRead = async ([prefix, rows]: [string, TableEntity[]]): Promise<void> => {
