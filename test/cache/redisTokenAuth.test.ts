@@ -178,7 +178,8 @@ describe('Redis with Microsoft Entra tokens (redis-server with ACL users behind 
     }
   });
 
-  it('the shared Resource Manager budget connects as the identity and stays connected across refreshes', async () => {
+  /** An Entra-ID Redis, an admin connection to it, and how many clients are signed in as the identity. */
+  const entraRedisWithAdmin = async () => {
     entra = await startEntraRedis(server.port, LIFETIME_MS);
     const admin = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true });
     clients.push(admin);
@@ -187,6 +188,11 @@ describe('Redis with Microsoft Entra tokens (redis-server with ACL users behind 
       String(await admin.call('CLIENT', 'LIST'))
         .split('\n')
         .filter((line) => line.includes(`user=${entra.objectId}`)).length;
+    return { admin, asIdentity };
+  };
+
+  it('the shared Resource Manager budget connects as the identity and stays connected across refreshes', async () => {
+    const { asIdentity } = await entraRedisWithAdmin();
     expect(await asIdentity()).toBe(0);
     const resilience = createArmResilience(entra.url, createLogger('test'), { credential: entra.credential });
     try {
@@ -202,14 +208,7 @@ describe('Redis with Microsoft Entra tokens (redis-server with ACL users behind 
   });
 
   it('the shared Azure DevOps budget connects as the identity too, and spends its tokens in Redis', async () => {
-    entra = await startEntraRedis(server.port, LIFETIME_MS);
-    const admin = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true });
-    clients.push(admin);
-    await admin.connect();
-    const asIdentity = async () =>
-      String(await admin.call('CLIENT', 'LIST'))
-        .split('\n')
-        .filter((line) => line.includes(`user=${entra.objectId}`)).length;
+    const { admin, asIdentity } = await entraRedisWithAdmin();
     const resilience = createDevOpsResilience({
       organization: 'contoso-entra',
       callsPerMinute: 100,
