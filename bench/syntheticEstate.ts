@@ -1,4 +1,4 @@
-import type { IndexedResource } from '../src/dependencies/ResourceIndex';
+import type { IndexedResource } from '../src/dependencies/readProperties';
 
 /**
  * A connected estate for the dependency benchmark, in units of 16 resources: a VNet with two

@@ -12,7 +12,7 @@ import {
 } from '../storage/keys';
 import { readJsonColumns, writeJsonColumns } from '../storage/jsonColumns';
 import type { TableEntity } from '../storage/resourceEntity';
-import { upsertInBatches } from '../storage/tables';
+import { BatchWriter, upsertInBatches } from '../storage/tables';
 import type { ChangeItem, ChangeKind } from './ChangeItem';
 
 /**
@@ -47,7 +47,8 @@ function scanPartitionOf(c: ChangeItem): string {
   return p ? resourceTypePartitionPrefix(p.subscriptionId, c.type) : 'other';
 }
 
-function rowsOf(c: ChangeItem): TableEntity[] {
+/** A change's two rows (by scan and by resource). */
+export function changeRows(c: ChangeItem): TableEntity[] {
   const tail = isEdge(c.kind) ? `|${escapeKeyPart(c.targetId ?? '')}|${c.method ?? ''}` : '';
   const columns = {
     scanId: c.scanId,
@@ -161,7 +162,23 @@ export class ChangeLog {
   /** Writes changes, both rows each. */
   async record(items: ChangeItem[]): Promise<void> {
     if (!items.length) return;
-    await upsertInBatches(this.table, items.flatMap(rowsOf), 'Replace');
+    await upsertInBatches(this.table, items.flatMap(changeRows), 'Replace');
+  }
+
+  /** For change rows (`changeRows`) written in batches as partitions fill. */
+  batchWriter(): BatchWriter {
+    return new BatchWriter(this.table, 'Replace');
+  }
+
+  /** How many edges of a kind a scan recorded (its by-scan rows: a retried step counts once). */
+  async countEdgeChanges(scanId: string, kind: 'edgeAdded' | 'edgeRemoved'): Promise<number> {
+    const filter = `${prefixFilter('PartitionKey', scanChangePartition(scanId, 'edges|'))} and ${prefixFilter('RowKey', `${kind}|`)}`;
+    let n = 0;
+    for await (const page of this.table
+      .listEntities({ queryOptions: { filter, select: ['RowKey'] } })
+      .byPage())
+      n += page.length;
+    return n;
   }
 
   private timeFilters(q: ChangeQuery): string[] {

@@ -1,7 +1,8 @@
 import type { TableClient } from '@azure/data-tables';
 import { escapeKeyPart, idRowPrefix, idScope, odataString, prefixFilter } from '../storage/keys';
 import type { TableEntity } from '../storage/resourceEntity';
-import { deleteInBatches, getEntityOrUndefined, upsertInBatches } from '../storage/tables';
+import { BatchWriter, deleteInBatches, getEntityOrUndefined, upsertInBatches } from '../storage/tables';
+import { HashOrdinals, NumberColumn, hashKey } from './compact';
 import { edgeIdentity, type Edge, type EdgeCategory, type EdgeMethod } from './Edge';
 
 /**
@@ -27,7 +28,8 @@ function rowKey(from: string, to: string, method: string): string {
   return `${idRowPrefix(from)}${escapeKeyPart(to)}~${method}`;
 }
 
-function rows(e: Edge): [TableEntity, TableEntity] {
+/** An edge's two rows, `out|` and `in|`. */
+export function edgeRows(e: Edge): [TableEntity, TableEntity] {
   const columns = {
     sourceId: e.sourceId,
     targetId: e.targetId,
@@ -81,12 +83,57 @@ export interface GraphScope {
   resourceGroup?: string;
 }
 
-export interface EdgeDiff {
-  added: Edge[];
-  /** Same ends and method, other category, strength or evidence: rewritten, not a change. */
-  updated: Edge[];
-  removed: Edge[];
-  total: number;
+/**
+ * The stored graph held compactly while a scan's detection runs (src/dependencies/compact.ts):
+ * per edge, a hash of its identity, a hash of what it says, the scan that first saw it, and
+ * whether this detection found it again. About 35 bytes an edge, outside the JS heap.
+ */
+export class StoredGraph {
+  private readonly ordinals = new HashOrdinals();
+  private readonly says = new NumberColumn((n) => new Float64Array(n));
+  private readonly firstSeen = new NumberColumn((n) => new Int32Array(n));
+  private readonly found = new NumberColumn((n) => new Uint8Array(n));
+  private readonly scans: string[] = [];
+  private readonly scanCodes = new Map<string, number>();
+
+  get size(): number {
+    return this.ordinals.size;
+  }
+
+  add(e: Edge): void {
+    const o = this.ordinals.size;
+    if (!this.ordinals.setIfAbsent(hashKey(edgeIdentity(e)), o)) return;
+    const scan = e.firstSeenScanId ?? '';
+    let code = this.scanCodes.get(scan);
+    if (code === undefined) {
+      code = this.scans.push(scan) - 1;
+      this.scanCodes.set(scan, code);
+    }
+    this.says.set(o, says(e));
+    this.firstSeen.set(o, code);
+  }
+
+  /** Marks the edge found again; what the stored one was, or undefined when it is new. */
+  findAgain(e: Edge): { firstSeenScanId?: string; same: boolean } | undefined {
+    const o = this.ordinals.get(hashKey(edgeIdentity(e)));
+    if (o < 0) return undefined;
+    this.found.set(o, 1);
+    return {
+      firstSeenScanId: this.scans[this.firstSeen.get(o)] || undefined,
+      same: this.says.get(o) === says(e),
+    };
+  }
+
+  /** A stored edge this detection did not find again. */
+  isGone(e: Edge): boolean {
+    const o = this.ordinals.get(hashKey(edgeIdentity(e)));
+    return o >= 0 && this.found.get(o) === 0;
+  }
+}
+
+/** What an edge says besides its identity: an edge saying something else is rewritten. */
+function says(e: Edge): number {
+  return hashKey(`${e.category}\n${e.strength}\n${e.evidence}`);
 }
 
 export class DependencyStore {
@@ -140,44 +187,42 @@ export class DependencyStore {
     return this.query(filter, lastSeen);
   }
 
-  /** How the stored graph differs from `edges` (one detection over the whole inventory). */
-  async diff(edges: Edge[], scanId: string): Promise<EdgeDiff> {
-    const stored = new Map((await this.all()).map((e) => [edgeIdentity(e), e]));
-    const wanted = new Map(edges.map((e) => [edgeIdentity(e), e]));
-    const added: Edge[] = [];
-    const updated: Edge[] = [];
-    for (const [id, e] of wanted) {
-      const before = stored.get(id);
-      if (!before) added.push({ ...e, firstSeenScanId: scanId });
-      else if (
-        before.category !== e.category ||
-        before.strength !== e.strength ||
-        before.evidence !== e.evidence
-      )
-        updated.push({ ...e, firstSeenScanId: before.firstSeenScanId });
-    }
-    const removed = [...stored].filter(([id]) => !wanted.has(id)).map(([, e]) => e);
-    return { added, updated, removed, total: wanted.size };
+  /** The stored edges (their `out|` rows), a page at a time. */
+  async *pages(lastSeen?: string): AsyncIterableIterator<Edge[]> {
+    const pages = this.table
+      .listEntities({ queryOptions: { filter: prefixFilter('PartitionKey', 'out|') } })
+      .byPage({ maxPageSize: 1000 });
+    for await (const page of pages) yield page.map((e) => toEdge(e, lastSeen));
+  }
+
+  /** The stored graph, compactly, to compare a detection with. */
+  async stored(): Promise<StoredGraph> {
+    const graph = new StoredGraph();
+    for await (const page of this.pages()) for (const e of page) graph.add(e);
+    return graph;
+  }
+
+  /** For edge rows (`edgeRows`) written in batches as partitions fill. */
+  batchWriter(): BatchWriter {
+    return new BatchWriter(this.table, 'Replace');
+  }
+
+  /** Deletes edges, both rows each (rows already gone are fine). */
+  async remove(edges: Edge[]): Promise<void> {
+    if (edges.length) await deleteInBatches(this.table, edges.flatMap(edgeRows));
   }
 
   /**
-   * Makes the stored graph what the diff says; unchanged edges are not rewritten. The meta row
-   * goes last: once it names the scan, that scan's graph is complete.
+   * Names the scan whose detection the stored graph now is. Written last: once it names the scan,
+   * that scan's graph is complete.
    */
-  async apply(diff: EdgeDiff, scanId: string, at: string): Promise<void> {
-    await upsertInBatches(this.table, [...diff.added, ...diff.updated].flatMap(rows), 'Replace');
-    if (diff.removed.length) await deleteInBatches(this.table, diff.removed.flatMap(rows));
+  async writeMeta(
+    scanId: string,
+    at: string,
+    counts: { edges: number; added: number; removed: number },
+  ): Promise<void> {
     await this.table.upsertEntity(
-      {
-        partitionKey: META_PARTITION,
-        rowKey: META_ROW,
-        scanId,
-        at,
-        edges: diff.total,
-        added: diff.added.length,
-        removed: diff.removed.length,
-        layout: LAYOUT,
-      },
+      { partitionKey: META_PARTITION, rowKey: META_ROW, scanId, at, ...counts, layout: LAYOUT },
       'Replace',
     );
   }
@@ -203,7 +248,7 @@ export class DependencyStore {
       const edge = toEdge(e, undefined);
       edges.set(edgeIdentity(edge), edge);
     }
-    const written = [...edges.values()].flatMap(rows);
+    const written = [...edges.values()].flatMap(edgeRows);
     await upsertInBatches(this.table, written, 'Replace');
     const kept = new Set(written.map((r) => `${r.partitionKey}\n${r.rowKey}`));
     await deleteInBatches(

@@ -1,5 +1,5 @@
 import type { EdgeRule } from './EdgeRule';
-import { strings } from './ResourceIndex';
+import { strings } from './readProperties';
 
 /** The type under which inferred applications join the index (they are not Azure resources). */
 export const APPLICATION_TYPE = 'TopDeck/applications';
@@ -19,10 +19,11 @@ export function deploymentNodeId(id: string | number): string {
  * An application depends on the Azure resources tagged with it (`tag`), and on the repositories
  * and deployments that ship it (matched by name: `naming`).
  */
-export const applicationRules: EdgeRule = (index, emit) => {
-  for (const app of index.ofType(APPLICATION_TYPE)) {
+export const applicationRules: EdgeRule = (view, emit) => {
+  const { nodes } = view;
+  for (const app of view.ofType(APPLICATION_TYPE)) {
     for (const r of strings(app.properties.resourceIds)) {
-      const target = index.resolve(r);
+      const target = nodes.resolve(r);
       if (target)
         emit({
           sourceId: app.id,

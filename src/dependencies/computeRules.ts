@@ -1,13 +1,15 @@
+import { parseResourceId } from '../discovery/Resource';
 import { referenceEdges, type EdgeRule } from './EdgeRule';
-import { records, str, strings } from './ResourceIndex';
+import { records, str, strings } from './readProperties';
 
 const VM = 'Microsoft.Compute/virtualMachines';
 const VMSS = 'Microsoft.Compute/virtualMachineScaleSets';
 
 /** VMs, disks, scale sets and AKS: what each runs on and plugs into. */
-export const computeRules: EdgeRule = (index, emit) => {
-  const ref = referenceEdges(index, emit);
-  for (const vm of index.ofType(VM)) {
+export const computeRules: EdgeRule = (view, emit) => {
+  const { nodes } = view;
+  const ref = referenceEdges(view, emit);
+  for (const vm of view.ofType(VM)) {
     const p = vm.properties;
     for (const nic of strings(p.networkInterfaceIds))
       ref(vm.id, nic, 'properties.networkInterfaceIds', 'network');
@@ -16,10 +18,13 @@ export const computeRules: EdgeRule = (index, emit) => {
     ref(vm.id, str(p.availabilitySetId), 'properties.availabilitySetId', 'compute', 0.5);
     ref(vm.id, str(p.virtualMachineScaleSetId), 'properties.virtualMachineScaleSetId', 'compute');
   }
-  // A disk names the VM it is attached to; the VM depends on it.
-  for (const disk of index.ofType('Microsoft.Compute/disks')) {
-    const owner = index.resolve(str(disk.properties.managedBy));
-    if (owner && index.get(owner)?.type.toLowerCase() === VM.toLowerCase())
+  // A disk names the VM it is attached to; the VM depends on it. A VM TopDeck holds lists its
+  // own disks (above), so this only fills in for VMs it does not hold (see networkRules).
+  for (const disk of view.ofType('Microsoft.Compute/disks')) {
+    const managedBy = str(disk.properties.managedBy);
+    if (!managedBy || nodes.has(managedBy)) continue;
+    const owner = nodes.resolve(managedBy);
+    if (owner && parseResourceId(owner)?.type.toLowerCase() === VM.toLowerCase())
       emit({
         sourceId: owner,
         targetId: disk.id,
@@ -29,28 +34,23 @@ export const computeRules: EdgeRule = (index, emit) => {
         evidence: 'disk properties.managedBy',
       });
   }
-  for (const ss of index.ofType(VMSS)) {
+  for (const ss of view.ofType(VMSS)) {
     for (const subnet of strings(ss.properties.subnetIds))
       ref(ss.id, subnet, 'properties.subnetIds', 'network');
   }
-  for (const aks of index.ofType('Microsoft.ContainerService/managedClusters')) {
+  for (const aks of view.ofType('Microsoft.ContainerService/managedClusters')) {
     for (const pool of records(aks.properties.agentPools))
       ref(aks.id, str(pool.subnetId), `properties.agentPools[${str(pool.name) ?? ''}].subnetId`, 'network');
     const nodeRg = str(aks.properties.nodeResourceGroup)?.toLowerCase();
     if (!nodeRg) continue;
-    for (const ss of index.ofType(VMSS)) {
-      if (
-        ss.subscriptionId.toLowerCase() === aks.subscriptionId.toLowerCase() &&
-        ss.resourceGroup.toLowerCase() === nodeRg
-      )
-        emit({
-          sourceId: aks.id,
-          targetId: ss.id,
-          category: 'compute',
-          strength: 1,
-          method: 'arm-reference',
-          evidence: 'properties.nodeResourceGroup',
-        });
-    }
+    for (const ss of nodes.idsOfTypeInGroup(VMSS, aks.subscriptionId, nodeRg))
+      emit({
+        sourceId: aks.id,
+        targetId: ss,
+        category: 'compute',
+        strength: 1,
+        method: 'arm-reference',
+        evidence: 'properties.nodeResourceGroup',
+      });
   }
 };

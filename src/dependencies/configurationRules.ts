@@ -1,6 +1,6 @@
 import { externalNodeId, type EdgeCategory, type EdgeMethod } from './Edge';
 import type { EdgeRule } from './EdgeRule';
-import { hostOf, records, str, type IndexedResource } from './ResourceIndex';
+import { hostOf, records, str, type IndexedResource } from './readProperties';
 
 const METHODS: readonly EdgeMethod[] = ['connection-string', 'app-setting', 'keyvault-reference'];
 
@@ -30,18 +30,19 @@ function methodOf(site: IndexedResource, ref: Record<string, unknown>): EdgeMeth
  * setting name, host and kind — never the value), matched to discovered resources by host name;
  * a host nobody owns becomes an external endpoint node rather than a dropped fact.
  */
-export const configurationRules: EdgeRule = (index, emit) => {
-  for (const site of index.ofType('Microsoft.Web/sites')) {
+export const configurationRules: EdgeRule = (view, emit) => {
+  const { nodes } = view;
+  for (const site of view.ofType('Microsoft.Web/sites')) {
     for (const ref of records(site.properties.referencedEndpoints)) {
       const host = hostOf(str(ref.host));
       if (!host) continue;
-      const owner = index.byHost(host);
+      const owner = nodes.byHost(host);
       if (owner && owner.toLowerCase() === site.id.toLowerCase()) continue;
       const kind = str(ref.kind) ?? '';
       emit({
         sourceId: site.id,
         targetId: owner ?? externalNodeId(host),
-        category: categoryOf(owner ? index.get(owner)?.type : undefined, kind),
+        category: categoryOf(owner ? nodes.typeOf(owner) : undefined, kind),
         strength: 0.9,
         method: methodOf(site, ref),
         evidence: `setting ${str(ref.settingName) ?? '(unnamed)'}`,

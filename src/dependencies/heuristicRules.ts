@@ -1,4 +1,5 @@
-import type { EdgeRule } from './EdgeRule';
+import type { Edge } from './Edge';
+import type { NodeIndex } from './NodeIndex';
 
 const CONSUMERS = [
   'microsoft.web/sites',
@@ -16,11 +17,11 @@ const STORES = [
 
 /**
  * Guesses, off by default (TOPDECK_HEURISTIC_EDGES): a compute resource probably uses the data
- * stores of its own resource group. Labelled `heuristic` and weak so nobody mistakes them for facts.
+ * stores of its own resource group. Reads the look-ups only, so it runs once over the estate. Labelled `heuristic` and weak so nobody mistakes them for facts.
  */
-export const heuristicRules: EdgeRule = (index, emit) => {
+export function heuristicRules(nodes: NodeIndex, emit: (edge: Edge) => void): void {
   const byGroup = new Map<string, { consumers: string[]; stores: Array<{ id: string; type: string }> }>();
-  for (const r of index.resources()) {
+  for (const r of nodes.all()) {
     const t = r.type.toLowerCase();
     const key = `${r.subscriptionId}|${r.resourceGroup}`.toLowerCase();
     const g = byGroup.get(key) ?? { consumers: [], stores: [] };
@@ -39,4 +40,4 @@ export const heuristicRules: EdgeRule = (index, emit) => {
           method: 'heuristic',
           evidence: 'same resource group',
         });
-};
+}

@@ -1,21 +1,29 @@
 import { referenceEdges, type EdgeRule } from './EdgeRule';
 import { externalNodeId, type EdgeMethod } from './Edge';
-import { hostOf, prop, records, str, strings } from './ResourceIndex';
+import { hostOf, prop, records, str, strings } from './readProperties';
 
 const N = 'Microsoft.Network/';
 
 /** NICs, subnets, peerings, load balancers, application gateways and private endpoints. */
-export const networkRules: EdgeRule = (index, emit) => {
+export const networkRules: EdgeRule = (view, emit) => {
+  const { nodes } = view;
   /** An edge between two nodes already resolved; every edge of this family is a strong network one. */
   const link = (sourceId: string, targetId: string, evidence: string, method: EdgeMethod = 'arm-reference') =>
     emit({ sourceId, targetId, category: 'network', strength: 1, method, evidence });
-  const reference = referenceEdges(index, emit);
+  const reference = referenceEdges(view, emit);
   const ref = (sourceId: string, target: string | undefined, evidence: string, method?: EdgeMethod) =>
     reference(sourceId, target, evidence, 'network', 1, method);
-  /** The same edges found from the other end: the owner lists what depends on it. */
+  /**
+   * The owner's list of what depends on it (an NSG's subnets and NICs, a route table's subnets):
+   * the other end of what each dependent declares itself. A dependent TopDeck holds speaks for
+   * itself (Azure keeps both ends in step), so the list only fills in for dependents it does not
+   * hold. Either way an edge comes from one end only, so its evidence does not depend on the
+   * order the inventory is read in.
+   */
   const fromOtherEnd = (ownerId: string, dependents: unknown, evidence: string) => {
     for (const d of strings(dependents)) {
-      const sourceId = index.resolve(d);
+      if (nodes.has(d)) continue;
+      const sourceId = nodes.resolve(d);
       if (sourceId) link(sourceId, ownerId, evidence);
     }
   };
@@ -34,7 +42,7 @@ export const networkRules: EdgeRule = (index, emit) => {
     }
   };
 
-  for (const nic of index.ofType(`${N}networkInterfaces`)) {
+  for (const nic of view.ofType(`${N}networkInterfaces`)) {
     for (const c of records(nic.properties.ipConfigurations)) {
       ref(nic.id, idOf(c, 'subnetId', 'subnet'), 'properties.ipConfigurations[].subnetId');
       ref(
@@ -45,7 +53,7 @@ export const networkRules: EdgeRule = (index, emit) => {
     }
     ref(nic.id, str(nic.properties.networkSecurityGroupId), 'properties.networkSecurityGroupId');
   }
-  for (const vnet of index.ofType(`${N}virtualNetworks`)) {
+  for (const vnet of view.ofType(`${N}virtualNetworks`)) {
     for (const s of records(vnet.properties.subnets)) {
       const subnetId = str(s.id);
       if (!subnetId) continue;
@@ -59,36 +67,32 @@ export const networkRules: EdgeRule = (index, emit) => {
     }
     // A peering is a dependency both ways: either side going away breaks the path.
     for (const peer of records(vnet.properties.peerings)) {
-      const remote = index.resolve(str(peer.remoteVirtualNetworkId));
+      const remote = nodes.resolve(str(peer.remoteVirtualNetworkId));
       if (!remote) continue;
       link(vnet.id, remote, 'properties.peerings[].remoteVirtualNetworkId');
       link(remote, vnet.id, 'properties.peerings[].remoteVirtualNetworkId');
     }
   }
-  for (const nsg of index.ofType(`${N}networkSecurityGroups`)) {
+  for (const nsg of view.ofType(`${N}networkSecurityGroups`)) {
     fromOtherEnd(nsg.id, nsg.properties.subnetIds, 'nsg properties.subnetIds');
     fromOtherEnd(nsg.id, nsg.properties.networkInterfaceIds, 'nsg properties.networkInterfaceIds');
   }
-  for (const rt of index.ofType(`${N}routeTables`))
+  for (const rt of view.ofType(`${N}routeTables`))
     fromOtherEnd(rt.id, rt.properties.subnetIds, 'route table properties.subnetIds');
-  for (const lb of index.ofType(`${N}loadBalancers`)) {
+  for (const lb of view.ofType(`${N}loadBalancers`)) {
     frontends(lb.id, lb.properties.frontendIPConfigurations);
     for (const pool of records(lb.properties.backendAddressPools)) {
       for (const ipConfig of strings(pool.backendIPConfigurationIds)) {
         // A NIC's ip configuration → the NIC; a scale-set instance's → the scale set.
-        const member = index.resolve(ipConfig);
+        const member = nodes.resolve(ipConfig);
         if (!member) continue;
         const evidence = 'properties.backendAddressPools[].backendIPConfigurationIds';
         link(lb.id, member, evidence);
-        ref(
-          lb.id,
-          str(index.get(member)?.properties.virtualMachineId),
-          `${evidence} → NIC properties.virtualMachineId`,
-        );
+        ref(lb.id, nodes.virtualMachineOfNic(member), `${evidence} → NIC properties.virtualMachineId`);
       }
     }
   }
-  for (const agw of index.ofType(`${N}applicationGateways`)) {
+  for (const agw of view.ofType(`${N}applicationGateways`)) {
     frontends(agw.id, agw.properties.frontendIPConfigurations);
     for (const pool of records(agw.properties.backendAddressPools)) {
       for (const a of records(pool.backendAddresses)) {
@@ -96,7 +100,7 @@ export const networkRules: EdgeRule = (index, emit) => {
         if (host)
           link(
             agw.id,
-            index.byHost(host) ?? externalNodeId(host),
+            nodes.byHost(host) ?? externalNodeId(host),
             `properties.backendAddressPools[${str(pool.name) ?? ''}].backendAddresses`,
           );
       }
@@ -104,7 +108,7 @@ export const networkRules: EdgeRule = (index, emit) => {
         ref(agw.id, ipConfig, 'properties.backendAddressPools[].backendIPConfigurationIds');
     }
   }
-  for (const pe of index.ofType(`${N}privateEndpoints`)) {
+  for (const pe of view.ofType(`${N}privateEndpoints`)) {
     ref(pe.id, str(pe.properties.subnetId), 'properties.subnetId');
     for (const c of records(pe.properties.privateLinkServiceConnections))
       ref(

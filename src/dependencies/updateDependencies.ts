@@ -1,12 +1,14 @@
 import type { TableClient } from '@azure/data-tables';
-import type { ChangeLog } from '../changes/ChangeLog';
+import { changeRows, type ChangeLog } from '../changes/ChangeLog';
 import type { ChangeItem } from '../changes/ChangeItem';
 import { parseResourceId } from '../discovery/Resource';
 import { entityToResource } from '../storage/resourceEntity';
-import { detectDependencies } from './detectDependencies';
-import type { DependencyStore } from './DependencyStore';
+import { EdgeDetector } from './detectDependencies';
+import { edgeRows, type DependencyStore } from './DependencyStore';
 import type { Edge } from './Edge';
-import { ResourceIndex, type IndexedResource } from './ResourceIndex';
+import { NodeIndex } from './NodeIndex';
+import type { IndexedResource } from './readProperties';
+import { PageView, ResourceIndex } from './ResourceIndex';
 import { APPLICATION_TYPE, applicationNodeId } from './applicationRules';
 
 export interface DependencyCounts {
@@ -22,6 +24,8 @@ export interface UpdateDependenciesDeps {
   store: DependencyStore;
   changes: ChangeLog;
   heuristics: boolean;
+  /** Resources the rules read at a time (1,000, a Table query page, unless a test asks for fewer). */
+  pageSize?: number;
 }
 
 /** What the graph needs of an inferred application. */
@@ -33,41 +37,56 @@ export interface ApplicationLinks {
   deploymentIds: number[];
 }
 
-/** Every stored resource, and every inferred application, as the rules read them. */
+/** The stored inventory, a page (up to 1,000 resources) at a time, as the rules read it. */
+async function* resourcePages(
+  resources: TableClient,
+  pageSize = 1000,
+): AsyncIterableIterator<IndexedResource[]> {
+  for await (const page of resources.listEntities().byPage({ maxPageSize: pageSize }))
+    yield page.filter((e) => typeof e.id === 'string' && e.id).map(entityToResource);
+}
+
+/** The inferred applications as graph nodes. */
+async function applicationNodes(
+  applications?: () => Promise<ApplicationLinks[]>,
+): Promise<IndexedResource[]> {
+  return ((await applications?.()) ?? []).map((a) => ({
+    id: applicationNodeId(a.environment, a.name),
+    name: a.name,
+    type: APPLICATION_TYPE,
+    subscriptionId: '',
+    resourceGroup: '',
+    tags: {},
+    properties: {
+      resourceIds: a.resourceIds,
+      repositoryIds: a.repositoryIds,
+      deploymentIds: a.deploymentIds,
+    },
+  }));
+}
+
+/** Every stored resource, and every inferred application, in memory (the graph view draws them all). */
 export async function loadIndex(
   resources: TableClient,
   applications?: () => Promise<ApplicationLinks[]>,
 ): Promise<ResourceIndex> {
   const items: IndexedResource[] = [];
-  for await (const e of resources.listEntities()) {
-    if (typeof e.id !== 'string' || !e.id) continue;
-    items.push(entityToResource(e));
-  }
-  if (applications) {
-    for (const a of await applications()) {
-      items.push({
-        id: applicationNodeId(a.environment, a.name),
-        name: a.name,
-        type: APPLICATION_TYPE,
-        subscriptionId: '',
-        resourceGroup: '',
-        tags: {},
-        properties: {
-          resourceIds: a.resourceIds,
-          repositoryIds: a.repositoryIds,
-          deploymentIds: a.deploymentIds,
-        },
-      });
-    }
-  }
-  return new ResourceIndex(items);
+  for await (const page of resourcePages(resources)) items.push(...page);
+  return new ResourceIndex([...items, ...(await applicationNodes(applications))]);
 }
 
 /**
- * Finalize's dependency step: detect over the whole inventory (a failed task's rows are still
- * there, so its edges stay), record added/removed edges as changes, then store the graph.
- * Safe to retry at any line: the changes are written before the graph, both keyed by what they
- * say, and once the graph names this scan a retry reports the counts it stored.
+ * Finalize's dependency step, in memory bounded by a page rather than by the estate:
+ * 1. one read of the inventory builds the look-ups the rules need (src/dependencies/NodeIndex.ts);
+ * 2. the stored graph is read compactly (hashes, not edges);
+ * 3. a second read runs the rules a page at a time; each edge is compared with the stored graph,
+ *    and the new or changed ones are written with their change records in 100-row batches as
+ *    partitions fill (a failed task's rows are still there, so its edges stay);
+ * 4. the stored edges not found again are recorded as removed, then deleted;
+ * 5. the meta row names the scan.
+ * Safe to retry at any line: rows are keyed by what they say; an edge a failed attempt stored
+ * (first seen by this scan) still counts as added, and removals are counted from this scan's
+ * change records; once the meta row names the scan, a retry reports the counts it stored.
  */
 export async function updateDependencies(
   deps: UpdateDependenciesDeps,
@@ -77,25 +96,60 @@ export async function updateDependencies(
   const meta = await deps.store.meta();
   if (meta?.scanId === scanId)
     return { dependencies: meta.edges, edgesAdded: meta.added, edgesRemoved: meta.removed };
-  const index = await loadIndex(deps.resources, deps.applications);
-  const edges = detectDependencies(index, { heuristics: deps.heuristics });
-  const diff = await deps.store.diff(edges, scanId);
-  const nameOf = (id: string) => index.node(id).name;
-  const change = (e: Edge, kind: 'edgeAdded' | 'edgeRemoved'): ChangeItem => ({
-    scanId,
-    at,
-    kind,
-    resourceId: e.sourceId,
-    targetId: e.targetId,
-    method: e.method,
-    type: index.node(e.sourceId).type,
-    name: nameOf(e.sourceId),
-    subscriptionId: parseResourceId(e.sourceId)?.subscriptionId,
-  });
-  await deps.changes.record([
-    ...diff.added.map((e) => change(e, 'edgeAdded')),
-    ...diff.removed.map((e) => change(e, 'edgeRemoved')),
-  ]);
-  await deps.store.apply(diff, scanId, at);
-  return { dependencies: diff.total, edgesAdded: diff.added.length, edgesRemoved: diff.removed.length };
+  const nodes = new NodeIndex();
+  for await (const page of resourcePages(deps.resources, deps.pageSize)) for (const r of page) nodes.add(r);
+  const applications = await applicationNodes(deps.applications);
+  for (const a of applications) nodes.add(a);
+  const stored = await deps.store.stored();
+
+  const change = (e: Edge, kind: 'edgeAdded' | 'edgeRemoved'): ChangeItem => {
+    const source = nodes.node(e.sourceId);
+    return {
+      scanId,
+      at,
+      kind,
+      resourceId: e.sourceId,
+      targetId: e.targetId,
+      method: e.method,
+      type: source.type,
+      name: source.name,
+      subscriptionId: parseResourceId(e.sourceId)?.subscriptionId,
+    };
+  };
+  const graphRows = deps.store.batchWriter();
+  const changeRowsWaiting = deps.changes.batchWriter();
+  let total = 0;
+  let added = 0;
+  const detector = new EdgeDetector(
+    (e) => {
+      total++;
+      const before = stored.findAgain(e);
+      if (!before || before.firstSeenScanId === scanId) {
+        added++;
+        graphRows.add(edgeRows({ ...e, firstSeenScanId: scanId }));
+        changeRowsWaiting.add(changeRows(change(e, 'edgeAdded')));
+      } else if (!before.same) graphRows.add(edgeRows({ ...e, firstSeenScanId: before.firstSeenScanId }));
+    },
+    { heuristics: deps.heuristics },
+  );
+  const drain = () => Promise.all([graphRows.drain(), changeRowsWaiting.drain()]);
+  for await (const page of resourcePages(deps.resources, deps.pageSize)) {
+    detector.view(new PageView(nodes, page));
+    await drain();
+  }
+  const last = new PageView(nodes, applications);
+  detector.view(last);
+  detector.finish(last);
+  await Promise.all([graphRows.flush(), changeRowsWaiting.flush()]);
+
+  // A removal is recorded before its rows go, so a retry that finds them gone still counts it.
+  for await (const page of deps.store.pages()) {
+    const gone = page.filter((e) => stored.isGone(e));
+    if (!gone.length) continue;
+    await deps.changes.record(gone.map((e) => change(e, 'edgeRemoved')));
+    await deps.store.remove(gone);
+  }
+  const removed = await deps.changes.countEdgeChanges(scanId, 'edgeRemoved');
+  await deps.store.writeMeta(scanId, at, { edges: total, added, removed });
+  return { dependencies: total, edgesAdded: added, edgesRemoved: removed };
 }

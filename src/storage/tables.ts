@@ -114,11 +114,66 @@ export async function deleteInBatches(
   }
   for (const [pk, rows] of byPartition) {
     for (let i = 0; i < rows.length; i += MAX_BATCH) {
-      const actions: TransactionAction[] = rows
-        .slice(i, i + MAX_BATCH)
-        .map((rk) => ['delete', { partitionKey: pk, rowKey: rk }]);
-      await table.submitTransaction(actions);
+      const chunk = rows.slice(i, i + MAX_BATCH);
+      try {
+        await table.submitTransaction(
+          chunk.map((rk): TransactionAction => ['delete', { partitionKey: pk, rowKey: rk }]),
+        );
+      } catch (e) {
+        // A row already gone (a retry after a partial delete) fails its whole transaction: the
+        // chunk's rows one at a time then, each absent one being what was wanted.
+        if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+        for (const rk of chunk)
+          await table.deleteEntity(pk, rk).catch((err: { statusCode?: number }) => {
+            if (err.statusCode !== 404) throw err;
+          });
+      }
     }
+  }
+}
+
+/**
+ * Rows gathered per partition and written as whole 100-row transactions as partitions fill, so a
+ * long step holds a bounded number of rows yet mostly writes full batches. Once more than
+ * `limit` rows wait, all of them are written; `flush` writes what is left.
+ */
+export class BatchWriter {
+  private readonly waiting = new Map<string, TableEntity[]>();
+  private count = 0;
+
+  constructor(
+    private readonly table: TableClient,
+    private readonly mode: 'Merge' | 'Replace',
+    private readonly limit = 10_000,
+  ) {}
+
+  add(rows: TableEntity[]): void {
+    for (const r of rows) {
+      const list = this.waiting.get(r.partitionKey);
+      if (list) list.push(r);
+      else this.waiting.set(r.partitionKey, [r]);
+    }
+    this.count += rows.length;
+  }
+
+  /** Writes the full batches waiting, or everything once over the limit. */
+  async drain(): Promise<void> {
+    if (this.count > this.limit) return this.flush();
+    const full: TableEntity[] = [];
+    for (const [pk, list] of this.waiting) {
+      if (list.length < MAX_BATCH) continue;
+      full.push(...list.splice(0, list.length - (list.length % MAX_BATCH)));
+      if (!list.length) this.waiting.delete(pk);
+    }
+    this.count -= full.length;
+    await upsertInBatches(this.table, full, this.mode);
+  }
+
+  async flush(): Promise<void> {
+    const rows = [...this.waiting.values()].flat();
+    this.waiting.clear();
+    this.count = 0;
+    await upsertInBatches(this.table, rows, this.mode);
   }
 }
 

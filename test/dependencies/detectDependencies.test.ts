@@ -5,9 +5,10 @@ import {
   deploymentNodeId,
   repositoryNodeId,
 } from '../../src/dependencies/applicationRules';
-import { detectDependencies } from '../../src/dependencies/detectDependencies';
+import { EdgeDetector, detectDependencies } from '../../src/dependencies/detectDependencies';
 import type { Edge } from '../../src/dependencies/Edge';
-import { ResourceIndex } from '../../src/dependencies/ResourceIndex';
+import { NodeIndex } from '../../src/dependencies/NodeIndex';
+import { PageView, ResourceIndex } from '../../src/dependencies/ResourceIndex';
 import { handMadeEstate, ids } from './handMadeEstate';
 
 const name = (id: string) =>
@@ -97,6 +98,38 @@ describe('dependency rules on a hand-made estate', () => {
     for (const g of guessed) expect(g.strength).toBeLessThan(0.5);
     // a fact already links web app → SQL server: no guess on top of it
     expect(guessed.some((g) => g.sourceId === ids.site && g.targetId === ids.sql)).toBe(false);
+  });
+
+  it('finds the same edges, with the same evidence, reading the estate one resource at a time in any order', () => {
+    const describe = (list: Edge[]) =>
+      list.map((e) => `${arrow(e)} ${e.method} ${e.category} ${e.strength} ${e.evidence}`).sort();
+    for (const heuristics of [false, true]) {
+      const estate = handMadeEstate();
+      for (const order of [estate, [...estate].reverse()]) {
+        const nodes = new NodeIndex();
+        order.forEach((r) => nodes.add(r));
+        const found: Edge[] = [];
+        const detector = new EdgeDetector((e) => found.push(e), { heuristics });
+        for (const r of order) detector.view(new PageView(nodes, [r]));
+        detector.finish(new PageView(nodes, []));
+        expect(describe(found)).toEqual(describe(detect(heuristics)));
+      }
+    }
+  });
+
+  it("takes an owner's list of dependents only for dependents it does not hold", () => {
+    const outside = ids.nic.replace('nic-vm1', 'nic-elsewhere');
+    const estate = handMadeEstate().map((r) =>
+      r.id === ids.nsg
+        ? { ...r, properties: { ...r.properties, networkInterfaceIds: [ids.nic, outside] } }
+        : r,
+    );
+    const found = detectDependencies(new ResourceIndex(estate)).filter((e) => e.targetId === ids.nsg);
+    expect(found.map((e) => `${name(e.sourceId)} ${e.evidence}`).sort()).toEqual([
+      'nic-elsewhere nsg properties.networkInterfaceIds',
+      'nic-vm1 properties.networkSecurityGroupId',
+      'web properties.subnets[].networkSecurityGroupId',
+    ]);
   });
 
   it('tolerates resources whose properties have other shapes', () => {

@@ -1,4 +1,4 @@
-import type { IndexedResource } from '../../src/dependencies/ResourceIndex';
+import type { IndexedResource } from '../../src/dependencies/readProperties';
 
 /** A small connected estate, written by hand with the property names discovery produces (issue 7). */
 export const SUB = '11111111-1111-1111-1111-111111111111';

@@ -16,9 +16,15 @@ describe('the dependency graph in Table Storage', () => {
   let services: Services;
   let store: DependencyStore;
   let changeLog: ChangeLog;
-  const update = (scanId: string) =>
+  const update = (scanId: string, options: { pageSize?: number; store?: DependencyStore } = {}) =>
     updateDependencies(
-      { resources: services.tables.resources, store, changes: changeLog, heuristics: false },
+      {
+        resources: services.tables.resources,
+        store: options.store ?? store,
+        changes: changeLog,
+        heuristics: false,
+        pageSize: options.pageSize,
+      },
       scanId,
       new Date().toISOString(),
     );
@@ -155,6 +161,47 @@ describe('the dependency graph in Table Storage', () => {
         message: expect.stringContaining(field),
       });
     }
+  });
+
+  it('a detection that fails part-way, retried, completes the graph and counts each change once', async () => {
+    const before = await update('20260103T120000Z-c0c0c0c0');
+    // the NIC gets its NSG back (an edge added), the VM loses its availability set (one removed)
+    await writeEstate(
+      handMadeEstate().map((r) =>
+        r.id === ids.vm ? { ...r, properties: { ...r.properties, availabilitySetId: undefined } } : r,
+      ),
+    );
+    const scanId = '20260103T130000Z-c1c1c1c1';
+    // Storage fails once the new edges are written and the removal recorded, before rows go.
+    const failing = Object.create(store) as DependencyStore;
+    failing.remove = async () => {
+      throw new Error('storage went away');
+    };
+    await expect(update(scanId, { store: failing })).rejects.toThrow('storage went away');
+    const retried = await update(scanId);
+    expect(retried).toEqual({ dependencies: before.dependencies, edgesAdded: 1, edgesRemoved: 1 });
+    expect((await store.outgoing(ids.nic)).map((e) => e.targetId)).toContain(ids.nsg);
+    expect((await store.outgoing(ids.vm)).map((e) => e.targetId.toLowerCase())).not.toContain(
+      ids.avset.toLowerCase(),
+    );
+    const vmChanges = await services.changesApi.list({ resourceId: ids.vm });
+    expect(
+      vmChanges.items.filter((i) => i.scanId === scanId).map((i) => `${i.kind} ${i.targetId?.toLowerCase()}`),
+    ).toEqual([`edgeRemoved ${ids.avset.toLowerCase()}`]);
+    expect(await update(scanId)).toEqual(retried);
+  });
+
+  it('finds the same graph reading the inventory two resources at a time', async () => {
+    const rows = async () => {
+      const keys: string[] = [];
+      for await (const e of services.tables.dependencies.listEntities())
+        if (e.partitionKey !== 'meta') keys.push(`${e.partitionKey}/${e.rowKey}/${e.evidence}`);
+      return keys.sort();
+    };
+    const whole = await rows();
+    const paged = await update('20260103T140000Z-c2c2c2c2', { pageSize: 2 });
+    expect(paged).toEqual({ dependencies: whole.length / 2, edgesAdded: 0, edgesRemoved: 0 });
+    expect(await rows()).toEqual(whole);
   });
 
   it('rewrites a graph stored in the first key layout at start-up, and reads a history kept in it', async () => {
