@@ -96,10 +96,6 @@ export class StoredGraph {
   private readonly scans: string[] = [];
   private readonly scanCodes = new Map<string, number>();
 
-  get size(): number {
-    return this.ordinals.size;
-  }
-
   add(e: Edge): void {
     const o = this.ordinals.size;
     if (!this.ordinals.setIfAbsent(hashKey(edgeIdentity(e)), o)) return;

@@ -97,10 +97,16 @@ export async function updateDependencies(
   if (meta?.scanId === scanId)
     return { dependencies: meta.edges, edgesAdded: meta.added, edgesRemoved: meta.removed };
   const nodes = new NodeIndex();
-  for await (const page of resourcePages(deps.resources, deps.pageSize)) for (const r of page) nodes.add(r);
-  const applications = await applicationNodes(deps.applications);
-  for (const a of applications) nodes.add(a);
-  const stored = await deps.store.stored();
+  const [applications, stored] = await Promise.all([
+    (async () => {
+      for await (const page of resourcePages(deps.resources, deps.pageSize))
+        for (const r of page) nodes.add(r);
+      const apps = await applicationNodes(deps.applications);
+      for (const a of apps) nodes.add(a);
+      return apps;
+    })(),
+    deps.store.stored(),
+  ]);
 
   const change = (e: Edge, kind: 'edgeAdded' | 'edgeRemoved'): ChangeItem => {
     const source = nodes.node(e.sourceId);
@@ -132,14 +138,17 @@ export async function updateDependencies(
     },
     { heuristics: deps.heuristics },
   );
-  const drain = () => Promise.all([graphRows.drain(), changeRowsWaiting.drain()]);
+  // A page's rows are written while the next page is read and its rules run (one write in flight).
+  let writing: Promise<unknown> = Promise.resolve();
   for await (const page of resourcePages(deps.resources, deps.pageSize)) {
     detector.view(new PageView(nodes, page));
-    await drain();
+    await writing;
+    writing = Promise.all([graphRows.drain(), changeRowsWaiting.drain()]);
   }
   const last = new PageView(nodes, applications);
   detector.view(last);
   detector.finish(last);
+  await writing;
   await Promise.all([graphRows.flush(), changeRowsWaiting.flush()]);
 
   // A removal is recorded before its rows go, so a retry that finds them gone still counts it.
