@@ -129,6 +129,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
           store: dependencyStore,
           changes: changeLog,
           heuristics: settings.TOPDECK_HEURISTIC_EDGES,
+          progress: (step, counts) => logger.debug(step, { component: 'scan', scanId, ...counts }),
         },
         scanId,
         at,

@@ -95,6 +95,16 @@ export class StoredGraph {
   private readonly found = new NumberColumn((n) => new Uint8Array(n));
   private readonly scans: string[] = [];
   private readonly scanCodes = new Map<string, number>();
+  private foundCount = 0;
+
+  get size(): number {
+    return this.ordinals.size;
+  }
+
+  /** How many stored edges this detection has not found again (so far). */
+  get notFound(): number {
+    return this.ordinals.size - this.foundCount;
+  }
 
   add(e: Edge): void {
     const o = this.ordinals.size;
@@ -113,6 +123,7 @@ export class StoredGraph {
   findAgain(e: Edge): { firstSeenScanId?: string; same: boolean } | undefined {
     const o = this.ordinals.get(hashKey(edgeIdentity(e)));
     if (o < 0) return undefined;
+    if (this.found.get(o) === 0) this.foundCount++;
     this.found.set(o, 1);
     return {
       firstSeenScanId: this.scans[this.firstSeen.get(o)] || undefined,

@@ -26,6 +26,8 @@ export interface UpdateDependenciesDeps {
   heuristics: boolean;
   /** Resources the rules read at a time (1,000, a Table query page, unless a test asks for fewer). */
   pageSize?: number;
+  /** Each step as it ends, with its counts (debug log lines: the step is long on a large estate). */
+  progress?: (step: string, counts: Record<string, number>) => void;
 }
 
 /** What the graph needs of an inferred application. */
@@ -107,6 +109,8 @@ export async function updateDependencies(
     })(),
     deps.store.stored(),
   ]);
+  const progress = deps.progress ?? (() => undefined);
+  progress('dependencies: index built', { nodes: nodes.size, storedEdges: stored.size });
 
   const change = (e: Edge, kind: 'edgeAdded' | 'edgeRemoved'): ChangeItem => {
     const source = nodes.node(e.sourceId);
@@ -140,10 +144,13 @@ export async function updateDependencies(
   );
   // A page's rows are written while the next page is read and its rules run (one write in flight).
   let writing: Promise<unknown> = Promise.resolve();
+  let read = 0;
   for await (const page of resourcePages(deps.resources, deps.pageSize)) {
     detector.view(new PageView(nodes, page));
     await writing;
     writing = Promise.all([graphRows.drain(), changeRowsWaiting.drain()]);
+    read += page.length;
+    progress('dependencies: page detected', { resources: read, of: nodes.size, edges: total, added });
   }
   const last = new PageView(nodes, applications);
   detector.view(last);
@@ -151,14 +158,19 @@ export async function updateDependencies(
   await writing;
   await Promise.all([graphRows.flush(), changeRowsWaiting.flush()]);
 
+  progress('dependencies: edges stored', { edges: total, added });
+
   // A removal is recorded before its rows go, so a retry that finds them gone still counts it.
-  for await (const page of deps.store.pages()) {
-    const gone = page.filter((e) => stored.isGone(e));
-    if (!gone.length) continue;
-    await deps.changes.record(gone.map((e) => change(e, 'edgeRemoved')));
-    await deps.store.remove(gone);
-  }
+  // Every stored edge found again (a first scan, a steady estate): nothing to look for.
+  if (stored.notFound > 0)
+    for await (const page of deps.store.pages()) {
+      const gone = page.filter((e) => stored.isGone(e));
+      if (!gone.length) continue;
+      await deps.changes.record(gone.map((e) => change(e, 'edgeRemoved')));
+      await deps.store.remove(gone);
+    }
   const removed = await deps.changes.countEdgeChanges(scanId, 'edgeRemoved');
+  progress('dependencies: removals recorded', { removed });
   await deps.store.writeMeta(scanId, at, { edges: total, added, removed });
   return { dependencies: total, edgesAdded: added, edgesRemoved: removed };
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../src/app/Services';
 import { loadSettings } from '../../src/config/settings';
 import { DependencyStore } from '../../src/dependencies/DependencyStore';
-import { updateDependencies } from '../../src/dependencies/updateDependencies';
+import { updateDependencies, type UpdateDependenciesDeps } from '../../src/dependencies/updateDependencies';
 import { ChangeLog } from '../../src/changes/ChangeLog';
 import { startAzurite, type RunningAzurite } from '../../src/runtime/azurite';
 import { primaryEntity } from '../../src/storage/resourceEntity';
@@ -16,7 +16,10 @@ describe('the dependency graph in Table Storage', () => {
   let services: Services;
   let store: DependencyStore;
   let changeLog: ChangeLog;
-  const update = (scanId: string, options: { pageSize?: number; store?: DependencyStore } = {}) =>
+  const update = (
+    scanId: string,
+    options: Pick<UpdateDependenciesDeps, 'pageSize' | 'progress'> & { store?: DependencyStore } = {},
+  ) =>
     updateDependencies(
       {
         resources: services.tables.resources,
@@ -24,6 +27,7 @@ describe('the dependency graph in Table Storage', () => {
         changes: changeLog,
         heuristics: false,
         pageSize: options.pageSize,
+        progress: options.progress,
       },
       scanId,
       new Date().toISOString(),
@@ -199,9 +203,25 @@ describe('the dependency graph in Table Storage', () => {
       return keys.sort();
     };
     const whole = await rows();
-    const paged = await update('20260103T140000Z-c2c2c2c2', { pageSize: 2 });
+    const steps: Array<{ step: string; counts: Record<string, number> }> = [];
+    const paged = await update('20260103T140000Z-c2c2c2c2', {
+      pageSize: 2,
+      progress: (step, counts) => steps.push({ step, counts }),
+    });
     expect(paged).toEqual({ dependencies: whole.length / 2, edgesAdded: 0, edgesRemoved: 0 });
     expect(await rows()).toEqual(whole);
+    // progress a page at a time, the resources read growing to all of them
+    const pages = steps
+      .filter((s) => s.step === 'dependencies: page detected')
+      .map((s) => s.counts.resources);
+    expect(pages.length).toBe(Math.ceil(handMadeEstate().length / 2));
+    expect(pages).toEqual([...pages].sort((a, b) => (a ?? 0) - (b ?? 0)));
+    expect(pages.at(-1)).toBe(handMadeEstate().length);
+    expect(steps.map((s) => s.step).filter((s) => s !== 'dependencies: page detected')).toEqual([
+      'dependencies: index built',
+      'dependencies: edges stored',
+      'dependencies: removals recorded',
+    ]);
   });
 
   it('rewrites a graph stored in the first key layout at start-up, and reads a history kept in it', async () => {
