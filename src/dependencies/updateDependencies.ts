@@ -150,7 +150,7 @@ export async function updateDependencies(
     await writing;
     writing = Promise.all([graphRows.drain(), changeRowsWaiting.drain()]);
     read += page.length;
-    progress('dependencies: page detected', { resources: read, of: nodes.size, edges: total, added });
+    progress('dependencies: page detected', { resources: read, edges: total, added });
   }
   const last = new PageView(nodes, applications);
   detector.view(last);
