@@ -195,11 +195,11 @@ export class DependencyStore {
   }
 
   /** The stored edges (their `out|` rows), a page at a time. */
-  async *pages(lastSeen?: string): AsyncIterableIterator<Edge[]> {
+  async *pages(): AsyncIterableIterator<Edge[]> {
     const pages = this.table
       .listEntities({ queryOptions: { filter: prefixFilter('PartitionKey', 'out|') } })
       .byPage({ maxPageSize: 1000 });
-    for await (const page of pages) yield page.map((e) => toEdge(e, lastSeen));
+    for await (const page of pages) yield page.map((e) => toEdge(e, undefined));
   }
 
   /** The stored graph, compactly, to compare a detection with. */

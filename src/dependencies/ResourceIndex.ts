@@ -58,20 +58,12 @@ export class ResourceIndex implements RuleView {
     });
   }
 
-  get size(): number {
-    return this.byId.size;
-  }
-
   resources(): IterableIterator<IndexedResource> {
     return this.byId.values();
   }
 
   *subnetNodes(): IterableIterator<GraphNode> {
     for (const n of this.nodes.all()) if (!this.byId.has(n.id.toLowerCase())) yield n;
-  }
-
-  get(id: string): IndexedResource | undefined {
-    return this.byId.get(id.toLowerCase());
   }
 
   ofType(type: string): readonly IndexedResource[] {
