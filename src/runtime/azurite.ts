@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isPortOpen } from './freePort';
-import { OrderedSaver, type SavableDb } from './OrderedSaver';
+import { CheckpointSaver, type SavableDb } from './CheckpointSaver';
+import { recoverGroup } from './groupCommit';
 
 /**
  * Azurite's Queue and Table services started in this process (deep imports: the package's
@@ -14,7 +15,7 @@ export interface AzuriteOptions {
   /** Use these ports; 0 = OS picks; undefined = standard port if free, else OS picks. */
   queuePort?: number;
   tablePort?: number;
-  /** On disk: ordered checkpoints (default true); false keeps Azurite's own 5-second autosave. */
+  /** On disk: checkpoints of the whole store as one (default true); false keeps Azurite's own 5-second autosave. */
   durable?: boolean;
   /**
    * Shortest time between two saves of the on-disk store that nobody waits on, in milliseconds
@@ -31,11 +32,11 @@ export interface RunningAzurite {
   tablePort: number;
   location?: string;
   /**
-   * On disk only: saves the store in order, on demand (see OrderedSaver). Azurite's own
+   * On disk only: saves the whole store as one, on demand (see CheckpointSaver). Azurite's own
    * autosave runs every 5 s per database, independently, so a kill loses up to 5 s of writes
-   * and may keep a queue's state without the table writes that came before it.
+   * and may keep a queue's state without the table writes that came before it, or the reverse.
    */
-  checkpoint?: OrderedSaver;
+  checkpoint?: CheckpointSaver;
   /** Saves everything (on disk), then stops both services. */
   close(): Promise<void>;
 }
@@ -102,14 +103,23 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const queuePort = await pickPort(options.queuePort, 10001, host);
   const tablePort = await pickPort(options.tablePort, 10002, host);
 
+  const dbFiles = {
+    table: at('__azurite_db_table__.json'),
+    queue: at('__azurite_db_queue__.json'),
+    extent: at('__azurite_db_queue_extent__.json'),
+  };
+  const journal = at('__topdeck_checkpoint__.json');
+  // A checkpoint a kill interrupted is finished or dropped before Azurite reads the files.
+  if (!memory) recoverGroup(journal, Object.values(dbFiles));
+
   const persistence = [{ locationId: 'Default', locationPath: at('__queuestorage__'), maxConcurrency: 10 }];
   // (host, port, keepAlive, db, extentDb, persistence, accessLog, stream, debugLog, debugPath, loose, skipApiVersionCheck, cert, key, pwd, oauth, disableProductStyleUrl, inMemory)
   const queueConfig = new az.QueueConfiguration(
     host,
     queuePort,
     5,
-    at('__azurite_db_queue__.json'),
-    at('__azurite_db_queue_extent__.json'),
+    dbFiles.queue,
+    dbFiles.extent,
     persistence,
     false,
     undefined,
@@ -129,7 +139,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     host,
     tablePort,
     5,
-    at('__azurite_db_table__.json'),
+    dbFiles.table,
     false,
     false,
     undefined,
@@ -161,18 +171,16 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     await queue.close();
     throw e;
   }
-  let checkpoint: OrderedSaver | undefined;
+  let checkpoint: CheckpointSaver | undefined;
   if (!memory && options.durable !== false) {
     const dbs = [table.metadataStore?.db, queue.extentMetadataStore?.db, queue.metadataStore?.db];
     if (dbs.some((db) => !db)) {
       await Promise.allSettled([queue.close(), table.close()]);
       throw new Error('this azurite version hides its LokiJS stores; pin azurite 3.35 (package.json)');
     }
-    checkpoint = new OrderedSaver({
-      // Tables first: a queue snapshot then never holds a message deletion without the table
-      // writes of its handler. Extents before queue metadata: a message never points at text
-      // the store does not know.
+    checkpoint = new CheckpointSaver({
       dbs: dbs as SavableDb[],
+      journal,
       minSpacingMs: options.minSaveSpacingMs ?? 1000,
       // A save writes the whole store, so it grows with the estate: at most a fifth of the time.
       maxBusyShare: 0.2,

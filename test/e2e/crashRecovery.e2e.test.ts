@@ -79,7 +79,7 @@ async function waitFor<T>(
   for (;;) {
     const v = await probe();
     if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${detail().slice(-4000)}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${detail().slice(-12000)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -102,6 +102,19 @@ function kill(child: Child): Promise<number | null> {
   return child.exited;
 }
 
+function logTail(cwd: string): string {
+  try {
+    return fs
+      .readFileSync(path.join(cwd, '.topdeck', 'logs', 'topdeck.log'), 'utf8')
+      .split('\n')
+      .filter((l) => !l.includes('"operation metrics"'))
+      .slice(-40)
+      .join('\n');
+  } catch (e) {
+    return `(no log: ${(e as Error).message})`;
+  }
+}
+
 /** Restarts on the same storage and checks the scan ends as if nothing had happened. */
 async function recoverAndCheck(cwd: string, scanId: string): Promise<void> {
   const restartedAt = Date.now();
@@ -110,14 +123,17 @@ async function recoverAndCheck(cwd: string, scanId: string): Promise<void> {
   // The scan was accepted before the kill: it is still there.
   expect(first.status).toBe(200);
   const remaining = RECOVERY_BOUND_MS - (Date.now() - restartedAt);
+  let last: ScanView | undefined;
   const done = await waitFor(
     `scan ${scanId} to end within ${RECOVERY_BOUND_MS} ms of the restart`,
     remaining,
     async () => {
       const { body } = await getJson<ScanView>(`${child.baseUrl}/api/scans/${scanId}`);
+      last = body;
       return ['completed', 'partial', 'failed'].includes(body.status) ? body : undefined;
     },
-    child.output,
+    // On a timeout: where the scan stood, and the log of both runs (the stdout holds only banners).
+    () => `${child.output()}\nscan: ${JSON.stringify(last)}\nlog:\n${logTail(cwd)}`,
   );
   const expectedVms = generateEstate({
     subscriptionCount: ESTATE.subscriptions,

@@ -1,20 +1,27 @@
 import type { Checkpoint, CheckpointStats } from './Checkpoint';
+import { commitGroup, type CommitStep } from './groupCommit';
 
 /** The part of a LokiJS database (Azurite's metadata store) the saver drives. */
 export interface SavableDb {
-  saveDatabase(callback: (err?: unknown) => void): void;
+  /** The file it loads from at start-up. */
+  filename: string;
+  serialize(): string;
   autosaveDirty(): boolean;
+  autosaveClearFlags(): void;
   autosaveDisable(): void;
 }
 
-export interface OrderedSaverOptions {
+export interface CheckpointSaverOptions {
   /**
-   * Saved one after the other in this order, each snapshot taken after the previous one is on
-   * disk. Put first what later databases refer to: tables before queues (a page's marker and rows
-   * before the deletion of its message), queue extents before queue metadata (a message's text
-   * before the message).
+   * Saved together: one synchronous pass serializes every changed database (a consistent cut,
+   * no write lands between two of them), and the files are replaced as a group (groupCommit.ts),
+   * so a kill at any line leaves the previous checkpoint or this one, never a mix. (Saved one
+   * after the other, a kill between two files kept a table snapshot newer than the queue's: a
+   * page marked done whose next page's message was gone, and the scan stalled.)
    */
   dbs: SavableDb[];
+  /** The group commit's journal file (beside the databases). */
+  journal: string;
   /** Shortest time between the starts of two saves, in milliseconds: bounds the save rate under load. */
   minSpacingMs?: number;
   /**
@@ -26,14 +33,16 @@ export interface OrderedSaverOptions {
   idleSaveMs?: number;
   /** A background save failed (the next flush tries again). */
   onError?: (error: Error) => void;
+  /** Tests: called after each step of a save's commit (a throw there stops it as a kill would). */
+  afterStep?: (step: CommitStep, index?: number) => void;
 }
 
 /**
- * Replaces Azurite's independent 5-second autosaves with ordered, on-demand saves. Concurrent
- * flush calls share one save (a group commit): a caller waits for the save that starts after
- * its call, never for one per caller.
+ * Replaces Azurite's independent 5-second autosaves with on-demand saves of every database as
+ * one. Concurrent flush calls share one save (a group commit): a caller waits for the save that
+ * starts after its call, never for one per caller.
  */
-export class OrderedSaver implements Checkpoint {
+export class CheckpointSaver implements Checkpoint {
   private current: Promise<void> = Promise.resolve();
   private next?: Promise<void>;
   private lastStartMs = 0;
@@ -44,9 +53,11 @@ export class OrderedSaver implements Checkpoint {
   private urgent = false;
   private readonly idleTimer?: NodeJS.Timeout;
   private closed = false;
+  /** Databases whose snapshot was taken but not committed (the save failed). */
+  private readonly unsaved = new Set<SavableDb>();
   readonly stats: CheckpointStats = { saves: 0, totalMs: 0, maxMs: 0 };
 
-  constructor(private readonly options: OrderedSaverOptions) {
+  constructor(private readonly options: CheckpointSaverOptions) {
     for (const db of options.dbs) db.autosaveDisable();
     if (options.idleSaveMs) {
       this.idleTimer = setInterval(() => {
@@ -103,13 +114,16 @@ export class OrderedSaver implements Checkpoint {
 
   private async saveAll(): Promise<void> {
     const started = performance.now();
-    for (const db of this.options.dbs) {
-      if (!db.autosaveDirty()) continue;
-      await new Promise<void>((resolve, reject) =>
-        db.saveDatabase((err) =>
-          err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
-        ),
-      );
+    // A database whose last save failed is saved again even if nothing changed since.
+    const dirty = this.options.dbs.filter((db) => this.unsaved.has(db) || db.autosaveDirty());
+    if (dirty.length) {
+      const files = dirty.map((db) => ({ file: db.filename, text: db.serialize() }));
+      for (const db of dirty) {
+        db.autosaveClearFlags();
+        this.unsaved.add(db);
+      }
+      await commitGroup(this.options.journal, files, this.options.afterStep);
+      for (const db of dirty) this.unsaved.delete(db);
     }
     const ms = performance.now() - started;
     this.lastDurationMs = ms;
