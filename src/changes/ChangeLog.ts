@@ -8,7 +8,7 @@ import {
   idScope,
   odataString,
   prefixFilter,
-  resourceTypePartitionPrefix,
+  resourcePartitionKey,
 } from '../storage/keys';
 import { readJsonColumns, writeJsonColumns } from '../storage/jsonColumns';
 import type { TableEntity } from '../storage/resourceEntity';
@@ -18,8 +18,9 @@ import type { ChangeItem, ChangeKind } from './ChangeItem';
 /**
  * The `changes` table: history, kept (no retention window). Every change is written twice:
  *
- * - by scan: PartitionKey `<scan id>|<subscriptionId>|<type>~` (a task's changes, so a page's
- *   are one batch; edges: `<scan id>|edges|<scope of the source>`), RowKey
+ * - by scan: PartitionKey `<scan id>|<resources PartitionKey>` (subscription, type and resource
+ *   group: a page's changes are a batch per group; edges: `<scan id>|edges|<scope of the source>`;
+ *   scans before 2026-11-29 left out the group), RowKey
  *   `<kind>|<resource RowKey>` (edges: `<kind>|<source>|<target>|<method>`), so a scan's changes
  *   are one PartitionKey range (prefix `<scan id>|`), and a time range is the scans in it;
  * - by resource: PartitionKey `res|<scope of the resource>` (`idScope`: subscription, resource
@@ -44,7 +45,7 @@ const isEdge = (k: ChangeKind) => k === 'edgeAdded' || k === 'edgeRemoved';
 function scanPartitionOf(c: ChangeItem): string {
   if (isEdge(c.kind)) return `edges|${idScope(c.resourceId)}`;
   const p = parseResourceId(c.resourceId);
-  return p ? resourceTypePartitionPrefix(p.subscriptionId, c.type) : 'other';
+  return p ? resourcePartitionKey(p.subscriptionId, c.type, p.resourceGroup) : 'other';
 }
 
 /** A change's two rows (by scan and by resource). */

@@ -808,7 +808,12 @@ export const DEFAULT_VMS_PER_SUBSCRIPTION = 125;
 /** VMs per subscription for about `total` resources over `subscriptions` (connected estate). */
 export function vmsForTotal(total: number, subscriptions: number): number {
   // each VM brings ~1.15 NICs and ~1.6 disks; each resource group ~35 other resources
-  return Math.max(1, Math.round((total / subscriptions - 230) / 3.75));
+  const perSubscription = total / subscriptions;
+  let vms = (perSubscription - 230) / 3.75;
+  // a large estate has more groups (resourceGroupsFor), each with its others
+  const extraGroups = Math.max(0, resourceGroupsFor(vms) - 7);
+  if (extraGroups) vms = (perSubscription - 230 - 35 * extraGroups) / 3.75;
+  return Math.max(1, Math.round(vms));
 }
 
 const SUBSCRIPTION_NAMES: readonly string[] = [
@@ -906,6 +911,27 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * Azure allows 800 resources of one type in a resource group (most types; "Azure subscription
+ * and service limits"). A large estate spreads its VMs, and their disks, over as many groups as
+ * that takes: 1.6 disks a VM on average, but a data group's VMs carry more (3.5 allowed for);
+ * the default estate keeps its 5 to 8 groups.
+ */
+const MAX_OF_A_TYPE_PER_GROUP = 800;
+
+function resourceGroupsFor(vmsPerSubscription: number): number {
+  return Math.ceil((vmsPerSubscription * 3.5) / MAX_OF_A_TYPE_PER_GROUP);
+}
+
+/** `count` groups: the templates, then numbered copies of them (`<name>-02`, ...). */
+function withCopies(templates: RgTemplate[], count: number): RgTemplate[] {
+  return Array.from({ length: count }, (_, i) => {
+    const t = templates[i % templates.length] as RgTemplate;
+    const copy = Math.floor(i / templates.length);
+    return copy ? { ...t, name: `${t.name}-${String(copy + 1).padStart(2, '0')}` } : t;
+  });
+}
+
 /** Builds the estate; the same options always give the same estate. */
 export function generateEstate(options: EstateOptions = {}): Estate {
   const seed = (options.seed ?? 42) >>> 0;
@@ -933,8 +959,8 @@ export function generateEstate(options: EstateOptions = {}): Estate {
     const generatedId = rng.guid();
     const subscriptionId = ids?.[s] ?? generatedId;
     const displayName = SUBSCRIPTION_NAMES[s] ?? `Contoso Subscription ${s + 1}`;
-    const rgCount = rng.int(5, 8);
-    const templates = shuffled(rng, RG_TEMPLATES).slice(0, rgCount);
+    const rgCount = Math.max(rng.int(5, 8), resourceGroupsFor(vmsPerSubscription));
+    const templates = withCopies(shuffled(rng, RG_TEMPLATES), rgCount);
     const rgLocations = templates.map(() => rng.pick(LOCATIONS));
     const resourceGroups: EmulatedResourceGroup[] = templates.map((t, i) => ({
       name: t.name,

@@ -8,6 +8,7 @@ import { ComputeManagementClient, type VirtualMachine } from '@azure/arm-compute
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateEstate, startArmEmulator, writeCaBundle, type ArmEmulator } from '../../src/emulator/index';
+import { vmsForTotal } from '../../src/emulator/estate';
 
 const credential = {
   getToken: async () => ({ token: 'test', expiresOnTimestamp: Date.now() + 3600_000 }),
@@ -472,6 +473,31 @@ describe('ARM emulator knobs', () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     console.log(`[arm emulator] generated ${estate.totalVms} VMs in ${ms.toFixed(1)} ms`);
     expect(estate.totalVms).toBe(10_000);
+  });
+
+  it('keeps every type within 800 a resource group, as Azure does, however large the estate', () => {
+    const maxOfATypePerGroup = (vmsPerSubscription: number) => {
+      const estate = generateEstate({ seed: 42, subscriptionCount: 1, vmsPerSubscription });
+      const counts = new Map<string, number>();
+      for (const r of [...estate.subscriptions[0]!.vms, ...estate.subscriptions[0]!.resources]) {
+        const m = /resourcegroups\/([^/]+)\/providers\/([^/]+\/[^/]+)\//i.exec(r.id);
+        const key = `${m?.[1]?.toLowerCase()}|${m?.[2]?.toLowerCase()}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      return { max: Math.max(...counts.values()), groups: estate.subscriptions[0]!.resourceGroups.length };
+    };
+    // the default estate keeps its 5 to 8 groups; 10,000 VMs take more
+    expect(maxOfATypePerGroup(125).groups).toBeLessThanOrEqual(8);
+    const large = maxOfATypePerGroup(10_000);
+    expect(large.groups).toBeGreaterThan(10);
+    expect(large.max).toBeLessThanOrEqual(800);
+    expect(vmsForTotal(10_000, 3)).toBe(828);
+    const total = generateEstate({
+      seed: 42,
+      subscriptionCount: 3,
+      vmsPerSubscription: vmsForTotal(100_000, 3),
+    }).totalResources;
+    expect(Math.abs(total - 100_000) / 100_000).toBeLessThan(0.1);
   });
 
   it('close() ends kept-alive connections and the server', async () => {
