@@ -59,7 +59,12 @@ async function main(): Promise<void> {
     peak.heapTotal = Math.max(peak.heapTotal, process.memoryUsage().heapTotal);
   }, 50);
   // live heap: sampled after a full GC every 2 s while the scan runs
-  const gcSampler = setInterval(() => (liveHeapPeak = Math.max(liveHeapPeak, heapAfterGc())), 2000);
+  const gcSampler = setInterval(() => {
+    const live = heapAfterGc();
+    liveHeapPeak = Math.max(liveHeapPeak, live);
+    // with BENCH_LOG, each sample is a line of the timeline: where in the scan the peak is
+    if (logFile) services.logger.debug('bench: live heap after GC', { bytes: live });
+  }, 2000);
   const tablesBefore = tableRequests();
   const cpuBefore = process.cpuUsage();
   const started = Date.now();
