@@ -61,7 +61,7 @@ export class CheckpointSaver implements Checkpoint {
     for (const db of options.dbs) db.autosaveDisable();
     if (options.idleSaveMs) {
       this.idleTimer = setInterval(() => {
-        if (options.dbs.some((db) => db.autosaveDirty()))
+        if (this.unsaved.size || options.dbs.some((db) => db.autosaveDirty()))
           this.flush().catch((e: Error) => options.onError?.(e));
       }, options.idleSaveMs);
       this.idleTimer.unref();
