@@ -53,7 +53,7 @@ export function edgeRows(e: Edge): [TableEntity, TableEntity] {
   ];
 }
 
-function toEdge(entity: Record<string, unknown>, lastSeenScanId: string | undefined): Edge {
+function toEdge(entity: Record<string, unknown>, lastSeenScanId?: string): Edge {
   const s = (k: string) => (typeof entity[k] === 'string' ? (entity[k] as string) : '');
   return {
     sourceId: s('sourceId'),
@@ -199,7 +199,7 @@ export class DependencyStore {
     const pages = this.table
       .listEntities({ queryOptions: { filter: prefixFilter('PartitionKey', 'out|') } })
       .byPage({ maxPageSize: 1000 });
-    for await (const page of pages) yield page.map((e) => toEdge(e, undefined));
+    for await (const page of pages) yield page.map((e) => toEdge(e));
   }
 
   /** The stored graph, compactly, to compare a detection with. */
@@ -252,7 +252,7 @@ export class DependencyStore {
     const edges = new Map<string, Edge>();
     for (const e of stored) {
       if (!String(e.partitionKey).startsWith('out|')) continue;
-      const edge = toEdge(e, undefined);
+      const edge = toEdge(e);
       edges.set(edgeIdentity(edge), edge);
     }
     const written = [...edges.values()].flatMap(edgeRows);

@@ -45,6 +45,8 @@ export async function commitGroup(
  * commit point (its `.next` files), for the files a commit may have touched.
  */
 export function recoverGroup(journal: string, files: string[]): 'rolled forward' | 'discarded' | 'clean' {
+  // a journal still being written never reached the commit point
+  fs.rmSync(`${journal}~`, { force: true });
   if (fs.existsSync(journal)) {
     for (const file of JSON.parse(fs.readFileSync(journal, 'utf8')) as string[])
       if (fs.existsSync(`${file}.next`)) fs.renameSync(`${file}.next`, file);
@@ -57,6 +59,5 @@ export function recoverGroup(journal: string, files: string[]): 'rolled forward'
     fs.rmSync(`${file}.next`, { force: true });
     discarded = true;
   }
-  fs.rmSync(`${journal}~`, { force: true });
   return discarded ? 'discarded' : 'clean';
 }

@@ -102,10 +102,13 @@ function kill(child: Child): Promise<number | null> {
   return child.exited;
 }
 
+/** The local runtime's log, which both runs (before and after the kill) append to. */
+const logFile = (cwd: string): string => path.join(cwd, '.topdeck', 'logs', 'topdeck.log');
+
 function logTail(cwd: string): string {
   try {
     return fs
-      .readFileSync(path.join(cwd, '.topdeck', 'logs', 'topdeck.log'), 'utf8')
+      .readFileSync(logFile(cwd), 'utf8')
       .split('\n')
       .filter((l) => !l.includes('"operation metrics"'))
       .slice(-40)
@@ -163,7 +166,7 @@ async function recoverAndCheck(cwd: string, scanId: string): Promise<void> {
   // A graceful stop, then the whole log of both runs: one finalize, nothing poisoned.
   child.proc.kill('SIGTERM');
   expect(await child.exited).not.toBeNull();
-  const log = fs.readFileSync(path.join(cwd, '.topdeck', 'logs', 'topdeck.log'), 'utf8');
+  const log = fs.readFileSync(logFile(cwd), 'utf8');
   const lines = log.split('\n').filter(Boolean);
   const finalized = lines.filter((l) => l.includes('"scan finalized"') && l.includes(scanId));
   expect(finalized).toHaveLength(1);

@@ -14,7 +14,7 @@ afterAll(() => {
 });
 
 function tmpDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'topdeck-saver-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'topdeck-checkpoint-'));
   tmpDirs.push(dir);
   return dir;
 }
@@ -36,6 +36,14 @@ function fakeDb(dir: string, name: string) {
     },
   };
   return db satisfies SavableDb;
+}
+
+/** The RowKeys of a table, as an Azurite started on the same folder reads them. */
+async function rowKeys(connectionString: string, name: string): Promise<string[]> {
+  const table = TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true });
+  const rows: string[] = [];
+  for await (const e of table.listEntities()) rows.push(e.rowKey as string);
+  return rows;
 }
 
 function onDisk(db: { filename: string }): string | undefined {
@@ -146,16 +154,13 @@ describe('CheckpointSaver', () => {
 });
 
 describe('Azurite on disk with checkpoints', () => {
-  const dirs: string[] = [];
   const running: RunningAzurite[] = [];
   afterAll(async () => {
     for (const a of running) await a.close();
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
 
   it('keeps what a flush saved when the process that wrote it is gone, and only that', async () => {
-    const location = fs.mkdtempSync(path.join(os.tmpdir(), 'topdeck-azurite-'));
-    dirs.push(location);
+    const location = tmpDir();
     const first = await startAzurite({ location, queuePort: 0, tablePort: 0 });
     running.push(first);
     const table = TableClient.fromConnectionString(first.connectionString, 'kept', {
@@ -173,20 +178,14 @@ describe('Azurite on disk with checkpoints', () => {
     // A second Azurite on the same folder sees the disk as a restart after a kill would.
     const second = await startAzurite({ location, queuePort: 0, tablePort: 0 });
     running.push(second);
-    const table2 = TableClient.fromConnectionString(second.connectionString, 'kept', {
-      allowInsecureConnection: true,
-    });
-    const rows: string[] = [];
-    for await (const e of table2.listEntities()) rows.push(e.rowKey as string);
-    expect(rows).toEqual(['saved']);
+    expect(await rowKeys(second.connectionString, 'kept')).toEqual(['saved']);
     const queue2 = new QueueClient(second.connectionString, 'kept');
     const peeked = await queue2.peekMessages({ numberOfMessages: 32 });
     expect(peeked.peekedMessageItems.map((m) => m.messageText)).toEqual(['saved']);
   });
 
   it('saves everything on a graceful close', async () => {
-    const location = fs.mkdtempSync(path.join(os.tmpdir(), 'topdeck-azurite-'));
-    dirs.push(location);
+    const location = tmpDir();
     const first = await startAzurite({ location, queuePort: 0, tablePort: 0 });
     const table = TableClient.fromConnectionString(first.connectionString, 'closed', {
       allowInsecureConnection: true,
@@ -197,11 +196,6 @@ describe('Azurite on disk with checkpoints', () => {
 
     const second = await startAzurite({ location, queuePort: 0, tablePort: 0 });
     running.push(second);
-    const table2 = TableClient.fromConnectionString(second.connectionString, 'closed', {
-      allowInsecureConnection: true,
-    });
-    const rows: string[] = [];
-    for await (const e of table2.listEntities()) rows.push(e.rowKey as string);
-    expect(rows).toEqual(['written-just-before-close']);
+    expect(await rowKeys(second.connectionString, 'closed')).toEqual(['written-just-before-close']);
   });
 });
