@@ -1,3 +1,4 @@
+import type { TableClient } from '@azure/data-tables';
 import http from 'node:http';
 import https from 'node:https';
 
@@ -46,4 +47,42 @@ export function countRequestsTo(
   }) as typeof http.request;
   (mod as { request: typeof http.request }).request = patched;
   return () => ({ total: counts.total, byKind: { ...counts.byKind } });
+}
+
+/** Entity writes seen on one TableClient's pipeline: transactions by size, single writes. */
+export interface EntityWrites {
+  /** Entities written: every upsert or insert, in a transaction or alone (deletes not counted). */
+  count(): number;
+  /** Each transaction's entity writes, in the order sent. */
+  transactions: number[];
+  stop(): void;
+}
+
+const WRITE_LINE = /^(PATCH|PUT|POST|MERGE) \S+ HTTP\/1\.1\r?$/gm;
+
+/**
+ * Counts what a TableClient writes, read off the requests on its pipeline (after serialization,
+ * before retries: one count per call), whichever way they were sent: the SDK's transactions,
+ * `upsertTransaction`, single upserts and inserts.
+ */
+export function countEntityWrites(table: TableClient): EntityWrites {
+  const name = `countEntityWrites-${Math.random().toString(36).slice(2)}`;
+  let singles = 0;
+  const transactions: number[] = [];
+  table.pipeline.addPolicy({
+    name,
+    sendRequest(request, next) {
+      const path = new URL(request.url).pathname;
+      if (path.endsWith('/$batch'))
+        transactions.push(String(request.body ?? '').match(WRITE_LINE)?.length ?? 0);
+      else if (['PATCH', 'PUT', 'POST', 'MERGE'].includes(request.method) && !/\/Tables(\(|$)/.test(path))
+        singles++;
+      return next(request);
+    },
+  });
+  return {
+    count: () => singles + transactions.reduce((a, b) => a + b, 0),
+    transactions,
+    stop: () => table.pipeline.removePolicy({ name }),
+  };
 }

@@ -5,13 +5,13 @@
  *   rescan N   two scans of the connected demo estate at about N resources through the local
  *              runtime: Table writes of the second (unchanged) scan.
  */
-import type { TableClient } from '@azure/data-tables';
 import { detectDependencies } from '../src/dependencies/detectDependencies';
 import { ResourceIndex } from '../src/dependencies/ResourceIndex';
 import { startArmEmulator } from '../src/emulator';
 import { DEFAULT_SUBSCRIPTIONS, vmsForTotal } from '../src/emulator/estate';
 import { startLocal } from '../src/runtime/startLocal';
 import { setLogSink } from '../src/telemetry/logger';
+import { countEntityWrites } from './countRequests';
 import { syntheticEstate } from './syntheticEstate';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
@@ -27,22 +27,6 @@ function detect(n: number): Record<string, number> {
   gc();
   const heapAfter = process.memoryUsage().heapUsed;
   return { resources: resources.length, edges: edges.length, ms, retainedBytes: heapAfter - heapBefore };
-}
-
-/** Counts entities upserted into a table (transactions and single upserts). */
-function countWrites(table: TableClient): { count: () => number } {
-  let n = 0;
-  const tx = table.submitTransaction.bind(table);
-  const up = table.upsertEntity.bind(table);
-  table.submitTransaction = (async (actions: Parameters<TableClient['submitTransaction']>[0]) => {
-    n += actions.filter((a) => a[0] !== 'delete').length;
-    return tx(actions);
-  }) as TableClient['submitTransaction'];
-  table.upsertEntity = (async (...args: Parameters<TableClient['upsertEntity']>) => {
-    n += 1;
-    return up(...args);
-  }) as TableClient['upsertEntity'];
-  return { count: () => n };
 }
 
 async function rescan(total: number): Promise<Record<string, number | string>> {
@@ -70,7 +54,7 @@ async function rescan(total: number): Promise<Record<string, number | string>> {
       }
     };
     const first = await scan();
-    const writes = countWrites(host.services.tables.resources);
+    const writes = countEntityWrites(host.services.tables.resources);
     const second = await scan();
     return {
       resources: second.counts.resources,

@@ -2,6 +2,7 @@ import { TableClient, TableServiceClient, type TransactionAction } from '@azure/
 import type { TokenCredential } from '@azure/identity';
 import pLimit from 'p-limit';
 import type { TableEntity } from './resourceEntity';
+import { upsertTransaction } from './upsertTransaction';
 
 export const TABLE_NAMES = [
   'resources',
@@ -94,8 +95,7 @@ export async function upsertInBatches(
           await table.upsertEntity(chunk[0] as TableEntity, mode);
           return;
         }
-        const actions: TransactionAction[] = chunk.map((e) => ['upsert', e, mode]);
-        await table.submitTransaction(actions);
+        await upsertTransaction(table, chunk, mode);
       }),
     ),
   );

@@ -1,5 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countEntityWrites } from '../../bench/countRequests';
 import type { ChangeItem } from '../../src/changes/ChangeItem';
 import { primaryEntity } from '../../src/storage/resourceEntity';
 import { resourceKeyFromId, resourcePartitionKey, resourceRowKey } from '../../src/storage/keys';
@@ -9,25 +10,13 @@ const VM_TYPE = 'Microsoft.Compute/virtualMachines';
 
 /** Entities upserted into a table while `fn` runs (in transactions or one by one; deletes not counted). */
 async function countWrites(table: TableClient, fn: () => Promise<void>): Promise<number> {
-  let n = 0;
-  const tx = vi.spyOn(table, 'submitTransaction').mockImplementation(async function (
-    this: TableClient,
-    actions,
-  ) {
-    n += actions.filter((a) => a[0] !== 'delete').length;
-    return Object.getPrototypeOf(table).submitTransaction.call(table, actions);
-  });
-  const up = vi.spyOn(table, 'upsertEntity').mockImplementation(async (entity, mode) => {
-    n += 1;
-    return Object.getPrototypeOf(table).upsertEntity.call(table, entity, mode);
-  });
+  const writes = countEntityWrites(table);
   try {
     await fn();
   } finally {
-    tx.mockRestore();
-    up.mockRestore();
+    writes.stop();
   }
-  return n;
+  return writes.count();
 }
 
 describe('change history and unchanged re-scans through the local runtime', () => {
