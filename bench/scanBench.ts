@@ -9,6 +9,7 @@
  * no queues) for the speed-up, and 100,000 resources for memory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { freePort, isPortOpen } from '../src/runtime/freePort';
@@ -34,6 +35,9 @@ interface RunFigures {
   peakRssBytes: number;
   heapUsedAfterGcBytes: number;
   peakHeapTotalBytes: number;
+  /** CPU of Azurite's table process while the scan ran (Linux). */
+  storageCpuMs?: number;
+  floorStorageCpuMs?: number;
   floorEntities?: number;
   floorMs?: number;
   floorByConcurrency?: Record<string, number>;
@@ -82,7 +86,12 @@ function firstJsonLine(child: ChildProcess, what: string): Promise<Record<string
   });
 }
 
-export async function startAzuriteProcess(): Promise<{ connectionString: string; stop(): void }> {
+export async function startAzuriteProcess(): Promise<{
+  connectionString: string;
+  /** The table service's process id. */
+  tablePid?: number;
+  stop(): void;
+}> {
   const queuePort = await freePort();
   const tablePort = await freePort();
   const common = [
@@ -122,6 +131,7 @@ export async function startAzuriteProcess(): Promise<{ connectionString: string;
   const key = (common2.EMULATOR_ACCOUNT_KEY as Buffer).toString('base64');
   const account = common2.EMULATOR_ACCOUNT_NAME as string;
   return {
+    tablePid: table.pid,
     connectionString:
       `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${key};` +
       `QueueEndpoint=http://127.0.0.1:${queuePort}/${account};TableEndpoint=http://127.0.0.1:${tablePort}/${account};`,
@@ -179,6 +189,7 @@ async function runOnce(o: RunOptions): Promise<RunFigures & { counts: Counts; es
           TOPDECK_ARM_TOKEN: 'bench-token',
           NODE_EXTRA_CA_CERTS: emulator.caBundle,
           BENCH_MODE: o.mode,
+          ...(azurite.tablePid ? { BENCH_TABLE_PID: String(azurite.tablePid) } : {}),
           ...(o.floor ? { BENCH_FLOOR: '1' } : {}),
           ...(process.env.BENCH_LOG
             ? { BENCH_LOG: `${process.env.BENCH_LOG}.${o.mode}.${o.resources}` }
@@ -253,6 +264,10 @@ export async function main(sizes = [10_000, 100_000]): Promise<ScanBenchResult> 
       .map(([c, ms]) => `${c}: ${s2(ms)} s`)
       .join(', ')}); wall/(b) = ${(scan.wallMs / floorMs).toFixed(2)}`,
   );
+  if (scan.storageCpuMs !== undefined && scan.floorStorageCpuMs !== undefined)
+    console.log(
+      `  storage work: Azurite's table process used ${s2(scan.storageCpuMs)} s of CPU during the scan, ${s2(scan.floorStorageCpuMs)} s for the floor's best run (${(scan.storageCpuMs / scan.floorStorageCpuMs).toFixed(2)}x: reads, bookkeeping rows and part-filled batches beside the floor's entities); the worker ${s2(scan.cpuMs)} s, on ${os.cpus().length} cores`,
+    );
   console.log(
     `  the original's way (pool of 5 over (subscription, type), pages in sequence, one upsert per resource, no queues): ${original.status}, ${original.resources} resources, wall ${s2(original.wallMs)} s; speed-up ${speedUp.toFixed(2)}x`,
   );

@@ -11,7 +11,9 @@ export async function storageFloorMs(
   entities: Array<Record<string, unknown> & { partitionKey: string; rowKey: string }>,
   makeTable: (name: string) => Promise<TableClient>,
   concurrencies = [2, 4, 8],
-): Promise<{ bestMs: number; byConcurrency: Record<number, number> }> {
+  /** CPU milliseconds used so far by the storage process, when known: reported for the best run. */
+  storageCpuMs?: () => number | undefined,
+): Promise<{ bestMs: number; byConcurrency: Record<number, number>; storageCpuMs?: number }> {
   const batches: Array<typeof entities> = [];
   const byPartition = new Map<string, typeof entities>();
   for (const e of entities) {
@@ -22,12 +24,18 @@ export async function storageFloorMs(
   for (const list of byPartition.values())
     for (let i = 0; i < list.length; i += 100) batches.push(list.slice(i, i + 100));
   const byConcurrency: Record<number, number> = {};
+  const cpuByConcurrency: Record<number, number | undefined> = {};
   for (const c of concurrencies) {
     const table = await makeTable(`floor${c}`);
     const limit = pLimit(c);
+    const cpuBefore = storageCpuMs?.();
     const started = performance.now();
     await Promise.all(batches.map((b) => limit(() => upsertTransaction(table, b, 'Merge'))));
     byConcurrency[c] = performance.now() - started;
+    const cpuAfter = storageCpuMs?.();
+    if (cpuBefore !== undefined && cpuAfter !== undefined) cpuByConcurrency[c] = cpuAfter - cpuBefore;
   }
-  return { bestMs: Math.min(...Object.values(byConcurrency)), byConcurrency };
+  const bestMs = Math.min(...Object.values(byConcurrency));
+  const best = concurrencies.find((c) => byConcurrency[c] === bestMs) ?? 0;
+  return { bestMs, byConcurrency, storageCpuMs: cpuByConcurrency[best] };
 }
