@@ -34,23 +34,26 @@ describe('batched Table writes', () => {
     await azurite?.close();
   });
 
-  it('writes full 100-row batches as partitions fill, the rest on flush, everything once over the limit', async () => {
+  it('writes full 100-row batches as partitions fill, the fullest partitions once over the limit, the rest on flush', async () => {
     const writer = new BatchWriter(table, 'Replace', 500);
-    writer.add(Array.from({ length: 250 }, (_, i) => row('a', i)));
-    writer.add(Array.from({ length: 30 }, (_, i) => row('b', i)));
+    const rowsOf = (pk: string, n: number) => Array.from({ length: n }, (_, i) => row(pk, i));
+    writer.add(rowsOf('a', 250));
+    writer.add(rowsOf('b', 30));
     await writer.drain();
     expect(transactions()).toEqual(['batch 100', 'batch 100']);
     expect((await rows()).length).toBe(200);
-    writer.add(Array.from({ length: 400 }, (_, i) => row('c', i)).filter((r) => Number(r.n) % 7 !== 0));
-    writer.add(Array.from({ length: 200 }, (_, i) => row('d', i)).slice(0, 90));
-    await writer.drain(); // 50 + 30 + 342 + 90 rows wait: over the limit, all written
-    expect(transactions().sort()).toEqual(
-      ['batch 100', 'batch 100', 'batch 100', 'batch 30', 'batch 42', 'batch 50', 'batch 90'].sort(),
-    );
-    writer.add([row('e', 1)]);
+    writer.add(rowsOf('c', 400).filter((r) => Number(r.n) % 7 !== 0));
+    writer.add(rowsOf('d', 90));
+    await writer.drain(); // c's 300 as whole batches; 50 + 30 + 42 + 90 = 212 wait, under the limit
+    expect(transactions()).toEqual(['batch 100', 'batch 100', 'batch 100']);
+    writer.add([...rowsOf('e', 99), ...rowsOf('j', 95), ...rowsOf('k', 98), ...rowsOf('m', 97)]);
+    // 601 wait, over 500: the fullest partitions go until no more than 250 wait
+    await writer.drain();
+    expect(transactions().sort()).toEqual(['batch 95', 'batch 97', 'batch 98', 'batch 99']);
+    writer.add([row('n', 1)]);
     await writer.flush();
-    expect((await rows()).length).toBe(200 + 50 + 30 + 342 + 90 + 1);
-    transactions();
+    expect(transactions().sort()).toEqual(['batch 30', 'batch 42', 'batch 50', 'batch 90']);
+    expect((await rows()).length).toBe(200 + 300 + 212 + 389 + 1);
   });
 
   it('deletes rows some of which are already gone (a retried delete)', async () => {
