@@ -4,8 +4,9 @@ import { upsertTransaction } from '../src/storage/upsertTransaction';
 
 /**
  * The storage floor: the entities a scan wrote, written again to the same Azurite in
- * 100-entity batches of one partition (the scan's own transaction writer), with no Resource Manager at all, at the best of a few
- * concurrencies. Returns the fastest wall time in milliseconds.
+ * 100-entity batches of one partition (with the scan's own transaction writer), with no Resource
+ * Manager at all, at the best of a few concurrencies. Returns the fastest wall time in
+ * milliseconds.
  */
 export async function storageFloorMs(
   entities: Array<Record<string, unknown> & { partitionKey: string; rowKey: string }>,
