@@ -886,6 +886,14 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
 
   const server = https.createServer({ key, cert, keepAlive: true }, (req, res) => core.handle(req, res));
   server.keepAliveTimeout = 30_000;
+  // Every socket, from the TCP accept on: closeAllConnections() sees only connections that got
+  // as far as HTTP, so one still in its TLS handshake at close would hold close() for the
+  // keep-alive timeout.
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
@@ -919,6 +927,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
         resolve();
       });
       server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
     });
     return closing;
   };

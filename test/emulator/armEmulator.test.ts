@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ComputeManagementClient, type VirtualMachine } from '@azure/arm-compute';
@@ -425,6 +426,22 @@ describe('ARM emulator knobs', () => {
     } finally {
       await emulator.close();
     }
+  });
+
+  it('close() ends connections that never finished their TLS handshake (it used to wait for them)', async () => {
+    const emulator = await startArmEmulator({ connected: false, vmsPerSubscription: 1 });
+    const port = Number(new URL(emulator.endpoint).port);
+    // a client that connected and sent nothing: TLS waits for its hello, HTTP never sees it
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    // TLS's handshake timeout is 120 s; a closed server lets go of the socket long before
+    const outcome = await Promise.race([
+      emulator.close().then(() => 'closed'),
+      new Promise((r) => setTimeout(() => r('still open after 10 s'), 10_000)),
+    ]);
+    expect(outcome).toBe('closed');
+    await ended;
   });
 
   it('same seed gives the same estate; another seed a different one; subscriptionIds override', async () => {
