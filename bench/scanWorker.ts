@@ -164,8 +164,7 @@ async function main(): Promise<void> {
         await t.createTable();
         return t;
       },
-      undefined,
-      () => processCpuMs(storagePid),
+      { storageCpuMs: () => processCpuMs(storagePid) },
     );
     Object.assign(result, {
       floorEntities: entities.length,

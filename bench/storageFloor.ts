@@ -11,10 +11,13 @@ import { upsertTransaction } from '../src/storage/upsertTransaction';
 export async function storageFloorMs(
   entities: Array<Record<string, unknown> & { partitionKey: string; rowKey: string }>,
   makeTable: (name: string) => Promise<TableClient>,
-  concurrencies = [2, 4, 8],
-  /** CPU milliseconds used so far by the storage process, when known: reported for the best run. */
-  storageCpuMs?: () => number | undefined,
+  options: {
+    concurrencies?: number[];
+    /** CPU milliseconds used so far by the storage process, when known: reported for the best run. */
+    storageCpuMs?: () => number | undefined;
+  } = {},
 ): Promise<{ bestMs: number; byConcurrency: Record<number, number>; storageCpuMs?: number }> {
+  const { concurrencies = [2, 4, 8], storageCpuMs } = options;
   const batches: Array<typeof entities> = [];
   const byPartition = new Map<string, typeof entities>();
   for (const e of entities) {
