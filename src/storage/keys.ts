@@ -33,9 +33,13 @@
  */
 import { parseResourceId } from '../discovery/Resource';
 
+/** The characters `escapeKeyPart` encodes: an ARM id seldom has any, and then skips those passes. */
+const NEEDS_ENCODING = /[%|~\\#?\u0000-\u001f\u007f-\u009f]/;
+
 export function escapeKeyPart(value: string): string {
-  return value
-    .toLowerCase()
+  const lower = value.toLowerCase();
+  if (!NEEDS_ENCODING.test(lower)) return lower.replace(/\//g, '|');
+  return lower
     .replace(/%/g, '%25')
     .replace(/\|/g, '%7C')
     .replace(/~/g, '%7E')

@@ -16,6 +16,10 @@ const VM =
 describe('the Table key scheme', () => {
   it.each([
     ['/a/b', '|a|b'],
+    [
+      '/Subscriptions/S1/resourceGroups/RG-1/providers/A.B/c/D_e.f',
+      '|subscriptions|s1|resourcegroups|rg-1|providers|a.b|c|d_e.f',
+    ],
     ['A#B?C\\D', 'a%23b%3fc%5cd'.replace('%3f', '%3F').replace('%5c', '%5C')],
     ['50%|x~y', '50%25%7Cx%7Ey'],
     ['tab\there', 'tab%09here'],
