@@ -116,8 +116,11 @@ export async function main(): Promise<{ pass: boolean; ratio: number }> {
 }
 
 if (require.main === module) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  main().then(
+    (r) => process.exit(r.pass ? 0 : 1),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }
