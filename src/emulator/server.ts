@@ -886,9 +886,9 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
 
   const server = https.createServer({ key, cert, keepAlive: true }, (req, res) => core.handle(req, res));
   server.keepAliveTimeout = 30_000;
-  // Every socket, from the TCP accept on: closeAllConnections() sees only connections that got
-  // as far as HTTP, so one still in its TLS handshake at close would hold close() for the
-  // keep-alive timeout.
+  // Every socket, from the TCP accept on, to destroy at close: the server's closeAllConnections()
+  // sees only connections that got as far as HTTP, and one still in its TLS handshake would hold
+  // close() for the keep-alive timeout.
   const sockets = new Set<net.Socket>();
   server.on('connection', (socket: net.Socket) => {
     sockets.add(socket);
@@ -926,7 +926,6 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
         fs.rmSync(tempDir, { recursive: true, force: true });
         resolve();
       });
-      server.closeAllConnections();
       for (const socket of sockets) socket.destroy();
     });
     return closing;

@@ -23,7 +23,6 @@ import type { TableEntity } from './resourceEntity';
  */
 
 const CRLF = '\r\n';
-const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\])$/;
 let httpClient: HttpClient | undefined;
 
 /** Table keys in a sub-request's URL: quotes doubled (OData), then URL-encoded, as the SDK does. */
@@ -131,8 +130,10 @@ export async function upsertTransaction(
       'Content-Type': `multipart/mixed; boundary=${batch}`,
       'Accept-Charset': 'UTF-8',
     }),
-    // plain HTTP only to a local emulator, as createTables allows it
-    allowInsecureConnection: base.protocol === 'http:' && LOOPBACK.test(base.hostname),
+    // Plain HTTP exactly when the client itself allows it (createTables: a local emulator). The
+    // SDK keeps the setting in a field its typings mark private; its own transactions read it too.
+    allowInsecureConnection:
+      (table as unknown as { allowInsecureConnection?: boolean }).allowInsecureConnection === true,
   });
   httpClient ??= createDefaultHttpClient();
   const response = await table.pipeline.sendRequest(httpClient, request);
