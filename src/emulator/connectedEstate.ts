@@ -7,8 +7,9 @@
  * resources only the generic list knows. Each provider module builds its own bodies.
  */
 import { rgId, type EmulatedResource, type Placement } from './EmulatedResource';
-import type { EmulatedResourceGroup, EmulatedVm } from './estate';
+import type { EmulatedResourceGroup } from './estate';
 import type { Prng } from './prng';
+import type { EmulatedVm } from './providers/EmulatedVm';
 import { configurationStore } from './providers/appConfiguration';
 import { redisCache } from './providers/cache';
 import { disk, virtualMachineScaleSet } from './providers/compute';

@@ -7,21 +7,20 @@
  * (plus `endpoint: emulator.endpoint`), or process-wide via
  * `NODE_EXTRA_CA_CERTS=writeCaBundle(emulator.caPem)` set before a child process starts.
  */
-export { startArmEmulator } from './server';
+export { startArmEmulator } from './startArmEmulator';
 export { writeCaBundle } from './caBundle';
-export { generateEstate, EmulatedVm, VM_SIZES, VM_RESOURCE_TYPE } from './estate';
+export { generateEstate } from './estate';
+export { EmulatedVm, VM_RESOURCE_TYPE } from './providers/EmulatedVm';
+export { VM_SIZES } from './providers/vmCatalog';
+export type { Estate, EstateOptions, EmulatedSubscription, EmulatedResourceGroup } from './estate';
 export type {
-  Estate,
-  EstateOptions,
-  EmulatedSubscription,
-  EmulatedResourceGroup,
   PowerState,
-  VmSizeInfo,
   VirtualMachineJson,
   VirtualMachineStatusOnlyJson,
   VirtualMachineInstanceViewJson,
   InstanceViewStatusJson,
-} from './estate';
+} from './providers/EmulatedVm';
+export type { VmSizeInfo } from './providers/vmCatalog';
 export type {
   ArmEmulator,
   ArmEmulatorOptions,

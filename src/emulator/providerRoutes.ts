@@ -1,113 +1,27 @@
 /**
- * The routes of every provider module other than the VM routes server.ts keeps: a type's list
- * (subscription-wide, per resource group, or under a parent), a GET by id, the generic resources
- * list (`$filter=resourceType eq '...'`), Resource Graph's summarize-by-type query, and the
- * App Service settings lists (POST). ARM's routing ignores case; so does this.
+ * The generic type routes every provider gets from its `types`: a type's list (subscription-wide,
+ * per resource group, or under a parent) and a GET by id; plus the checks every subscription-scoped
+ * route shares (subscription and resource group exist, provider registered). ARM's routing ignores
+ * case; so does this.
  */
-import { genericBody, type EmulatedResource } from './EmulatedResource';
-import type { EmulatedSubscription, EmulatedVm } from './estate';
-import { networkRuleSetBody } from './providers/serviceBus';
-import { appSettingsBody, connectionStringsBody, isSite } from './providers/web';
+import type { EmulatorProvider, MatchedRoute, ProviderRouteContext, RouteReply } from './EmulatorProvider';
+import type { SubscriptionResources } from './SubscriptionResources';
 
-export type ProviderRoute =
-  | { name: 'resources.list'; subscriptionId: string; resourceGroup?: string }
-  | { name: 'resourceGraph.query' }
+type TypeRoute =
   | { name: 'type.list'; subscriptionId: string; resourceGroup?: string; type: string; parentId?: string }
-  | { name: 'type.get'; subscriptionId: string; resourceGroup: string; type: string; id: string }
-  | {
-      name: 'sites.listApplicationSettings' | 'sites.listConnectionStrings';
-      subscriptionId: string;
-      resourceGroup: string;
-      id: string;
-    };
+  | { name: 'type.get'; subscriptionId: string; resourceGroup: string; type: string; id: string };
 
-/** Types the emulated providers serve (a list of another type is an unknown route, 404). */
-const KNOWN_TYPES = new Set(
-  [
-    'Microsoft.Compute/disks',
-    'Microsoft.Compute/virtualMachineScaleSets',
-    'Microsoft.Network/virtualNetworks',
-    'Microsoft.Network/networkInterfaces',
-    'Microsoft.Network/loadBalancers',
-    'Microsoft.Network/networkSecurityGroups',
-    'Microsoft.Network/publicIPAddresses',
-    'Microsoft.Network/privateEndpoints',
-    'Microsoft.Network/routeTables',
-    'Microsoft.Network/applicationGateways',
-    'Microsoft.Storage/storageAccounts',
-    'Microsoft.KeyVault/vaults',
-    'Microsoft.AppConfiguration/configurationStores',
-    'Microsoft.Web/sites',
-    'Microsoft.Web/serverfarms',
-    'Microsoft.ContainerService/managedClusters',
-    'Microsoft.Sql/servers',
-    'Microsoft.Sql/servers/databases',
-    'Microsoft.Cache/redis',
-    'Microsoft.DocumentDB/databaseAccounts',
-    'Microsoft.ServiceBus/namespaces',
-    'Microsoft.Insights/components',
-    'Microsoft.OperationalInsights/workspaces',
-    'Microsoft.ManagedIdentity/userAssignedIdentities',
-  ].map((t) => t.toLowerCase()),
-);
-
-export interface RouteReply {
-  status: number;
-  body?: unknown;
-}
-
-/** What a provider route needs from the server. */
-export interface ProviderRouteContext {
-  subscription(subscriptionId: string): SubscriptionResources | undefined;
-  subscriptions(): SubscriptionResources[];
-  /** a paged answer of `values` (Resource Manager's `{value, nextLink}`) */
-  page(
-    values: readonly unknown[],
-    pathname: string,
-    apiVersion: string,
-    offset: number | undefined,
-    extraQuery: string[],
-  ): RouteReply;
-  isUnregistered(subscriptionId: string, namespace: string): boolean;
-  /** 403 for an action the identity lacks (the emulator's `denyActions`), else undefined */
-  denied(action: string, scope: string): RouteReply | undefined;
-  error(status: number, code: string, message: string): RouteReply;
-  /** the emulator's schema-drift hook (tests): a body as the list returns it */
-  transform(type: string, body: Record<string, unknown>): Record<string, unknown>;
-}
-
-/** Lists the segments of `/subscriptions/{s}/...` (and Resource Graph's tenant-level POST). */
-export function matchProviderRoute(segments: readonly string[], method: string): ProviderRoute | undefined {
-  const s = segments.map((x) => x.toLowerCase());
-  if (method === 'POST' && s.join('/') === 'providers/microsoft.resourcegraph/resources')
-    return { name: 'resourceGraph.query' };
+/** Reads the type route in `/subscriptions/{s}/[resourceGroups/{rg}/]providers/{ns}/...`. */
+function parse(segments: readonly string[], s: readonly string[]): TypeRoute | undefined {
   if (s[0] !== 'subscriptions' || segments.length < 3) return undefined;
   const subscriptionId = segments[1] as string;
-  if (s[2] === 'resources' && s.length === 3) return { name: 'resources.list', subscriptionId };
   if (s[2] === 'providers' && s.length === 5) {
     return { name: 'type.list', subscriptionId, type: `${segments[3]}/${segments[4]}` };
   }
-  if (s[2] !== 'resourcegroups' || s.length < 5) return undefined;
+  if (s[2] !== 'resourcegroups' || s.length < 7 || s[4] !== 'providers') return undefined;
   const resourceGroup = segments[3] as string;
-  if (s[4] === 'resources' && s.length === 5)
-    return { name: 'resources.list', subscriptionId, resourceGroup };
-  if (s[4] !== 'providers' || s.length < 7) return undefined;
   const rest = segments.slice(6);
   const rgBase = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${segments[5]}`;
-  if (
-    s[5] === 'microsoft.web' &&
-    s[6] === 'sites' &&
-    rest.length === 5 &&
-    s[8] === 'config' &&
-    s[10] === 'list'
-  ) {
-    const id = `${rgBase}/sites/${rest[1]}`;
-    if (s[9] === 'appsettings')
-      return { name: 'sites.listApplicationSettings', subscriptionId, resourceGroup, id };
-    if (s[9] === 'connectionstrings')
-      return { name: 'sites.listConnectionStrings', subscriptionId, resourceGroup, id };
-    return undefined;
-  }
   const typeSegments = rest.filter((_, i) => i % 2 === 0);
   const type = [segments[5], ...typeSegments].join('/');
   if (rest.length % 2 === 1) {
@@ -124,187 +38,111 @@ export function matchProviderRoute(segments: readonly string[], method: string):
   return { name: 'type.get', subscriptionId, resourceGroup, type, id: `${rgBase}/${rest.join('/')}` };
 }
 
-/** A subscription's resources indexed for the provider routes (built once per subscription). */
-export class SubscriptionResources {
-  private byType?: Map<string, EmulatedResource[]>;
-  private byId?: Map<string, EmulatedResource>;
-  private generic?: Array<{ key: string; type: string; rg: string; body: () => unknown }>;
-
-  constructor(readonly sub: EmulatedSubscription) {}
-
-  ofType(type: string): EmulatedResource[] {
-    if (!this.byType) {
-      this.byType = new Map();
-      for (const r of this.sub.resources) {
-        const k = r.type.toLowerCase();
-        const list = this.byType.get(k) ?? [];
-        list.push(r);
-        this.byType.set(k, list);
-      }
-    }
-    return this.byType.get(type.toLowerCase()) ?? [];
-  }
-
-  get(id: string): EmulatedResource | undefined {
-    this.byId ??= new Map(this.sub.resources.map((r) => [r.id.toLowerCase(), r]));
-    return this.byId.get(id.toLowerCase());
-  }
-
-  /** Every resource, VMs included, in the generic list's shape and id order. */
-  all(): Array<{ key: string; type: string; rg: string; body: () => unknown }> {
-    if (!this.generic) {
-      const vms = this.sub.vms.map((vm) => ({
-        key: vm.id.toLowerCase(),
-        type: 'microsoft.compute/virtualmachines',
-        rg: vm.resourceGroup.toLowerCase(),
-        body: () => genericVm(vm),
-      }));
-      const others = this.sub.resources.map((r) => ({
-        key: r.id.toLowerCase(),
-        type: r.type.toLowerCase(),
-        rg: r.resourceGroup.toLowerCase(),
-        body: () => genericBody(r),
-      }));
-      this.generic = [...vms, ...others].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    }
-    return this.generic;
-  }
-}
-
-function genericVm(vm: EmulatedVm): unknown {
+/** The list or GET of any type, named `<type as the path spells it>.list|get`. */
+export function matchTypeRoute(
+  segments: readonly string[],
+  lower: readonly string[],
+): MatchedRoute | undefined {
+  const route = parse(segments, lower);
+  if (!route) return undefined;
   return {
-    id: vm.id,
-    name: vm.name,
-    type: 'Microsoft.Compute/virtualMachines',
-    location: vm.location,
-    tags: vm.tags,
-    ...(vm.zones ? { zones: vm.zones } : {}),
+    name: `${route.type}.${route.name === 'type.list' ? 'list' : 'get'}`,
+    method: 'GET',
+    serve: (ctx, request) => {
+      const scope = inScope(ctx, route.subscriptionId, route.resourceGroup);
+      if ('reply' in scope) return scope.reply;
+      return route.name === 'type.list'
+        ? list(route, scope.index, ctx, request.pathname, request.apiVersion, request.offset)
+        : get(route, scope.index, ctx);
+    },
   };
 }
 
-function inRg(r: { resourceGroup: string }, rg: string | undefined): boolean {
-  return rg === undefined || r.resourceGroup.toLowerCase() === rg.toLowerCase();
-}
-
-/** `resourceType eq 'Microsoft.Web/sites'` (the one filter the generic list is asked for). */
-function typeFilter(filter: string | undefined): string | undefined | null {
-  if (!filter) return undefined;
-  const m = /^\s*resourceType\s+eq\s+'([^']+)'\s*$/i.exec(filter);
-  return m?.[1] ? m[1].toLowerCase() : null;
-}
-
-export function serveProviderRoute(
-  route: ProviderRoute,
+/** The subscription's index, or the 404 ARM gives for a missing subscription or resource group. */
+export function inScope(
   ctx: ProviderRouteContext,
-  request: {
-    pathname: string;
-    apiVersion: string;
-    offset: number | undefined;
-    query: Map<string, string>;
-    body?: unknown;
-  },
-): RouteReply {
-  if (route.name === 'resourceGraph.query') return resourceGraph(ctx, request.body);
-  const index = ctx.subscription(route.subscriptionId);
+  subscriptionId: string,
+  resourceGroup: string | undefined,
+): { index: SubscriptionResources } | { reply: RouteReply } {
+  const index = ctx.subscription(subscriptionId);
   if (!index)
-    return ctx.error(
-      404,
-      'SubscriptionNotFound',
-      `The subscription '${route.subscriptionId}' could not be found.`,
-    );
-  const scope = `/subscriptions/${route.subscriptionId}${route.resourceGroup ? `/resourceGroups/${route.resourceGroup}` : ''}`;
+    return {
+      reply: ctx.error(
+        404,
+        'SubscriptionNotFound',
+        `The subscription '${subscriptionId}' could not be found.`,
+      ),
+    };
   if (
-    route.resourceGroup &&
-    !index.sub.resourceGroups.some((g) => g.name.toLowerCase() === route.resourceGroup?.toLowerCase())
+    resourceGroup &&
+    !index.sub.resourceGroups.some((g) => g.name.toLowerCase() === resourceGroup.toLowerCase())
   ) {
-    return ctx.error(
-      404,
-      'ResourceGroupNotFound',
-      `Resource group '${route.resourceGroup}' could not be found.`,
-    );
+    return {
+      reply: ctx.error(404, 'ResourceGroupNotFound', `Resource group '${resourceGroup}' could not be found.`),
+    };
   }
-  switch (route.name) {
-    case 'resources.list': {
-      const type = typeFilter(request.query.get('$filter'));
-      if (type === null)
-        return ctx.error(
-          400,
-          'InvalidFilter',
-          `The $filter '${request.query.get('$filter') ?? ''}' is not supported by the emulator.`,
-        );
-      const rg = route.resourceGroup?.toLowerCase();
-      // nothing of an unregistered provider can exist in the subscription
-      const items = index
-        .all()
-        .filter(
-          (r) =>
-            (!type || r.type === type) &&
-            (!rg || r.rg === rg) &&
-            !ctx.isUnregistered(route.subscriptionId, r.type.split('/')[0] ?? ''),
-        );
-      const extra = request.query.has('$filter')
-        ? [`$filter=${encodeURIComponent(request.query.get('$filter') ?? '')}`]
-        : [];
-      return ctx.page(
-        items.map((i) => ctx.transform(i.type, i.body() as Record<string, unknown>)),
-        request.pathname,
-        request.apiVersion,
-        request.offset,
-        extra,
-      );
-    }
-    case 'type.list': {
-      const namespace = route.type.split('/')[0] ?? '';
-      if (!KNOWN_TYPES.has(route.type.toLowerCase()))
-        return ctx.error(
-          404,
-          'InvalidResourceType',
-          `The resource type '${route.type.split('/').slice(1).join('/')}' could not be found in the namespace '${namespace}' for api version '${request.apiVersion}'.`,
-        );
-      if (ctx.isUnregistered(route.subscriptionId, namespace)) return missingRegistration(ctx, namespace);
-      const deny = ctx.denied(`${route.type}/read`, scope);
-      if (deny) return deny;
-      const items = index
-        .ofType(route.type)
-        .filter(
-          (r) =>
-            inRg(r, route.resourceGroup) &&
-            (!route.parentId || r.parentId?.toLowerCase() === route.parentId.toLowerCase()),
-        );
-      if (route.parentId && !index.get(route.parentId)) return notFound(ctx, route.parentId);
-      const bodies = items.map((r) => ctx.transform(r.type, r.body()));
-      // Cosmos DB's account list is not paged, as in Azure
-      if (route.type.toLowerCase() === 'microsoft.documentdb/databaseaccounts')
-        return { status: 200, body: { value: bodies } };
-      return ctx.page(bodies, request.pathname, request.apiVersion, request.offset, []);
-    }
-    case 'type.get': {
-      const namespace = route.type.split('/')[0] ?? '';
-      if (ctx.isUnregistered(route.subscriptionId, namespace)) return missingRegistration(ctx, namespace);
-      if (route.type.toLowerCase() === 'microsoft.servicebus/namespaces/networkrulesets') {
-        const parent = index.get(route.id.replace(/\/networkRuleSets\/[^/]+$/i, ''));
-        return parent ? { status: 200, body: networkRuleSetBody(parent) } : notFound(ctx, route.id);
-      }
-      const r = index.get(route.id);
-      return r ? { status: 200, body: r.body() } : notFound(ctx, route.id);
-    }
-    case 'sites.listApplicationSettings':
-    case 'sites.listConnectionStrings': {
-      if (ctx.isUnregistered(route.subscriptionId, 'Microsoft.Web'))
-        return missingRegistration(ctx, 'Microsoft.Web');
-      const deny = ctx.denied('Microsoft.Web/sites/config/list/action', route.id);
-      if (deny) return deny;
-      const r = index.get(route.id);
-      if (!r || !isSite(r)) return notFound(ctx, route.id);
-      return {
-        status: 200,
-        body: route.name === 'sites.listApplicationSettings' ? appSettingsBody(r) : connectionStringsBody(r),
-      };
-    }
-  }
+  return { index };
 }
 
-function missingRegistration(ctx: ProviderRouteContext, namespace: string): RouteReply {
+function providerOf(ctx: ProviderRouteContext, namespace: string): EmulatorProvider | undefined {
+  return ctx.providers.find((p) => p.namespace.toLowerCase() === namespace.toLowerCase());
+}
+
+function has(types: readonly string[] | undefined, type: string): boolean {
+  return (types ?? []).some((t) => t.toLowerCase() === type.toLowerCase());
+}
+
+function list(
+  route: Extract<TypeRoute, { name: 'type.list' }>,
+  index: SubscriptionResources,
+  ctx: ProviderRouteContext,
+  pathname: string,
+  apiVersion: string,
+  offset: number | undefined,
+): RouteReply {
+  const namespace = route.type.split('/')[0] ?? '';
+  const provider = providerOf(ctx, namespace);
+  // a list of a type no provider serves is an unknown route, as in Azure
+  if (!has(provider?.types, route.type))
+    return ctx.error(
+      404,
+      'InvalidResourceType',
+      `The resource type '${route.type.split('/').slice(1).join('/')}' could not be found in the namespace '${namespace}' for api version '${apiVersion}'.`,
+    );
+  if (ctx.isUnregistered(route.subscriptionId, namespace)) return missingRegistration(ctx, namespace);
+  const scope = `/subscriptions/${route.subscriptionId}${route.resourceGroup ? `/resourceGroups/${route.resourceGroup}` : ''}`;
+  const deny = ctx.denied(`${route.type}/read`, scope);
+  if (deny) return deny;
+  const items = index
+    .ofType(route.type)
+    .filter(
+      (r) =>
+        (route.resourceGroup === undefined ||
+          r.resourceGroup.toLowerCase() === route.resourceGroup.toLowerCase()) &&
+        (!route.parentId || r.parentId?.toLowerCase() === route.parentId.toLowerCase()),
+    );
+  if (route.parentId && !index.get(route.parentId)) return notFound(ctx, route.parentId);
+  const bodies = items.map((r) => ctx.transform(r.type, r.body()));
+  if (has(provider?.unpagedTypes, route.type)) return { status: 200, body: { value: bodies } };
+  return ctx.page(bodies, pathname, apiVersion, offset, []);
+}
+
+function get(
+  route: Extract<TypeRoute, { name: 'type.get' }>,
+  index: SubscriptionResources,
+  ctx: ProviderRouteContext,
+): RouteReply {
+  const namespace = route.type.split('/')[0] ?? '';
+  if (ctx.isUnregistered(route.subscriptionId, namespace)) return missingRegistration(ctx, namespace);
+  const special = Object.entries(providerOf(ctx, namespace)?.get ?? {}).find(
+    ([type]) => type.toLowerCase() === route.type.toLowerCase(),
+  )?.[1];
+  if (special) return special(route.id, index) ?? notFound(ctx, route.id);
+  const r = index.get(route.id);
+  return r ? { status: 200, body: r.body() } : notFound(ctx, route.id);
+}
+
+export function missingRegistration(ctx: ProviderRouteContext, namespace: string): RouteReply {
   return ctx.error(
     409,
     'MissingSubscriptionRegistration',
@@ -312,41 +150,10 @@ function missingRegistration(ctx: ProviderRouteContext, namespace: string): Rout
   );
 }
 
-function notFound(ctx: ProviderRouteContext, id: string): RouteReply {
+export function notFound(ctx: ProviderRouteContext, id: string): RouteReply {
   return ctx.error(
     404,
     'ResourceNotFound',
     `The Resource '${id}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
   );
-}
-
-/** Resource Graph, for the one query TopDeck sends: counts by subscription and type. */
-function resourceGraph(ctx: ProviderRouteContext, body: unknown): RouteReply {
-  const req = (body ?? {}) as { subscriptions?: unknown; query?: unknown };
-  const query = typeof req.query === 'string' ? req.query : '';
-  if (
-    !/summarize\s+count_\s*=\s*count\(\)\s+by\s+subscriptionId,\s*type\s*=\s*tolower\(type\)/i.test(query)
-  ) {
-    return ctx.error(
-      400,
-      'BadRequest',
-      'The emulator answers only: Resources | summarize count_=count() by subscriptionId, type=tolower(type)',
-    );
-  }
-  const rg = /where\s+resourceGroup\s+=~\s+'([^']*)'/i.exec(query)?.[1]?.toLowerCase();
-  const wanted = new Set(
-    Array.isArray(req.subscriptions) ? req.subscriptions.map((s) => String(s).toLowerCase()) : [],
-  );
-  const data: Array<{ subscriptionId: string; type: string; count_: number }> = [];
-  for (const index of ctx.subscriptions()) {
-    const sub = index.sub.subscriptionId;
-    if (wanted.size && !wanted.has(sub.toLowerCase())) continue;
-    const counts = new Map<string, number>();
-    for (const r of index.all()) if (!rg || r.rg === rg) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
-    for (const [type, count_] of counts) data.push({ subscriptionId: sub, type, count_ });
-  }
-  return {
-    status: 200,
-    body: { totalRecords: data.length, count: data.length, resultTruncated: 'false', facets: [], data },
-  };
 }

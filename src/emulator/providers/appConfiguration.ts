@@ -1,5 +1,6 @@
 /** Microsoft.AppConfiguration in the demo estate: configuration store metadata. */
 import { resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+import type { EmulatorProvider } from '../EmulatorProvider';
 
 export function configurationStore(p: Placement, name: string): EmulatedResource {
   const sku = { name: 'standard' };
@@ -24,3 +25,8 @@ export function configurationStore(p: Placement, name: string): EmulatedResource
     { sku },
   );
 }
+
+export const appConfigurationProvider: EmulatorProvider = {
+  namespace: 'Microsoft.AppConfiguration',
+  types: ['Microsoft.AppConfiguration/configurationStores'],
+};

@@ -1,5 +1,6 @@
 /** Microsoft.Cache in the demo estate. Its own list spells the type `Microsoft.Cache/Redis`. */
 import { resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+import type { EmulatorProvider } from '../EmulatorProvider';
 
 export function redisCache(p: Placement, name: string): EmulatedResource {
   return resource(
@@ -25,3 +26,8 @@ export function redisCache(p: Placement, name: string): EmulatedResource {
     { listType: 'Microsoft.Cache/Redis' },
   );
 }
+
+export const cacheProvider: EmulatorProvider = {
+  namespace: 'Microsoft.Cache',
+  types: ['Microsoft.Cache/redis'],
+};

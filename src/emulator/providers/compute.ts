@@ -1,5 +1,8 @@
 /** Microsoft.Compute beyond VMs (estate.ts keeps those): managed disks and scale sets. */
 import { resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+import type { EmulatorProvider } from '../EmulatorProvider';
+import { LOCATION_DISPLAY } from '../EmulatedResource';
+import { matchVirtualMachineRoute } from './virtualMachineRoutes';
 
 export function disk(
   p: Placement,
@@ -95,3 +98,26 @@ export function virtualMachineScaleSet(
     { sku },
   );
 }
+
+const API_VERSIONS = ['2024-07-01', '2024-03-01', '2023-09-01'];
+
+export const computeProvider: EmulatorProvider = {
+  namespace: 'Microsoft.Compute',
+  types: ['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachineScaleSets'],
+  match: (segments, lower) => matchVirtualMachineRoute(segments, lower),
+  resourceTypes: (estate) => [
+    {
+      resourceType: 'virtualMachines',
+      locations: estate.locations.map((l) => LOCATION_DISPLAY[l] ?? l),
+      apiVersions: API_VERSIONS,
+      capabilities:
+        'CrossResourceGroupResourceMove, CrossSubscriptionResourceMove, SupportsTags, SupportsLocation',
+    },
+    {
+      resourceType: 'locations/vmSizes',
+      locations: [],
+      apiVersions: API_VERSIONS,
+      capabilities: 'None',
+    },
+  ],
+};

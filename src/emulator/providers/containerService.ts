@@ -1,5 +1,6 @@
 /** Microsoft.ContainerService in the demo estate: AKS clusters with node pools in a subnet. */
 import { resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+import type { EmulatorProvider } from '../EmulatorProvider';
 
 export function managedCluster(
   p: Placement,
@@ -63,3 +64,8 @@ export function managedCluster(
     { sku },
   );
 }
+
+export const containerServiceProvider: EmulatorProvider = {
+  namespace: 'Microsoft.ContainerService',
+  types: ['Microsoft.ContainerService/managedClusters'],
+};

@@ -1,5 +1,6 @@
 /** Microsoft.DocumentDB in the demo estate: Cosmos DB accounts (display-name locations, as Azure). */
 import { LOCATION_DISPLAY, resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+import type { EmulatorProvider } from '../EmulatorProvider';
 
 export function databaseAccount(p: Placement, name: string): EmulatedResource {
   return resource(
@@ -38,3 +39,10 @@ export function databaseAccount(p: Placement, name: string): EmulatedResource {
     { kind: 'GlobalDocumentDB', displayLocation: LOCATION_DISPLAY[p.location] ?? p.location },
   );
 }
+
+export const documentDbProvider: EmulatorProvider = {
+  namespace: 'Microsoft.DocumentDB',
+  types: ['Microsoft.DocumentDB/databaseAccounts'],
+  // the account list is not paged, as in Azure
+  unpagedTypes: ['Microsoft.DocumentDB/databaseAccounts'],
+};

@@ -1,5 +1,6 @@
 /** Microsoft.KeyVault in the demo estate: vault metadata (the emulator serves no secrets API). */
 import { resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+import type { EmulatorProvider } from '../EmulatorProvider';
 
 export function vault(
   p: Placement,
@@ -41,3 +42,8 @@ export function vault(
     },
   }));
 }
+
+export const keyVaultProvider: EmulatorProvider = {
+  namespace: 'Microsoft.KeyVault',
+  types: ['Microsoft.KeyVault/vaults'],
+};

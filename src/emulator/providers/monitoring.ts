@@ -3,6 +3,7 @@
  * they reach TopDeck only through the generic resources list.
  */
 import { resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+import type { EmulatorProvider } from '../EmulatorProvider';
 
 export function applicationInsights(p: Placement, name: string, workspaceId: string): EmulatedResource {
   return resource(
@@ -39,3 +40,18 @@ export function userAssignedIdentity(p: Placement, name: string): EmulatedResour
     },
   }));
 }
+
+export const insightsProvider: EmulatorProvider = {
+  namespace: 'Microsoft.Insights',
+  types: ['Microsoft.Insights/components'],
+};
+
+export const operationalInsightsProvider: EmulatorProvider = {
+  namespace: 'Microsoft.OperationalInsights',
+  types: ['Microsoft.OperationalInsights/workspaces'],
+};
+
+export const managedIdentityProvider: EmulatorProvider = {
+  namespace: 'Microsoft.ManagedIdentity',
+  types: ['Microsoft.ManagedIdentity/userAssignedIdentities'],
+};

@@ -4,6 +4,7 @@
  * endpoints and application gateways. Bodies follow the REST API examples' shape.
  */
 import { resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+import type { EmulatorProvider } from '../EmulatorProvider';
 
 export const NETWORK = 'Microsoft.Network';
 
@@ -410,3 +411,17 @@ export function applicationGateway(
     };
   });
 }
+
+export const networkProvider: EmulatorProvider = {
+  namespace: NETWORK,
+  types: [
+    'Microsoft.Network/virtualNetworks',
+    'Microsoft.Network/networkInterfaces',
+    'Microsoft.Network/loadBalancers',
+    'Microsoft.Network/networkSecurityGroups',
+    'Microsoft.Network/publicIPAddresses',
+    'Microsoft.Network/privateEndpoints',
+    'Microsoft.Network/routeTables',
+    'Microsoft.Network/applicationGateways',
+  ],
+};

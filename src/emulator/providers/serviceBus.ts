@@ -1,5 +1,6 @@
 /** Microsoft.ServiceBus in the demo estate: namespaces (display-name locations, as Azure). */
 import { LOCATION_DISPLAY, resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+import type { EmulatorProvider } from '../EmulatorProvider';
 
 export function serviceBusNamespace(p: Placement, name: string): EmulatedResource {
   const sku = { name: 'Standard', tier: 'Standard' };
@@ -40,3 +41,14 @@ export function networkRuleSetBody(ns: EmulatedResource): Record<string, unknown
     },
   };
 }
+
+export const serviceBusProvider: EmulatorProvider = {
+  namespace: 'Microsoft.ServiceBus',
+  types: ['Microsoft.ServiceBus/namespaces'],
+  get: {
+    'Microsoft.ServiceBus/namespaces/networkRuleSets': (id, index) => {
+      const parent = index.get(id.replace(/\/networkRuleSets\/[^/]+$/i, ''));
+      return parent ? { status: 200, body: networkRuleSetBody(parent) } : undefined;
+    },
+  },
+};

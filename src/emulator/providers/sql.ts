@@ -1,5 +1,6 @@
 /** Microsoft.Sql in the demo estate: logical servers and their databases (listed per server). */
 import { resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+import type { EmulatorProvider } from '../EmulatorProvider';
 
 export function sqlServer(
   p: Placement,
@@ -66,3 +67,8 @@ export function sqlDatabase(
     { sku, kind: 'v12.0,user', parentId: server.id, idOverride: id, genericName: `${server.name}/${name}` },
   );
 }
+
+export const sqlProvider: EmulatorProvider = {
+  namespace: 'Microsoft.Sql',
+  types: ['Microsoft.Sql/servers', 'Microsoft.Sql/servers/databases'],
+};

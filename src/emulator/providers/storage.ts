@@ -1,5 +1,6 @@
 /** Microsoft.Storage in the demo estate: storage accounts, some behind a private endpoint. */
 import { resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+import type { EmulatorProvider } from '../EmulatorProvider';
 
 export function storageAccount(
   p: Placement,
@@ -56,3 +57,8 @@ export function storageAccount(
     { sku, kind: 'StorageV2' },
   );
 }
+
+export const storageProvider: EmulatorProvider = {
+  namespace: 'Microsoft.Storage',
+  types: ['Microsoft.Storage/storageAccounts'],
+};

@@ -4,6 +4,8 @@
  * secrets on purpose, so tests can prove TopDeck never stores or logs them.
  */
 import { LOCATION_DISPLAY, resource, type EmulatedResource, type Placement } from '../EmulatedResource';
+import type { EmulatorProvider, MatchedRoute } from '../EmulatorProvider';
+import { inScope, missingRegistration, notFound } from '../providerRoutes';
 
 export interface EmulatedSite extends EmulatedResource {
   appSettings: Record<string, string>;
@@ -120,3 +122,44 @@ export function connectionStringsBody(s: EmulatedSite): Record<string, unknown> 
 export function isSite(r: EmulatedResource): r is EmulatedSite {
   return 'appSettings' in r;
 }
+
+/** The settings lists (POST `sites/{name}/config/appsettings|connectionstrings/list`). */
+function matchSettingsRoute(segments: readonly string[], s: readonly string[]): MatchedRoute | undefined {
+  if (s.length !== 11 || s[0] !== 'subscriptions' || s[2] !== 'resourcegroups' || s[4] !== 'providers')
+    return undefined;
+  if (s[5] !== 'microsoft.web' || s[6] !== 'sites' || s[8] !== 'config' || s[10] !== 'list') return undefined;
+  const name =
+    s[9] === 'appsettings'
+      ? 'sites.listApplicationSettings'
+      : s[9] === 'connectionstrings'
+        ? 'sites.listConnectionStrings'
+        : undefined;
+  if (!name) return undefined;
+  const subscriptionId = segments[1] as string;
+  const resourceGroup = segments[3] as string;
+  const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${segments[5]}/sites/${segments[7]}`;
+  return {
+    name,
+    method: 'POST',
+    serve: (ctx) => {
+      const scope = inScope(ctx, subscriptionId, resourceGroup);
+      if ('reply' in scope) return scope.reply;
+      if (ctx.isUnregistered(subscriptionId, 'Microsoft.Web'))
+        return missingRegistration(ctx, 'Microsoft.Web');
+      const deny = ctx.denied('Microsoft.Web/sites/config/list/action', id);
+      if (deny) return deny;
+      const r = scope.index.get(id);
+      if (!r || !isSite(r)) return notFound(ctx, id);
+      return {
+        status: 200,
+        body: name === 'sites.listApplicationSettings' ? appSettingsBody(r) : connectionStringsBody(r),
+      };
+    },
+  };
+}
+
+export const webProvider: EmulatorProvider = {
+  namespace: 'Microsoft.Web',
+  types: ['Microsoft.Web/sites', 'Microsoft.Web/serverfarms'],
+  match: matchSettingsRoute,
+};
