@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /**
  * Property names whose values change without the resource changing: Azure bumps them on reads or
  * on its own bookkeeping. They never make a resource "modified" (the list is the contract; the
- * README repeats it). Matched by key name at any depth.
+ * docs/api.md repeats it). Matched by key name at any depth.
  */
 export const VOLATILE_PROPERTY_KEYS: readonly string[] = [
   'etag',

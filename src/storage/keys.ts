@@ -1,5 +1,5 @@
 /**
- * The Table Storage key scheme, documented once (the README repeats it):
+ * The Table Storage key scheme, documented once (docs/data-model.md repeats it):
  *
  * resources   PartitionKey `<subscriptionId>|<arm type>~<resource group>`, lower-case and escaped
  *             as below, e.g. `0b1f...|microsoft.compute|virtualmachines~rg-prod`: one partition

@@ -15,7 +15,7 @@ import type { TableEntity } from './resourceEntity';
  * new TableClient and runs each entity through a generated serializer and an intercepting
  * pipeline, only to collect the text of each sub-request. Writing 6,000 entities to Azurite in
  * 100-entity upsert transactions took 1,073 ms of client CPU that way and 383 ms this way; the
- * scan benchmark's worker uses 15-20% less CPU (README, benchmarks). The request is the
+ * scan benchmark's worker uses 15-20% less CPU (docs/benchmarks.md). The request is the
  * documented entity group transaction (the OData $batch format, with the sub-requests the SDK
  * sends) and it still goes through the client's own pipeline: its credential, retry and tracing
  * policies apply as before. What this does not cover (Cosmos DB's Table API, which wants its own

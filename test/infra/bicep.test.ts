@@ -361,7 +361,7 @@ describe('main.bicep', () => {
     expect(literalLocations).toEqual([]);
   });
 
-  it('outputs what azd and the README refer to', () => {
+  it('outputs what azd and docs/deploy.md refer to', () => {
     const outputs = declarations(bicep('main.bicep'))
       .filter((d) => d.kind === 'output')
       .map((d) => d.name);
@@ -959,7 +959,7 @@ describe('host.json (written with the function code) agrees with the deployment'
     expect(Number(lowest), `extensionBundle.version ${bundle?.version}`).toBeGreaterThanOrEqual(4);
   });
 
-  it('keeps HTTP routes under /api, where the README and the design send callers', () => {
+  it('keeps HTTP routes under /api, where the docs and the design send callers', () => {
     const host = hostJson();
     const http = (host.extensions as { http?: { routePrefix?: string } } | undefined)?.http;
     expect(http?.routePrefix ?? 'api').toBe('api');
