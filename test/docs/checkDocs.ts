@@ -30,6 +30,8 @@ export interface Known {
   root: string;
   scripts: ReadonlySet<string>;
   program: Command;
+  /** the options `npm start -- …` accepts: the flags the local runtime's parser compares against */
+  startOptions: ReadonlySet<string>;
   /** `{ method, pattern }` for every route of the OpenAPI document (paths relative to /api) */
   routes: ReadonlyArray<{ method: string; path: string; pattern: RegExp }>;
 }
@@ -59,9 +61,11 @@ export function knownFromCode(root: string): Known {
       ),
     })),
   );
+  const runtimeCli = fs.readFileSync(path.join(root, 'src', 'runtime', 'cli.ts'), 'utf8');
   return {
     root,
     scripts: new Set(Object.keys(pkg.scripts ?? {})),
+    startOptions: new Set([...runtimeCli.matchAll(/\ba === '(--?[\w-]+)'/g)].map((m) => m[1] as string)),
     program: buildProgram(
       () => undefined,
       () => undefined,
@@ -264,6 +268,11 @@ function checkNpm(args: readonly string[], known: Known): string[] {
   if (script === undefined) return [];
   if (!known.scripts.has(script)) return [`package.json has no script "${script}"`];
   if (script === 'topdeck' && after[0] === '--') return checkCli(after.slice(1), known.program);
+  if (script === 'start' && after[0] === '--')
+    return after
+      .slice(1)
+      .filter((a) => a.startsWith('-') && !known.startOptions.has(a))
+      .map((a) => `npm start has no option ${a} (src/runtime/cli.ts)`);
   return [];
 }
 

@@ -38,6 +38,8 @@ describe('the documentation matches the code', () => {
     expect(count('npm', (w) => w[2] === 'topdeck')).toBeGreaterThanOrEqual(3);
     expect(count('curl', (w) => w.some((x) => x.includes('/api/')))).toBeGreaterThanOrEqual(5);
     expect(known.routes.length).toBeGreaterThanOrEqual(10);
+    expect(known.startOptions).toContain('--once');
+    expect(known.startOptions.size).toBeGreaterThanOrEqual(8);
   });
 
   it('every documented command, route and relative link exists; no paragraph is repeated', () => {
@@ -69,6 +71,7 @@ describe('the docs check', () => {
     );
     expect(problems).toEqual([
       '9: package.json has no script "no-such-script"',
+      '10: npm start has no option --turbo (src/runtime/cli.ts)',
       '13: topdeck has no command "frobnicate" (it has: scan, status, resources, deps, changes)',
       '14: topdeck resources has no option --colour',
       '17: node dist/bench/noSuchBench.js: there is no bench/noSuchBench.ts to build it from',
