@@ -47,6 +47,12 @@ describe('the documentation matches the code', () => {
     expect(problems).toEqual([]);
   });
 
+  it('lists every page of docs/ in the README, so each question finds its page by name', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const unlisted = files.filter((f) => f.startsWith('docs/') && !readme.includes(`](${f})`));
+    expect(unlisted).toEqual([]);
+  });
+
   it('keeps the README a front door: 200 lines at most', () => {
     const lines = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n').length - 1;
     expect(lines).toBeLessThanOrEqual(200);
