@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   let pages = 0;
   if (process.env.BENCH_MODE === 'original') {
     const subscriptionIds = await services.arm.listSubscriptionIds();
-    const tasks = await planTasks(
+    const { tasks } = await planTasks(
       { arm: services.arm, store: services.store, logger: services.logger },
       subscriptionIds,
       undefined,

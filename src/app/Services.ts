@@ -119,6 +119,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       subscriptionIds: settings.AZURE_SUBSCRIPTION_IDS,
       resourceGroup: settings.AZURE_RESOURCE_GROUP,
       watchdogMinutes: settings.TOPDECK_WATCHDOG_MINUTES,
+      inventorySource: settings.TOPDECK_INVENTORY_SOURCE,
     },
     changeLog,
     dependencies: (scanId, at) =>

@@ -26,6 +26,13 @@ export const scanSchema = z
     subscriptionIds: z.array(z.string()),
     resourceTypes: z.array(z.string()),
     resourceGroup: z.string().optional(),
+    inventory: z
+      .object({
+        source: z.enum(['resourcegraph', 'arm']),
+        reason: z.string(),
+      })
+      .optional()
+      .describe('Who said what exists this scan (TOPDECK_INVENTORY_SOURCE) and why'),
     tasks: z.object({ total: count, completed: count, failed: count, skipped: count, pending: z.number() }),
     pages: count,
     counts: z.object({

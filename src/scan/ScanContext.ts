@@ -5,6 +5,7 @@ import type { QueueSender } from '../storage/queues';
 import type { Tables } from '../storage/tables';
 import type { Logger } from '../telemetry/logger';
 import type { OperationRecorder } from '../telemetry/operationMetrics';
+import type { InventorySourceSetting } from './planTasks';
 import type { ScanRow } from './ScanRecords';
 import type { ScanExtension } from './ScanExtension';
 import type { ScanStore } from './ScanStore';
@@ -23,7 +24,13 @@ export interface ScanServiceDeps {
   queues: QueueSender;
   arm: ArmClients;
   logger: Logger;
-  defaults: { subscriptionIds: string[]; resourceGroup?: string; watchdogMinutes: number };
+  defaults: {
+    subscriptionIds: string[];
+    resourceGroup?: string;
+    watchdogMinutes: number;
+    /** TOPDECK_INVENTORY_SOURCE; `auto` when absent */
+    inventorySource?: InventorySourceSetting;
+  };
   /** The change history (src/changes/ChangeLog.ts); built on `tables.changes` when absent. */
   changeLog?: ChangeLog;
   /** Finalize's dependency step (src/dependencies/updateDependencies.ts); none when absent. */

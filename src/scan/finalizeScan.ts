@@ -6,7 +6,6 @@ import { TERMINAL_SCAN, TERMINAL_TASK, type ScanRow } from './ScanRecords';
 import type { ScanContext } from './ScanContext';
 import { removeUnseen } from './removeUnseen';
 import { summarizeTasks } from './summarizeTasks';
-import { taskScope } from './taskScope';
 
 /**
  * Exactly-once effects: a scan already in a terminal state is left alone, and every
@@ -44,11 +43,15 @@ export async function finalizeScan(ctx: ScanContext, msg: FinalizeMessage): Prom
   );
   // Tasks' scopes are disjoint: their removals go 4 at a time (an error still fails finalize).
   const limit = pLimit(4);
-  const removedByTask = await Promise.all(clean.map((t) => limit(() => removeUnseen(ctx, scan, t))));
-  const removed = removedByTask.reduce((a, b) => a + b, 0);
+  const removals = await Promise.all(
+    clean.map(async (t) => ({ task: t, ...(await limit(() => removeUnseen(ctx, scan, t))) })),
+  );
+  const removed = removals.reduce((n, r) => n + r.removed, 0);
   log.debug('finalize: unseen rows removed', { removed, tasks: clean.length });
   await store.recordCoverage(
-    clean.map((t) => ({ scope: taskScope(t), scanId: msg.scanId, at: t.completedAt ?? at })),
+    removals.flatMap((r) =>
+      r.scopes.map((scope) => ({ scope, scanId: msg.scanId, at: r.task.completedAt ?? at })),
+    ),
   );
   const summary = summarizeTasks(tasks);
   // A scan the watchdog ended is partial (design.md): it stopped, it did not fail outright.

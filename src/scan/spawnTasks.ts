@@ -26,6 +26,7 @@ export async function spawnTasks(ctx: ScanContext, msg: PageMessage, planned: Pl
       taskId: p.task.taskId,
       subscriptionId: p.task.subscriptionId,
       resourceType: p.task.resourceType,
+      ...(p.task.resourceGroup ? { resourceGroup: p.task.resourceGroup } : {}),
       ...(p.task.project ? { project: p.task.project } : {}),
       page: 1,
       correlationId: msg.correlationId,

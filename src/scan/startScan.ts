@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Discoverer } from '../discovery/Discoverer';
 import { discoverQueueName, findDiscoverer } from '../discovery/registry';
+import { genericResources } from '../discovery/types/genericResources';
 import { withOperation } from '../telemetry/logger';
 import type { PageMessage } from './messages';
+import { isInventoryTask } from './inventoryTask';
 import { planTasks } from './planTasks';
 import type { ScanRow, TaskRow } from './ScanRecords';
 import type { ScanContext, StartScanRequest } from './ScanContext';
@@ -27,11 +29,12 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
   let subscriptionIds = request.subscriptionIds?.length ? request.subscriptionIds : defaults.subscriptionIds;
   if (!subscriptionIds.length) subscriptionIds = await arm.listSubscriptionIds();
   subscriptionIds = [...new Set(subscriptionIds.map((s) => s.toLowerCase()))];
-  const planned = await planTasks(
+  const { tasks: planned, inventory } = await planTasks(
     { arm, store, logger },
     subscriptionIds,
     resourceGroup,
     request.resourceTypes,
+    defaults.inventorySource,
   );
   const startedAt = ctx.now().toISOString();
   const tasks: TaskRow[] = planned.map((p) => ({
@@ -59,6 +62,8 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
     resourceTypes: JSON.stringify([...new Set(tasks.map((t) => t.resourceType))]),
     ...(resourceGroup ? { resourceGroup } : {}),
     tasksTotal: tasks.length,
+    inventorySource: inventory.source,
+    inventorySourceReason: inventory.reason,
     ...(request.traceparent ? { traceparent: request.traceparent } : {}),
   };
   await store.createScan(scan);
@@ -81,7 +86,10 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
     tasks.map((t) =>
       limit(() => {
         const queueName =
-          extensionQueues.get(t.taskId) ?? discoverQueueName(findDiscoverer(t.resourceType) as Discoverer);
+          extensionQueues.get(t.taskId) ??
+          discoverQueueName(
+            isInventoryTask(t) ? genericResources : (findDiscoverer(t.resourceType) as Discoverer),
+          );
         const message: PageMessage = {
           kind: 'page',
           scanId,
