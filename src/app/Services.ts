@@ -122,7 +122,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       inventorySource: settings.TOPDECK_INVENTORY_SOURCE,
     },
     changeLog,
-    dependencies: (scanId, at) =>
+    dependencies: (scanId, at, options) =>
       updateDependencies(
         {
           resources: tables.resources,
@@ -130,6 +130,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
           store: dependencyStore,
           changes: changeLog,
           heuristics: settings.TOPDECK_HEURISTIC_EDGES,
+          ...options,
           progress: (step, counts) => logger.debug(step, { component: 'scan', scanId, ...counts }),
         },
         scanId,

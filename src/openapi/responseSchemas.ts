@@ -86,6 +86,7 @@ export const resourceSchema = z
     tags: z.record(z.string(), z.string()),
     properties: z.record(z.string(), z.unknown()),
     discoveredAt: z.string(),
+    firstSeenAt: z.string().describe('When TopDeck first saw the resource'),
     lastSeenAt: z.string(),
     scanId: z.string(),
   })
@@ -140,7 +141,7 @@ export const changePageSchema = z
       z.object({
         scanId: z.string(),
         at: z.string(),
-        kind: z.enum(['added', 'modified', 'removed', 'edgeAdded', 'edgeRemoved']),
+        kind: z.enum(['baseline', 'added', 'modified', 'removed', 'edgeAdded', 'edgeRemoved']),
         resourceId: z.string(),
         targetId: z.string().optional(),
         method: z.string().optional(),

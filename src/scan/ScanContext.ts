@@ -34,7 +34,11 @@ export interface ScanServiceDeps {
   /** The change history (src/changes/ChangeLog.ts); built on `tables.changes` when absent. */
   changeLog?: ChangeLog;
   /** Finalize's dependency step (src/dependencies/updateDependencies.ts); none when absent. */
-  dependencies?: (scanId: string, at: string) => Promise<DependencyCounts>;
+  dependencies?: (
+    scanId: string,
+    at: string,
+    options?: { baseline?: (subscriptionId: string) => boolean },
+  ) => Promise<DependencyCounts>;
   /** Called once a scan reaches a terminal status (cache invalidation, metrics). */
   onScanFinalized?: (scan: ScanRow) => Promise<void>;
   /** Page and scan metrics (Application Insights); none when absent. */

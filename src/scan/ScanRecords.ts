@@ -22,6 +22,8 @@ export interface ScanRow {
   inventorySource?: 'resourcegraph' | 'arm';
   /** Why that source: the setting, or Resource Graph's error when `auto` fell back. */
   inventorySourceReason?: string;
+  /** JSON array: the subscriptions this scan is the first of (their history starts with one `baseline` item). */
+  baselineSubscriptions?: string;
   tasksCompleted?: number;
   tasksFailed?: number;
   tasksSkipped?: number;

@@ -4,6 +4,7 @@ import { redactText } from '../telemetry/redact';
 import type { FinalizeMessage } from './messages';
 import { TERMINAL_SCAN, TERMINAL_TASK, type ScanRow } from './ScanRecords';
 import type { ScanContext } from './ScanContext';
+import { baselineSubscriptions, recordBaseline } from './recordBaseline';
 import { removeUnseen } from './removeUnseen';
 import { summarizeTasks } from './summarizeTasks';
 
@@ -81,10 +82,12 @@ export async function finalizeScan(ctx: ScanContext, msg: FinalizeMessage): Prom
   }
   // After the extensions: the graph links applications (which they infer) to what they hold.
   log.debug('finalize: extensions done');
+  const baseline = baselineSubscriptions(scan);
   const graph = ctx.deps.dependencies
-    ? await ctx.deps.dependencies(msg.scanId, at)
+    ? await ctx.deps.dependencies(msg.scanId, at, { baseline: (s) => baseline.has(s) })
     : { dependencies: 0, edgesAdded: 0, edgesRemoved: 0 };
   log.debug('finalize: dependency graph stored', { ...graph });
+  await recordBaseline(ctx, scan, at);
   if (tasks.length === 0 && noSubscriptions)
     errors.push({
       code: 'NoSubscriptions',

@@ -29,6 +29,7 @@ export async function spawnTasks(ctx: ScanContext, msg: PageMessage, planned: Pl
       ...(p.task.resourceGroup ? { resourceGroup: p.task.resourceGroup } : {}),
       ...(p.task.project ? { project: p.task.project } : {}),
       page: 1,
+      ...(msg.baseline ? { baseline: true } : {}),
       correlationId: msg.correlationId,
       ...(msg.traceparent ? { traceparent: msg.traceparent } : {}),
     } satisfies PageMessage);

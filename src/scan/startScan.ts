@@ -36,6 +36,9 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
     request.resourceTypes,
     defaults.inventorySource,
   );
+  // No scope of a subscription ever listed cleanly: this scan is its baseline.
+  const covered = new Set((await store.listCoverage()).map((c) => c.scope.split('|')[0]));
+  const baseline = new Set(subscriptionIds.filter((s) => !covered.has(s)));
   const startedAt = ctx.now().toISOString();
   const tasks: TaskRow[] = planned.map((p) => ({
     taskId: taskIdFor(p.subscriptionId, p.discoverer, resourceGroup, p.resourceType),
@@ -64,6 +67,7 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
     tasksTotal: tasks.length,
     inventorySource: inventory.source,
     inventorySourceReason: inventory.reason,
+    ...(baseline.size ? { baselineSubscriptions: JSON.stringify([...baseline]) } : {}),
     ...(request.traceparent ? { traceparent: request.traceparent } : {}),
   };
   await store.createScan(scan);
@@ -99,6 +103,7 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
           ...(t.resourceGroup ? { resourceGroup: t.resourceGroup } : {}),
           ...(t.project ? { project: t.project } : {}),
           page: 1,
+          ...(baseline.has(t.subscriptionId) ? { baseline: true } : {}),
           correlationId: scanId,
           ...(request.traceparent ? { traceparent: request.traceparent } : {}),
         };

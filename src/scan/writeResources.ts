@@ -49,13 +49,17 @@ export async function writeResources(
     const before = existing.get(draft.rowKey);
     const item = items[i] as DiscoveredItem;
     if (before?.discoveredAt) draft.discoveredAt = before.discoveredAt;
+    draft.firstSeenAt = before?.firstSeenAt || before?.discoveredAt || draft.firstSeenAt;
     // A row this scan already wrote (an attempt that died before marking the page done) keeps
     // the change that attempt found, so a retry counts the same (its change rows exist already).
     const retried = Boolean(before) && before?.scanId === msg.scanId;
     const kind: 'added' | 'modified' | undefined = retried
       ? ((before?.changeKind || undefined) as 'added' | 'modified' | undefined)
       : !before?.id
-        ? 'added'
+        ? // a first scan of the subscription is its baseline: one item for the scope, none per row
+          msg.baseline
+          ? undefined
+          : 'added'
         : isCurrentHash(before.hash) && before.hash !== draft.hash
           ? 'modified'
           : undefined;

@@ -35,6 +35,15 @@ describe('the Resource Manager path (no Resource Graph) misses nothing', () => {
     expect((scan.inventory as { reason: string }).reason).toMatch(
       /^Resource Graph did not answer \(404 .*Resource Manager listings used$/,
     );
+    // a first scan is the baseline: one item for the subscription, none per resource or edge
+    expect(scan.counts.dependencies).toBeGreaterThan(0);
+    const history = await host.api<{ items: Array<{ kind: string; resourceId: string }> }>(
+      'GET',
+      `/api/changes?scanId=${body.scanId}&limit=1000`,
+    );
+    expect(history.body.items.map((c) => `${c.kind} ${c.resourceId}`)).toEqual([
+      `baseline /subscriptions/${sub}`,
+    ]);
     const armItems = await listAllResources(host);
     const estate = host.emulator.estate.subscriptions[0];
     const expected = [...(estate?.vms ?? []), ...(estate?.resources ?? [])].map((r) => r.id.toLowerCase());
