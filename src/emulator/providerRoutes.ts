@@ -54,6 +54,7 @@ const KNOWN_TYPES = new Set(
 export interface RouteReply {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 /** What a provider route needs from the server. */
@@ -204,7 +205,9 @@ export function serveProviderRoute(
     body?: unknown;
   },
 ): RouteReply {
-  if (route.name === 'resourceGraph.query') return resourceGraph(ctx, request.body);
+  // Resource Graph is answered by providers/resourceGraph.ts (it keeps per-caller quota state)
+  if (route.name === 'resourceGraph.query')
+    return ctx.error(500, 'InternalServerError', 'Resource Graph is answered by the server');
   const index = ctx.subscription(route.subscriptionId);
   if (!index)
     return ctx.error(
@@ -318,35 +321,4 @@ function notFound(ctx: ProviderRouteContext, id: string): RouteReply {
     'ResourceNotFound',
     `The Resource '${id}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
   );
-}
-
-/** Resource Graph, for the one query TopDeck sends: counts by subscription and type. */
-function resourceGraph(ctx: ProviderRouteContext, body: unknown): RouteReply {
-  const req = (body ?? {}) as { subscriptions?: unknown; query?: unknown };
-  const query = typeof req.query === 'string' ? req.query : '';
-  if (
-    !/summarize\s+count_\s*=\s*count\(\)\s+by\s+subscriptionId,\s*type\s*=\s*tolower\(type\)/i.test(query)
-  ) {
-    return ctx.error(
-      400,
-      'BadRequest',
-      'The emulator answers only: Resources | summarize count_=count() by subscriptionId, type=tolower(type)',
-    );
-  }
-  const rg = /where\s+resourceGroup\s+=~\s+'([^']*)'/i.exec(query)?.[1]?.toLowerCase();
-  const wanted = new Set(
-    Array.isArray(req.subscriptions) ? req.subscriptions.map((s) => String(s).toLowerCase()) : [],
-  );
-  const data: Array<{ subscriptionId: string; type: string; count_: number }> = [];
-  for (const index of ctx.subscriptions()) {
-    const sub = index.sub.subscriptionId;
-    if (wanted.size && !wanted.has(sub.toLowerCase())) continue;
-    const counts = new Map<string, number>();
-    for (const r of index.all()) if (!rg || r.rg === rg) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
-    for (const [type, count_] of counts) data.push({ subscriptionId: sub, type, count_ });
-  }
-  return {
-    status: 200,
-    body: { totalRecords: data.length, count: data.length, resultTruncated: 'false', facets: [], data },
-  };
 }

@@ -5,6 +5,7 @@
  * with ARM's headers, error bodies, paging and throttling behaviour, so the
  * real Azure SDK clients run against it unchanged.
  */
+import { AZURE_GRAPH_QUOTA, ResourceGraphEmulation } from './providers/resourceGraph';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -274,6 +275,8 @@ function endpointHost(host: string): string {
 class EmulatorCore {
   endpoint = '';
   private readonly pageSize: number;
+  /** Resource Graph's look-alike (providers/resourceGraph.ts), with its per-caller quota. */
+  readonly graph: ResourceGraphEmulation;
   private readonly latencyMs: number;
   private readonly throttleRate: number;
   private readonly errorRate: number;
@@ -295,6 +298,10 @@ class EmulatorCore {
     options: ArmEmulatorOptions,
   ) {
     this.pageSize = Math.max(1, Math.floor(options.pageSize ?? 100));
+    this.graph = new ResourceGraphEmulation(
+      options.graphQuota ?? AZURE_GRAPH_QUOTA,
+      Math.min(1000, Math.max(1, options.graphPageSize ?? 1000)),
+    );
     this.latencyMs = Math.max(0, options.latencyMs ?? 0);
     this.throttleRate = checkRate('throttleRate', options.throttleRate);
     this.errorRate = checkRate('errorRate', options.errorRate);
@@ -600,6 +607,12 @@ class EmulatorCore {
         'sites.listConnectionStrings',
       ].includes(route.provider.name);
       if (needsPost === (method === 'POST')) {
+        if (route.provider.name === 'resourceGraph.query')
+          return this.graph.answer(
+            this.providerContext(),
+            requestBody,
+            headerValue(req, 'authorization') ?? '',
+          );
         return serveProviderRoute(route.provider, this.providerContext(), {
           pathname,
           apiVersion,
