@@ -42,11 +42,13 @@ interface Figures {
   armReadsPerSubscriptionMax: number;
   subscriptionsRead: number;
   tableTransactions: number;
+  tableTransactionsByKind: Record<string, number>;
   heapUsedAfterGcBytes: number;
   rescan?: {
     status: string;
     wallMs: number;
     tableTransactions: number;
+    tableTransactionsByKind: Record<string, number>;
     armRequestsByKind: Record<string, number>;
   };
 }
@@ -122,6 +124,15 @@ export async function main(names: string[]): Promise<boolean> {
         console.log(
           `  unchanged re-scan: ${r.rescan.status}, wall ${s2(r.rescan.wallMs)} s; Resource Manager calls ${Object.values(r.rescan.armRequestsByKind).reduce((a, b) => a + b, 0)}; Table transactions ${r.rescan.tableTransactions} = ${(r.rescan.tableTransactions / n).toFixed(3)} per resource`,
         );
+      const kinds = (byKind: Record<string, number>) =>
+        Object.entries(byKind)
+          .filter(([, c]) => c > 0)
+          .sort((x, y) => y[1] - x[1])
+          .map(([k, c]) => `${k} ${c}`)
+          .join(', ');
+      console.log(`  Table transactions by kind, first scan: ${kinds(r.tableTransactionsByKind)}`);
+      if (r.rescan)
+        console.log(`  Table transactions by kind, re-scan: ${kinds(r.rescan.tableTransactionsByKind)}`);
       heap[`${key}:${source}`] = r.heapUsedAfterGcBytes;
       checks.push([`${key} ${source}: scan completed`, r.status, r.status === 'completed']);
       checks.push([

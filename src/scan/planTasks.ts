@@ -66,11 +66,18 @@ export async function planTasks(
   if ('counts' in graph) {
     const counts = graph.counts;
     const tasks = plan(subscriptionIds, (subscriptionId) => {
+      const before = previous.get(subscriptionId) ?? new Set<string>();
       const present = new Set<string>([
         ...(counts.get(subscriptionId) ?? new Map<string, number>()).keys(),
-        ...(previous.get(subscriptionId) ?? []),
+        ...before,
       ]);
-      return requested ? [...requested].filter((t) => present.has(t)) : [...present];
+      if (requested) return [...requested].filter((t) => present.has(t));
+      // The last scan took this subscription's other types from its whole generic list, so which
+      // of them it found is not on record: the inventory task lists them again (and removes those
+      // gone), the dedicated types are listed as Graph counted them.
+      if (before.has(INVENTORY_TYPE))
+        return [...[...present].filter((t) => findDedicated(t)), INVENTORY_TYPE];
+      return [...present].filter((t) => t !== INVENTORY_TYPE);
     });
     const reason =
       setting === 'resourcegraph'

@@ -112,6 +112,28 @@ describe('planTasks', () => {
     );
   });
 
+  it('after a Resource Manager scan, Graph lists the other types by the inventory task, so their removals are not lost', async () => {
+    const f = fakes(
+      new Map([
+        [
+          SUB_A,
+          new Map([
+            ['microsoft.web/sites', 2],
+            ['microsoft.insights/components', 1],
+          ]),
+        ],
+      ]),
+      {
+        scan: { scanId: 's1', status: 'completed' },
+        tasks: [{ subscriptionId: SUB_A, resourceType: '*', items: 9 }],
+      },
+    );
+    expect(plan(await planTasks(f.deps, [SUB_A], undefined, undefined))).toEqual([
+      'a * resources',
+      'a Microsoft.Web/sites sites',
+    ]);
+  });
+
   it('TOPDECK_INVENTORY_SOURCE=arm never asks Resource Graph', async () => {
     const f = fakes(new Map([[SUB_A, new Map([['microsoft.web/sites', 1]])]]));
     const result = await planTasks(f.deps, [SUB_A], undefined, undefined, 'arm');
