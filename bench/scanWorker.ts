@@ -63,7 +63,15 @@ async function main(): Promise<void> {
           ? 'sqlServerDatabases'
           : /\/microsoft\.servicebus\/namespaces\/[^/]+\/networkrulesets/i.test(path)
             ? 'namespaceNetworkRules'
-            : 'listing',
+            : /\/providers\/microsoft\.resourcegraph\//i.test(path)
+              ? 'graph'
+              : 'listing',
+    https,
+  );
+  // Resource Manager reads by subscription (the budget Azure meters per subscription)
+  const armBySubscription = countRequestsTo(
+    Number(new URL(process.env.TOPDECK_ARM_ENDPOINT ?? 'https://localhost:1').port),
+    (_method, path) => /^\/subscriptions\/([^/?]+)/i.exec(path)?.[1]?.toLowerCase() ?? 'tenant',
     https,
   );
   const host = await startLocal({ env: { ...process.env, PORT: '0' }, timers: false });
@@ -90,9 +98,10 @@ async function main(): Promise<void> {
   let status = 'completed';
   let resources = 0;
   let pages = 0;
+  let inventorySource: string | undefined;
   if (process.env.BENCH_MODE === 'original') {
     const subscriptionIds = await services.arm.listSubscriptionIds();
-    const tasks = await planTasks(
+    const { tasks } = await planTasks(
       { arm: services.arm, store: services.store, logger: services.logger },
       subscriptionIds,
       undefined,
@@ -119,6 +128,7 @@ async function main(): Promise<void> {
     status = view.status;
     resources = view.counts.resources;
     pages = view.pages ?? 0;
+    inventorySource = view.inventory?.source;
   }
   const wallMs = Date.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
@@ -135,6 +145,7 @@ async function main(): Promise<void> {
     status,
     resources,
     pages,
+    inventorySource,
     apiCalls: services.arm.stats().apiCalls,
     armRequestsByKind: armRequests().byKind,
     wallMs,
@@ -172,6 +183,34 @@ async function main(): Promise<void> {
       floorByConcurrency: floor.byConcurrency,
       ...(floor.storageCpuMs !== undefined ? { floorStorageCpuMs: floor.storageCpuMs } : {}),
     });
+  }
+  const bySubscription = Object.entries(armBySubscription().byKind).filter(([k]) => k !== 'tenant');
+  result.armReadsPerSubscriptionMax = Math.max(0, ...bySubscription.map(([, n]) => n));
+  result.subscriptionsRead = bySubscription.length;
+  if (process.env.BENCH_RESCAN === '1') {
+    // The same estate again, unchanged: what a re-scan costs (reads only, ideally)
+    const tables0 = tableRequests();
+    const arm0 = armRequests();
+    const t0 = Date.now();
+    const again = await services.scans.startScan({ trigger: 'local' });
+    for (;;) {
+      const row = await services.store.getScan(again.scanId);
+      if (row && TERMINAL_SCAN.includes(row.status)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const view = await services.scansApi.get(again.scanId);
+    const tables1 = tableRequests();
+    const arm1 = armRequests();
+    const delta = (a: Record<string, number>, b: Record<string, number>) =>
+      Object.fromEntries(Object.entries(b).map(([k, n]) => [k, n - (a[k] ?? 0)]));
+    result.rescan = {
+      status: view.status,
+      wallMs: Date.now() - t0,
+      counts: view.counts,
+      tableTransactions: tables1.total - tables0.total,
+      tableTransactionsByKind: delta(tables0.byKind, tables1.byKind),
+      armRequestsByKind: delta(arm0.byKind, arm1.byKind),
+    };
   }
   await host.stop();
   console.log(JSON.stringify(result));

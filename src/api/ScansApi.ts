@@ -21,6 +21,8 @@ export interface ScanView {
   subscriptionIds: string[];
   resourceTypes: string[];
   resourceGroup?: string;
+  /** Who said what exists this scan, and why (TOPDECK_INVENTORY_SOURCE). */
+  inventory?: { source: 'resourcegraph' | 'arm'; reason: string };
   tasks: { total: number; completed: number; failed: number; skipped: number; pending: number };
   pages: number;
   counts: {
@@ -101,6 +103,9 @@ export class ScansApi {
       subscriptionIds: parseJson<string[]>(row.subscriptionIds, []),
       resourceTypes: parseJson<string[]>(row.resourceTypes, []),
       ...(row.resourceGroup ? { resourceGroup: row.resourceGroup } : {}),
+      ...(row.inventorySource
+        ? { inventory: { source: row.inventorySource, reason: row.inventorySourceReason ?? '' } }
+        : {}),
       tasks: {
         total: row.tasksTotal,
         completed,

@@ -119,9 +119,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
       subscriptionIds: settings.AZURE_SUBSCRIPTION_IDS,
       resourceGroup: settings.AZURE_RESOURCE_GROUP,
       watchdogMinutes: settings.TOPDECK_WATCHDOG_MINUTES,
+      inventorySource: settings.TOPDECK_INVENTORY_SOURCE,
     },
     changeLog,
-    dependencies: (scanId, at) =>
+    dependencies: (scanId, at, options) =>
       updateDependencies(
         {
           resources: tables.resources,
@@ -129,6 +130,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
           store: dependencyStore,
           changes: changeLog,
           heuristics: settings.TOPDECK_HEURISTIC_EDGES,
+          ...options,
           progress: (step, counts) => logger.debug(step, { component: 'scan', scanId, ...counts }),
         },
         scanId,

@@ -10,6 +10,7 @@ import {
   perScope,
   type ArmPipelinePolicy,
 } from '../resilience';
+import { RESOURCE_GRAPH_BUCKET, RESOURCE_GRAPH_SCOPE } from '../resilience/resourceGraphQuota';
 import type { Logger } from '../telemetry/logger';
 
 /**
@@ -41,7 +42,7 @@ export function createArmResilience(
     createRateBudget({
       service: 'arm',
       scope,
-      ...ARM_READ_BUCKET,
+      ...(scope === RESOURCE_GRAPH_SCOPE ? RESOURCE_GRAPH_BUCKET : ARM_READ_BUCKET),
       redis,
       fallbackShare: fallbackShare(),
       maxWaitMs: 60_000,

@@ -1,6 +1,6 @@
 import type { ChangedPath } from './diffContent';
 
-export type ChangeKind = 'added' | 'modified' | 'removed' | 'edgeAdded' | 'edgeRemoved';
+export type ChangeKind = 'baseline' | 'added' | 'modified' | 'removed' | 'edgeAdded' | 'edgeRemoved';
 
 /** One entry of the change history (the `/api/changes` item). */
 export interface ChangeItem {
@@ -8,7 +8,7 @@ export interface ChangeItem {
   /** When the scan recorded it (ISO). */
   at: string;
   kind: ChangeKind;
-  /** The resource; for an edge, its source (the dependent). */
+  /** The resource; for an edge, its source (the dependent); for a baseline, the scope (`/subscriptions/{id}`). */
   resourceId: string;
   /** Edges only: what the source depends on. */
   targetId?: string;

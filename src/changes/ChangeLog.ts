@@ -116,9 +116,7 @@ export type ScanLister = () => Promise<Array<{ scanId: string; startedAt: string
 interface Token {
   /** scan to read next (scan-ordered queries) */
   s?: string;
-  /** the storage continuation inside that scan */
-  t?: string;
-  /** offset (one resource's history) */
+  /** offset: into one resource's history, or into scan `s` in time order */
   o?: number;
   /** hash of the query the token belongs to */
   q: string;
@@ -217,7 +215,12 @@ export class ChangeLog {
     return next < all.length ? { items, continuationToken: encode({ o: next, q: queryHash(q) }) } : { items };
   }
 
-  /** Scan by scan, newest scan first; within a scan, in key order. */
+  /**
+   * Newest first: scan by scan, newest scan first, and within a scan by time, newest first (a
+   * scan's rows are keyed by kind and id, not time, so each scan's matching rows are read whole
+   * and sorted; memory and reads per page are bounded by one scan's changes, which a baseline
+   * first scan keeps small). Scans that ran side by side are ordered by start, not interleaved.
+   */
   private async byScans(q: ChangeQuery, token: Token | undefined): Promise<ChangePage> {
     let scans = (await this.listScans()).filter(
       (s) =>
@@ -231,32 +234,32 @@ export class ChangeLog {
       scans = i < 0 ? [] : scans.slice(i);
     }
     const items: ChangeItem[] = [];
-    let sdkToken = token?.t;
+    let offset = token?.o ?? 0;
     for (const [i, scan] of scans.entries()) {
       const filter = [prefixFilter('PartitionKey', `${scan.scanId}|`), ...this.timeFilters(q)].join(' and ');
-      // A fresh page request each time, sized to what the answer still needs: never over the limit.
-      for (;;) {
-        const page = await this.table
-          .listEntities({ queryOptions: { filter } })
-          .byPage({ maxPageSize: q.limit - items.length, continuationToken: sdkToken })
-          .next();
-        sdkToken = page.done ? undefined : page.value.continuationToken;
-        if (!page.done) items.push(...page.value.map(toItem));
-        if (items.length >= q.limit) {
-          const nextScan = sdkToken ? scan.scanId : scans[i + 1]?.scanId;
-          return nextScan
-            ? {
-                items,
-                continuationToken: encode({
-                  s: nextScan,
-                  ...(sdkToken ? { t: sdkToken } : {}),
-                  q: queryHash(q),
-                }),
-              }
-            : { items };
-        }
-        if (!sdkToken) break;
+      const rows: Array<{ key: string; item: ChangeItem }> = [];
+      for await (const e of this.table.listEntities({ queryOptions: { filter } }))
+        rows.push({ key: `${e.partitionKey as string}\n${e.rowKey as string}`, item: toItem(e) });
+      rows.sort((a, b) =>
+        a.item.at === b.item.at ? a.key.localeCompare(b.key) : b.item.at.localeCompare(a.item.at),
+      );
+      const wanted = q.limit - items.length;
+      items.push(...rows.slice(offset, offset + wanted).map((r) => r.item));
+      if (items.length >= q.limit) {
+        const more = offset + wanted < rows.length;
+        const nextScan = more ? scan.scanId : scans[i + 1]?.scanId;
+        return nextScan
+          ? {
+              items,
+              continuationToken: encode({
+                s: nextScan,
+                ...(more ? { o: offset + wanted } : {}),
+                q: queryHash(q),
+              }),
+            }
+          : { items };
       }
+      offset = 0;
     }
     return { items };
   }

@@ -131,6 +131,16 @@ const settingsSchema = z.object({
       ctx.addIssue({ code: 'custom', message: `TOPDECK_WATCHDOG_MINUTES must be > 0, got "${v}"` });
     return n;
   }),
+  /** Who says what exists: Resource Graph when it answers (auto), always Graph, or Resource Manager lists. */
+  TOPDECK_INVENTORY_SOURCE: optionalString.transform((v, ctx) => {
+    const s = (v ?? 'auto').toLowerCase();
+    if (s !== 'auto' && s !== 'resourcegraph' && s !== 'arm')
+      ctx.addIssue({
+        code: 'custom',
+        message: `TOPDECK_INVENTORY_SOURCE must be auto, resourcegraph or arm, got "${v}"`,
+      });
+    return s as 'auto' | 'resourcegraph' | 'arm';
+  }),
   /** Adds guessed edges (same resource group), labelled `heuristic`; off by default. */
   TOPDECK_HEURISTIC_EDGES: optionalString.transform((v, ctx) => {
     const s = (v ?? 'false').toLowerCase();

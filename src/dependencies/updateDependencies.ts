@@ -26,6 +26,12 @@ export interface UpdateDependenciesDeps {
   heuristics: boolean;
   /** Resources the rules read at a time (1,000, a Table query page, unless a test asks for fewer). */
   pageSize?: number;
+  /**
+   * Subscriptions whose first scan this is: their new edges are part of the scan's one `baseline`
+   * item, not an `edgeAdded` each (an edge from outside a subscription, an application's, follows
+   * its target's).
+   */
+  baseline?: (subscriptionId: string) => boolean;
   /** Each step as it ends, with its counts (debug log lines: the step is long on a large estate). */
   progress?: (step: string, counts: Record<string, number>) => void;
 }
@@ -126,6 +132,11 @@ export async function updateDependencies(
       subscriptionId: parseResourceId(e.sourceId)?.subscriptionId,
     };
   };
+  const inBaseline = (e: Edge): boolean => {
+    if (!deps.baseline) return false;
+    const sub = parseResourceId(e.sourceId)?.subscriptionId ?? parseResourceId(e.targetId)?.subscriptionId;
+    return sub !== undefined && deps.baseline(sub.toLowerCase());
+  };
   const graphRows = deps.store.batchWriter();
   const changeRowsWaiting = deps.changes.batchWriter();
   let total = 0;
@@ -137,7 +148,7 @@ export async function updateDependencies(
       if (!before || before.firstSeenScanId === scanId) {
         added++;
         graphRows.add(edgeRows({ ...e, firstSeenScanId: scanId }));
-        changeRowsWaiting.add(changeRows(change(e, 'edgeAdded')));
+        if (!inBaseline(e)) changeRowsWaiting.add(changeRows(change(e, 'edgeAdded')));
       } else if (!before.same) graphRows.add(edgeRows({ ...e, firstSeenScanId: before.firstSeenScanId }));
     },
     { heuristics: deps.heuristics },

@@ -14,6 +14,8 @@ export interface Resource {
   tags: Record<string, string>;
   properties: Record<string, unknown>;
   discoveredAt: string;
+  /** When TopDeck first saw the resource (a first scan is a baseline: no `added` item says so). */
+  firstSeenAt: string;
   lastSeenAt: string;
   scanId: string;
 }

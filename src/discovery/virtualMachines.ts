@@ -13,7 +13,6 @@ const TYPE = 'Microsoft.Compute/virtualMachines';
 export function mapVirtualMachine(vm: VirtualMachine): DiscoveredItem {
   const image = vm.storageProfile?.imageReference;
   const osDisk = vm.storageProfile?.osDisk;
-  const customImage = image?.id ?? image?.sharedGalleryImageId ?? image?.communityGalleryImageId;
   const item = armItem(vm, TYPE, {
     vmId: vm.vmId,
     vmSize: vm.hardwareProfile?.vmSize,
@@ -31,11 +30,15 @@ export function mapVirtualMachine(vm: VirtualMachine): DiscoveredItem {
         type: d.managedDisk?.storageAccountType,
       }),
     ),
-    imagePublisher: customImage ? undefined : image?.publisher,
-    imageOffer: customImage ? undefined : image?.offer,
-    imageSku: customImage ? undefined : image?.sku,
-    imageVersion: customImage ? undefined : (image?.exactVersion ?? image?.version),
-    imageId: customImage,
+    // Every part the image reference gives: a gallery or maximal body has an id AND the
+    // publisher, offer, sku and version (empty strings are parts not given).
+    imagePublisher: image?.publisher || undefined,
+    imageOffer: image?.offer || undefined,
+    imageSku: image?.sku || undefined,
+    imageVersion: image?.exactVersion || image?.version || undefined,
+    imageId: image?.id || image?.sharedGalleryImageId || image?.communityGalleryImageId || undefined,
+    imageSharedGalleryImageId: image?.sharedGalleryImageId || undefined,
+    imageCommunityGalleryImageId: image?.communityGalleryImageId || undefined,
     networkInterfaceIds: idsOf(vm.networkProfile?.networkInterfaces),
     zones: vm.zones,
     identityType: vm.identity?.type,

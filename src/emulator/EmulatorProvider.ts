@@ -8,10 +8,12 @@ import type { EmulatedResource } from './EmulatedResource';
 import type { EmulatedResourceGroup, Estate } from './estate';
 import type { EmulatedVm } from './providers/EmulatedVm';
 import type { SubscriptionResources } from './SubscriptionResources';
+import type { ArmEmulatorOptions } from './types';
 
 export interface RouteReply {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 /** One request as a route sees it, after authentication, api-version and fault injection. */
@@ -24,6 +26,8 @@ export interface RouteRequest {
   query: Map<string, string>;
   /** the parsed JSON body of a POST (undefined when absent or not JSON) */
   body?: unknown;
+  /** who is calling: the request's Authorization header (a per-caller quota's key) */
+  caller: string;
 }
 
 /** What a route needs from the server. */
@@ -31,6 +35,8 @@ export interface ProviderRouteContext {
   estate: Estate;
   /** the registered providers, in registration order (provider registration answers) */
   providers: readonly EmulatorProvider[];
+  /** state a provider keeps for the emulator's lifetime (a quota), made once per key */
+  state<T>(key: string, create: (options: ArmEmulatorOptions) => T): T;
   subscription(subscriptionId: string): SubscriptionResources | undefined;
   subscriptions(): SubscriptionResources[];
   /**

@@ -115,6 +115,8 @@ function checkRate(name: string, value: number | undefined): number {
 export class EmulatorCore {
   endpoint = '';
   private readonly pageSize: number;
+  /** State a provider keeps per emulator (Resource Graph's per-caller quota), by key. */
+  private readonly providerState = new Map<string, unknown>();
   private readonly latencyMs: number;
   private readonly throttleRate: number;
   private readonly errorRate: number;
@@ -132,7 +134,7 @@ export class EmulatorCore {
 
   constructor(
     readonly estate: Estate,
-    options: ArmEmulatorOptions,
+    private readonly options: ArmEmulatorOptions,
   ) {
     this.pageSize = Math.max(1, Math.floor(options.pageSize ?? 100));
     this.latencyMs = Math.max(0, options.latencyMs ?? 0);
@@ -429,6 +431,7 @@ export class EmulatorCore {
         offset,
         query,
         body: requestBody,
+        caller: headerValue(req, 'authorization') ?? '',
       });
     }
     if (method !== 'GET') {
@@ -473,6 +476,10 @@ export class EmulatorCore {
       subscriptions: () => [...this.resourceIndex.values()],
       estate: this.estate,
       providers: EMULATOR_PROVIDERS,
+      state: <T>(key: string, create: (options: ArmEmulatorOptions) => T): T => {
+        if (!this.providerState.has(key)) this.providerState.set(key, create(this.options));
+        return this.providerState.get(key) as T;
+      },
       page: (values, pathname, apiVersion, offset, extraQuery, map) => {
         if (offset === undefined)
           return armError(

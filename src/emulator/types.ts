@@ -43,6 +43,10 @@ export interface ArmEmulatorOptions {
   denyActions?: string[];
   /** default 100 (items per page of list calls) */
   pageSize?: number;
+  /** Resource Graph's per-caller quota; default Azure's (15 queries per 5 s); false = unmetered */
+  graphQuota?: { queries: number; windowMs: number } | false;
+  /** Resource Graph rows per page, default (and at most, as in Azure) 1,000 */
+  graphPageSize?: number;
   /** added to every response, default 0 */
   latencyMs?: number;
   /** 0..1 probability of a 429 with Retry-After (seeded RNG), default 0 */

@@ -26,6 +26,13 @@ export const scanSchema = z
     subscriptionIds: z.array(z.string()),
     resourceTypes: z.array(z.string()),
     resourceGroup: z.string().optional(),
+    inventory: z
+      .object({
+        source: z.enum(['resourcegraph', 'arm']),
+        reason: z.string(),
+      })
+      .optional()
+      .describe('Who said what exists this scan (TOPDECK_INVENTORY_SOURCE) and why'),
     tasks: z.object({ total: count, completed: count, failed: count, skipped: count, pending: z.number() }),
     pages: count,
     counts: z.object({
@@ -79,6 +86,7 @@ export const resourceSchema = z
     tags: z.record(z.string(), z.string()),
     properties: z.record(z.string(), z.unknown()),
     discoveredAt: z.string(),
+    firstSeenAt: z.string().describe('When TopDeck first saw the resource'),
     lastSeenAt: z.string(),
     scanId: z.string(),
   })
@@ -133,7 +141,7 @@ export const changePageSchema = z
       z.object({
         scanId: z.string(),
         at: z.string(),
-        kind: z.enum(['added', 'modified', 'removed', 'edgeAdded', 'edgeRemoved']),
+        kind: z.enum(['baseline', 'added', 'modified', 'removed', 'edgeAdded', 'edgeRemoved']),
         resourceId: z.string(),
         targetId: z.string().optional(),
         method: z.string().optional(),

@@ -7,6 +7,12 @@ import type {
 import { isTransientStatus, parseRetryAfterMs } from '../errors/classifyError';
 import type { CircuitBreaker } from './circuitBreaker';
 import type { RateBudget } from './rateBudget';
+import {
+  RESOURCE_GRAPH_SCOPE,
+  isResourceGraphUrl,
+  parseQuotaRemaining,
+  parseQuotaResetMs,
+} from './resourceGraphQuota';
 
 /** One HTTP attempt through the pipeline: what telemetry counts (API calls, 429s, retries). */
 export interface ArmCallEvent {
@@ -124,7 +130,9 @@ export function createArmPipelinePolicy(options: ArmPipelinePolicyOptions): ArmP
     stats: () => ({ ...counters }),
     async sendRequest(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> {
       const subscriptionId = subscriptionIdOf(request.url);
-      const scope = subscriptionId ?? 'global';
+      // Resource Graph's quota is per caller and apart from Resource Manager's reads: its own bucket
+      const graph = isResourceGraphUrl(request.url);
+      const scope = graph ? RESOURCE_GRAPH_SCOPE : (subscriptionId ?? 'global');
       const attempt = (attempts.get(request) ?? 0) + 1;
       attempts.set(request, attempt);
       const budget = options.budgetFor(scope);
@@ -144,7 +152,12 @@ export function createArmPipelinePolicy(options: ArmPipelinePolicyOptions): ArmP
       ): Promise<void> => {
         if (status === 429) {
           counters.throttled += 1;
-          await budget.pause(parseRetryAfterMs(headers) ?? throttlePauseMs);
+          const quotaResetMs = graph ? parseQuotaResetMs(headers) : undefined;
+          // A Graph 429 names its wait in the quota header; the SDK's retry reads only Retry-After
+          // and its variants, so the wait is handed to it as retry-after-ms (still one retry layer).
+          if (quotaResetMs !== undefined && headers && parseRetryAfterMs(headers) === undefined)
+            headers.set('retry-after-ms', String(quotaResetMs));
+          await budget.pause(quotaResetMs ?? parseRetryAfterMs(headers) ?? throttlePauseMs);
         }
       };
 
@@ -179,7 +192,7 @@ export function createArmPipelinePolicy(options: ArmPipelinePolicyOptions): ArmP
             durationMs: performance.now() - started,
             throttled: response.status === 429,
           });
-          const remaining = remainingReads(response);
+          const remaining = graph ? parseQuotaRemaining(response.headers) : remainingReads(response);
           if (remaining !== undefined) budget.observeRemaining(remaining);
           await afterResponse(response.status, response.headers);
           if (isTransientStatus(response.status)) throw new FailedResponse(response);

@@ -18,6 +18,12 @@ export interface ScanRow {
   resourceTypes: string; // JSON array
   resourceGroup?: string;
   tasksTotal: number;
+  /** Who said what exists: `resourcegraph` or `arm` (TOPDECK_INVENTORY_SOURCE, decided per scan). */
+  inventorySource?: 'resourcegraph' | 'arm';
+  /** Why that source: the setting, or Resource Graph's error when `auto` fell back. */
+  inventorySourceReason?: string;
+  /** JSON array: the subscriptions this scan is the first of (their history starts with one `baseline` item). */
+  baselineSubscriptions?: string;
   tasksCompleted?: number;
   tasksFailed?: number;
   tasksSkipped?: number;

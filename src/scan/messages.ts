@@ -21,6 +21,8 @@ export const pageMessageSchema = z.object({
   primaryDone: z.boolean().optional(),
   /** The state listing has no more pages. */
   stateDone: z.boolean().optional(),
+  /** The scan is the first of this subscription: new rows are its baseline, not `added`. */
+  baseline: z.boolean().optional(),
   correlationId: z.string().min(1),
   traceparent: z.string().optional(),
 });

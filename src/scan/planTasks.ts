@@ -1,7 +1,12 @@
 import type { ArmClients } from '../discovery/armClients';
 import type { Discoverer } from '../discovery/Discoverer';
-import { DEDICATED, canonicalType, findDiscoverer } from '../discovery/registry';
+import { canonicalType, findDedicated, findDiscoverer } from '../discovery/registry';
+import { genericResources } from '../discovery/types/genericResources';
+import { classifyError } from '../errors/classifyError';
+import { TopDeckError } from '../errors/TopDeckError';
 import type { Logger } from '../telemetry/logger';
+import { redactText } from '../telemetry/redact';
+import { INVENTORY_TYPE } from './inventoryTask';
 import { TERMINAL_SCAN } from './ScanRecords';
 import type { ScanStore } from './ScanStore';
 
@@ -12,6 +17,20 @@ export interface PlannedTask {
   discoverer: Discoverer;
 }
 
+/** TOPDECK_INVENTORY_SOURCE: who says what exists. */
+export type InventorySourceSetting = 'auto' | 'resourcegraph' | 'arm';
+
+/** The source a scan used, and why (recorded on the scan). */
+export interface InventoryChoice {
+  source: 'resourcegraph' | 'arm';
+  reason: string;
+}
+
+export interface ScanPlan {
+  tasks: PlannedTask[];
+  inventory: InventoryChoice;
+}
+
 export interface PlanDeps {
   arm: ArmClients;
   store: ScanStore;
@@ -19,42 +38,87 @@ export interface PlanDeps {
 }
 
 /**
- * Which (subscription, type) tasks a scan has. Don't spend calls on types that are not there:
- * ONE Resource Graph query counts the types of every subscription, and only those are listed
- * (dedicated types by their discoverer, every other type by the generic listing, one task each,
- * so nothing is listed twice). Types the last finished scan found are listed too, so a type whose
- * last resource was deleted gets its removals. When Resource Graph cannot answer, every
- * dedicated type is listed (the inventory of other types then waits for the next scan).
+ * Which tasks a scan has, decided per scan. Resource Graph (when the setting allows and it
+ * answers): ONE query counts the types of every subscription, and only those are listed
+ * (dedicated types by their discoverer, every other type by the generic listing, one task each).
+ * Resource Manager (Graph off or not answering): per subscription, one inventory task reads the
+ * whole generic list once; the dedicated types it names get their tasks as its pages find them.
+ * Either way, types the last finished scan found are listed too, so a type whose last resource
+ * was deleted gets its removals.
  */
 export async function planTasks(
   deps: PlanDeps,
   subscriptionIds: string[],
   resourceGroup: string | undefined,
   requestedTypes: string[] | undefined,
-): Promise<PlannedTask[]> {
-  const [counts, previous] = await Promise.all([
-    deps.arm.resourceTypeCounts(subscriptionIds, resourceGroup).catch((e: unknown) => {
-      deps.logger.warn('Resource Graph did not answer; listing every dedicated type', {
-        reason: e instanceof Error ? e.message : String(e),
-      });
-      return undefined;
-    }),
+  setting: InventorySourceSetting = 'auto',
+): Promise<ScanPlan> {
+  const [graph, previous] = await Promise.all([
+    setting === 'arm'
+      ? { reason: 'TOPDECK_INVENTORY_SOURCE=arm' }
+      : deps.arm.resourceTypeCounts(subscriptionIds, resourceGroup).then(
+          (counts) => ({ counts }),
+          (e: unknown) => ({ error: classifyError(e, 'Resource Graph type counts') }),
+        ),
     typesFoundLastTime(deps.store),
   ]);
   const requested = requestedTypes?.length ? new Set(requestedTypes.map((t) => t.toLowerCase())) : undefined;
+  if ('counts' in graph) {
+    const counts = graph.counts;
+    const tasks = plan(subscriptionIds, (subscriptionId) => {
+      const before = previous.get(subscriptionId) ?? new Set<string>();
+      const present = new Set<string>([
+        ...(counts.get(subscriptionId) ?? new Map<string, number>()).keys(),
+        ...before,
+      ]);
+      if (requested) return [...requested].filter((t) => present.has(t));
+      // The last scan took this subscription's other types from its whole generic list, so which
+      // of them it found is not on record: the inventory task lists them again (and removes those
+      // gone), the dedicated types are listed as Graph counted them.
+      if (before.has(INVENTORY_TYPE))
+        return [...[...present].filter((t) => findDedicated(t)), INVENTORY_TYPE];
+      return [...present].filter((t) => t !== INVENTORY_TYPE);
+    });
+    const reason =
+      setting === 'resourcegraph'
+        ? 'TOPDECK_INVENTORY_SOURCE=resourcegraph'
+        : 'Resource Graph answered (TOPDECK_INVENTORY_SOURCE=auto)';
+    return { tasks, inventory: { source: 'resourcegraph', reason } };
+  }
+  let reason = 'reason' in graph ? graph.reason : '';
+  if ('error' in graph) {
+    const why = redactText(
+      `${graph.error.statusCode ?? ''} ${graph.error.code}: ${graph.error.message}`.trim(),
+    );
+    if (setting === 'resourcegraph') {
+      throw new TopDeckError({
+        code: 'ResourceGraphUnavailable',
+        message: `TOPDECK_INVENTORY_SOURCE=resourcegraph but Resource Graph did not answer (${why}); set it to auto or arm to use Resource Manager listings`,
+        transient: graph.error.transient,
+        cause: graph.error,
+      });
+    }
+    reason = `Resource Graph did not answer (${why}); Resource Manager listings used`;
+    deps.logger.warn('Resource Graph did not answer; listing every subscription through Resource Manager', {
+      reason: why,
+    });
+  }
+  const tasks = plan(subscriptionIds, (subscriptionId) => {
+    const before = [...(previous.get(subscriptionId) ?? [])].filter((t) => findDedicated(t));
+    // a request for named types lists exactly those (a generic one by a type-filtered list)
+    return requested ? [...requested] : [...before, INVENTORY_TYPE];
+  });
+  return { tasks, inventory: { source: 'arm', reason } };
+}
+
+/** One task per (subscription, canonical type), dedicated types by their discoverer. */
+function plan(subscriptionIds: string[], typesOf: (subscriptionId: string) => string[]): PlannedTask[] {
   const tasks: PlannedTask[] = [];
   for (const subscriptionId of subscriptionIds) {
-    const present = new Set<string>([
-      ...(counts
-        ? [...(counts.get(subscriptionId) ?? new Map()).keys()]
-        : DEDICATED.map((d) => d.type.toLowerCase())),
-      ...(previous.get(subscriptionId) ?? []),
-    ]);
-    const types = requested ? [...requested].filter((t) => !counts || present.has(t)) : [...present];
     const seen = new Set<string>();
-    for (const t of types.sort()) {
-      const discoverer = findDiscoverer(t);
-      const resourceType = canonicalType(t);
+    for (const t of typesOf(subscriptionId).sort()) {
+      const discoverer = t === INVENTORY_TYPE ? genericResources : findDiscoverer(t);
+      const resourceType = t === INVENTORY_TYPE ? t : canonicalType(t);
       if (!discoverer || seen.has(resourceType.toLowerCase())) continue;
       seen.add(resourceType.toLowerCase());
       tasks.push({ subscriptionId, resourceType, discoverer });

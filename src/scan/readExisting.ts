@@ -11,6 +11,7 @@ export interface ExistingRow {
   id?: string;
   hash?: string;
   discoveredAt?: string;
+  firstSeenAt?: string;
   scanId?: string;
   changeKind?: string;
   status?: string;
@@ -66,6 +67,7 @@ export async function readExisting(
           'id',
           'hash',
           'discoveredAt',
+          'firstSeenAt',
           'scanId',
           'changeKind',
           'status',

@@ -49,6 +49,7 @@ export function primaryEntity(item: DiscoveredItem, stamp: StampFields): TableEn
     ...writeJsonColumns('properties', item.properties),
     hash: resourceHash(item),
     discoveredAt: stamp.discoveredAt ?? stamp.seenAt,
+    firstSeenAt: stamp.discoveredAt ?? stamp.seenAt,
     lastSeenAt: stamp.seenAt,
     scanId: stamp.scanId,
   };
@@ -93,6 +94,8 @@ export function entityToResource(entity: Record<string, unknown>): Resource {
     tags: readJsonColumns<Record<string, string>>('tags', entity, {}),
     properties,
     discoveredAt: str('discoveredAt'),
+    // rows written before firstSeenAt existed: their discoveredAt is the same moment
+    firstSeenAt: str('firstSeenAt') || str('discoveredAt'),
     lastSeenAt: str('lastSeenAt'),
     scanId: str('scanId'),
   };

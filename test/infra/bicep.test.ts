@@ -164,6 +164,7 @@ const DESIGN_SETTINGS: Record<
   PORT: 'local only',
   TOPDECK_WATCHDOG_MINUTES: 'app setting',
   TOPDECK_HEURISTIC_EDGES: 'app setting',
+  TOPDECK_INVENTORY_SOURCE: 'optional (default)',
 };
 
 /** Settings the deployment adds for identity-based access (storage, App Insights, DefaultAzureCredential). */

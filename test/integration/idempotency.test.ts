@@ -48,7 +48,7 @@ describe('idempotent queue handlers', () => {
     const carried = await pumpWithDuplicates(services.queueService, defs);
     const view = await services.scansApi.get(scan.scanId);
     expect(view.status).toBe('completed');
-    expect(view.counts).toMatchObject({ resources: 180, added: 180, modified: 0, removed: 0 });
+    expect(view.counts).toMatchObject({ resources: 180, added: 0, modified: 0, removed: 0 });
     expect(view.pages).toBe(8);
     // One continuation per page, one finalize, however often each was delivered.
     expect(carried['discover-virtualmachines']).toBe(8);
@@ -70,10 +70,10 @@ describe('idempotent queue handlers', () => {
     })) {
       changes.push(String(c.kind));
     }
-    // one record per resource, and the edges the first scan found (VM → its NICs and disks), once each
-    expect(changes.filter((k) => !k.startsWith('edge'))).toHaveLength(180);
-    expect(new Set(changes)).toEqual(new Set(['added', 'edgeAdded']));
-    expect(changes.filter((k) => k === 'edgeAdded')).toHaveLength(view.counts.edgesAdded);
+    // a first scan is a baseline: one record per subscription (each written twice: by scan and by
+    // resource, the by-resource row in its own partition), however often a message was delivered
+    expect(changes).toEqual(['baseline', 'baseline']);
+    expect(view.counts.edgesAdded).toBeGreaterThan(0);
   });
 
   it('records a second scan of an unchanged estate as no change, a removal as removed, and keeps what a concurrent scan saw', async () => {

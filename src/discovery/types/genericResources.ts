@@ -1,7 +1,7 @@
 import { sdk } from '../sdk';
 import type { GenericResourceExpanded } from '@azure/arm-resources';
 import { armItem } from '../armItem';
-import type { Discoverer } from '../Discoverer';
+import type { Discoverer, ListingContext, ListingPage } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
 import { parseResourceId } from '../Resource';
 
@@ -56,3 +56,21 @@ export const genericResources: Discoverer = {
     );
   },
 };
+
+/**
+ * One page of a subscription's whole generic list (no type filter): the Resource Manager path's
+ * inventory when Resource Graph cannot say which types exist. Items keep the type Azure gave them.
+ */
+export function listSubscriptionResourcesPage(ctx: ListingContext): Promise<ListingPage> {
+  const client = () => ctx.arm.client(sdk.resources().ResourceManagementClient, ctx.subscriptionId);
+  const options = { expand: 'provisioningState,createdTime,changedTime' };
+  return listArmPage(
+    ctx,
+    {
+      all: () => client().resources.list(options),
+      byResourceGroup: (rg) => client().resources.listByResourceGroup(rg, options),
+      continuationOf: sdk.resources().getContinuationToken,
+    },
+    (r) => mapGenericResource(r, r.type ?? ''),
+  );
+}

@@ -1,0 +1,192 @@
+/**
+ * Inventory benchmark (issue 20): each inventory source (TOPDECK_INVENTORY_SOURCE=arm and
+ * =resourcegraph) on a wide estate (300 subscriptions x 35 VMs, 10,500 resources: the demo
+ * generator's connected make-up has ~230 resources per subscription at least, so the wide estate
+ * is VMs only) and a deep one (1 subscription, 10,000 connected resources; 100,000 with `deep100k`
+ * on the command line), a first scan and an unchanged re-scan each, 50 ms a Resource Manager call.
+ * Storage, the emulator and the scan run in separate processes (as scanBench.ts).
+ * Prints calls per resource (listings and per-item reads apart), Resource Manager reads per
+ * subscription, Graph queries, Table transactions per resource and wall time, then the targets.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { firstJsonLine, startAzuriteProcess } from './scanBench';
+
+const root = path.resolve(__dirname, '../..');
+const LATENCY_MS = 50;
+const PAGE_SIZE = 100;
+
+interface Estate {
+  name: string;
+  args: string[];
+}
+
+const ESTATES: Record<string, Estate> = {
+  wide: {
+    name: 'wide (300 subscriptions x 35 VMs)',
+    args: ['--vm-only', '--vms', '35', '--subscriptions', '300'],
+  },
+  deep10k: { name: 'deep (1 subscription, 10,000)', args: ['--resources', '10000', '--subscriptions', '1'] },
+  deep100k: {
+    name: 'deep (1 subscription, 100,000)',
+    args: ['--resources', '100000', '--subscriptions', '1'],
+  },
+};
+
+interface Figures {
+  status: string;
+  inventorySource?: string;
+  resources: number;
+  wallMs: number;
+  armRequestsByKind: Record<string, number>;
+  armReadsPerSubscriptionMax: number;
+  subscriptionsRead: number;
+  tableTransactions: number;
+  tableTransactionsByKind: Record<string, number>;
+  heapUsedAfterGcBytes: number;
+  rescan?: {
+    status: string;
+    wallMs: number;
+    tableTransactions: number;
+    tableTransactionsByKind: Record<string, number>;
+    armRequestsByKind: Record<string, number>;
+  };
+}
+
+async function runOnce(estate: Estate, source: 'arm' | 'resourcegraph'): Promise<Figures> {
+  const azurite = await startAzuriteProcess();
+  const emulatorProc = spawn(
+    process.execPath,
+    [
+      path.join(root, 'dist/src/emulator/cli.js'),
+      ...estate.args,
+      '--page-size',
+      String(PAGE_SIZE),
+      '--latency',
+      String(LATENCY_MS),
+      '--port',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  try {
+    const emulator = (await firstJsonLine(emulatorProc, 'emulator')) as {
+      endpoint: string;
+      caBundle: string;
+    };
+    const worker = spawn(process.execPath, ['--expose-gc', path.join(root, 'dist/bench/scanWorker.js')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        AzureWebJobsStorage: azurite.connectionString,
+        TOPDECK_ARM_ENDPOINT: emulator.endpoint,
+        TOPDECK_ARM_TOKEN: 'bench-token',
+        TOPDECK_INVENTORY_SOURCE: source,
+        NODE_EXTRA_CA_CERTS: emulator.caBundle,
+        BENCH_MODE: 'scan',
+        BENCH_RESCAN: '1',
+      },
+    });
+    return (await firstJsonLine(worker, `${source} worker`)) as unknown as Figures;
+  } finally {
+    emulatorProc.kill();
+    azurite.stop();
+  }
+}
+
+const perItemKinds = ['siteSettings', 'sqlServerDatabases', 'namespaceNetworkRules'];
+const sum = (byKind: Record<string, number>, kinds: string[]) =>
+  kinds.reduce((n, k) => n + (byKind[k] ?? 0), 0);
+const f4 = (x: number) => x.toFixed(4);
+const s2 = (ms: number) => (ms / 1000).toFixed(2);
+
+export async function main(names: string[]): Promise<boolean> {
+  const checks: Array<[string, string, boolean]> = [];
+  const heap: Record<string, number> = {};
+  for (const key of names) {
+    const estate = ESTATES[key];
+    if (!estate) throw new Error(`unknown estate ${key}: one of ${Object.keys(ESTATES).join(', ')}`);
+    const runs: Partial<Record<'arm' | 'resourcegraph', Figures>> = {};
+    for (const source of ['arm', 'resourcegraph'] as const) {
+      const r = await runOnce(estate, source);
+      runs[source] = r;
+      const n = Math.max(1, r.resources);
+      const listing = r.armRequestsByKind.listing ?? 0;
+      const perItem = sum(r.armRequestsByKind, perItemKinds);
+      const graph = r.armRequestsByKind.graph ?? 0;
+      console.log(
+        `\nInventory benchmark, ${estate.name}, source ${source} (used: ${r.inventorySource}): ${r.status}, ${r.resources} resources`,
+      );
+      console.log(
+        `  first scan: wall ${s2(r.wallMs)} s; listing calls ${listing} = ${f4(listing / n)} per resource; per-item reads ${perItem} = ${f4(perItem / n)} per resource (site settings ${r.armRequestsByKind.siteSettings ?? 0}); Graph queries ${graph}; Resource Manager reads per subscription (max) ${r.armReadsPerSubscriptionMax} over ${r.subscriptionsRead} subscriptions; Table transactions ${r.tableTransactions} = ${(r.tableTransactions / n).toFixed(3)} per resource; live heap ${(r.heapUsedAfterGcBytes / 1048576).toFixed(0)} MB`,
+      );
+      if (r.rescan)
+        console.log(
+          `  unchanged re-scan: ${r.rescan.status}, wall ${s2(r.rescan.wallMs)} s; Resource Manager calls ${Object.values(r.rescan.armRequestsByKind).reduce((a, b) => a + b, 0)}; Table transactions ${r.rescan.tableTransactions} = ${(r.rescan.tableTransactions / n).toFixed(3)} per resource`,
+        );
+      const kinds = (byKind: Record<string, number>) =>
+        Object.entries(byKind)
+          .filter(([, c]) => c > 0)
+          .sort((x, y) => y[1] - x[1])
+          .map(([k, c]) => `${k} ${c}`)
+          .join(', ');
+      console.log(`  Table transactions by kind, first scan: ${kinds(r.tableTransactionsByKind)}`);
+      if (r.rescan)
+        console.log(`  Table transactions by kind, re-scan: ${kinds(r.rescan.tableTransactionsByKind)}`);
+      heap[`${key}:${source}`] = r.heapUsedAfterGcBytes;
+      checks.push([`${key} ${source}: scan completed`, r.status, r.status === 'completed']);
+      checks.push([
+        `${key} ${source}: Table transactions per resource, first scan <= 0.15`,
+        (r.tableTransactions / n).toFixed(3),
+        r.tableTransactions / n <= 0.15,
+      ]);
+      if (r.rescan)
+        checks.push([
+          `${key} ${source}: Table transactions per resource, unchanged re-scan <= 0.02`,
+          (r.rescan.tableTransactions / n).toFixed(3),
+          r.rescan.tableTransactions / n <= 0.02,
+        ]);
+      if (source === 'resourcegraph') {
+        const besidesSites = listing + perItem - (r.armRequestsByKind.siteSettings ?? 0) + graph;
+        checks.push([
+          `${key} graph: calls per resource besides site settings <= 0.01`,
+          f4(besidesSites / n),
+          besidesSites / n <= 0.01,
+        ]);
+      }
+    }
+    const arm = runs.arm;
+    const graph = runs.resourcegraph;
+    if (arm && graph)
+      checks.push([
+        `${key}: Graph path faster than the Resource Manager path`,
+        `${s2(graph.wallMs)} s vs ${s2(arm.wallMs)} s`,
+        graph.wallMs < arm.wallMs,
+      ]);
+  }
+  for (const source of ['arm', 'resourcegraph']) {
+    const small = heap[`deep10k:${source}`];
+    const big = heap[`deep100k:${source}`];
+    if (small && big)
+      checks.push([
+        `${source}: live heap at 100,000 within 1.2x of 10,000`,
+        (big / small).toFixed(2),
+        big / small <= 1.2,
+      ]);
+  }
+  console.log('  targets (wall / bound is not measured by this part)');
+  for (const [target, actual, ok] of checks)
+    console.log(`    ${ok ? 'PASS' : 'FAIL'}  ${target}  (actual ${actual})`);
+  return checks.every((c) => c[2]);
+}
+
+if (require.main === module) {
+  const names = process.argv.slice(2);
+  main(names.length ? names : ['wide', 'deep10k']).then(
+    (ok) => process.exit(ok ? 0 : 1),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,76 @@
+import type { Discoverer } from '../discovery/Discoverer';
+import { discoverQueueName } from '../discovery/registry';
+import type { DiscoveredItem } from '../discovery/Resource';
+import { redactText } from '../telemetry/redact';
+import { describeFailure } from './describeFailure';
+import { fetchJoinedPage } from './fetchJoinedPage';
+import type { PageMessage } from './messages';
+import type { PageSource, SourcePage } from './PageSource';
+import type { ScanContext } from './ScanContext';
+import { writeResources } from './writeResources';
+
+/** A storage refusal names the setting and the role to check. */
+export function describeWriteFailure(error: { statusCode?: number; code: string; message: string }): string {
+  return `Table Storage refused the page (${error.statusCode ?? ''} ${error.code}): ${error.message}; check AzureWebJobsStorage and that the identity has Storage Table Data Contributor`;
+}
+
+/**
+ * A page of one (subscription, type[, resource group]) Resource Manager listing by the type's
+ * discoverer, joined with its state listing, enriched once the next page is on its way.
+ */
+export function armListingSource(ctx: ScanContext, discoverer: Discoverer): PageSource {
+  return {
+    queueName: () => discoverQueueName(discoverer),
+    async read(msg: PageMessage): Promise<SourcePage> {
+      const listing = {
+        subscriptionId: msg.subscriptionId,
+        resourceGroup: msg.resourceGroup,
+        resourceType: msg.resourceType,
+        arm: ctx.deps.arm,
+      };
+      const fetched = await fetchJoinedPage(discoverer, listing, msg);
+      const log = ctx.deps.logger.child({ scanId: msg.scanId, taskId: msg.taskId, page: msg.page });
+      log.debug('page fetched', { items: fetched.items.length, more: Boolean(fetched.next) });
+      return {
+        next: fetched.next,
+        async complete() {
+          if (discoverer.enrich && fetched.items.length)
+            fetched.items = await discoverer.enrich(fetched.items, listing);
+        },
+        async write() {
+          const { items, stateOnly, skipped, warnings } = fetched;
+          if (skipped.length) {
+            log.warn('items in an unexpected shape skipped; the rest of the page is kept', {
+              skipped: skipped.length,
+              sample: skipped.slice(0, 3),
+            });
+          }
+          // The generic listing's items keep the type Azure gave them; a dedicated type has one spelling.
+          const typeOf = (item: DiscoveredItem): string => (discoverer.generic ? item.type : discoverer.type);
+          const written = await writeResources(ctx, msg, items, stateOnly, {
+            typeOf,
+            canonicalType: discoverer.type,
+          });
+          return {
+            counts: {
+              items: items.length,
+              stateItems: stateOnly.length,
+              skippedItems: skipped.length,
+              ...(skipped[0]
+                ? { skippedSample: redactText(`${skipped[0].id}: ${skipped[0].error}`).slice(0, 1000) }
+                : {}),
+              added: written.added,
+              modified: written.modified,
+              seen: written.seen,
+              ...(warnings.length ? { warnings: redactText(JSON.stringify(warnings)).slice(0, 4000) } : {}),
+            },
+          };
+        },
+      };
+    },
+    describeFailure: (error, msg, stage) =>
+      stage === 'write'
+        ? { kind: 'fail', message: describeWriteFailure(error) }
+        : describeFailure(error, msg),
+  };
+}

@@ -1,0 +1,42 @@
+import type { PageMessage } from './messages';
+import type { ScanContext } from './ScanContext';
+import { finishTask } from './finishTask';
+
+/** A task is complete when the last page is known and every page before it is done. */
+export async function completeTaskIfDone(ctx: ScanContext, msg: PageMessage): Promise<void> {
+  const markers = await ctx.deps.store.listPageMarkers(msg.scanId, msg.taskId);
+  const done = markers.filter((m) => m.state === 'done');
+  const last = done.find((m) => m.isLast);
+  if (!last || done.length < last.page) return;
+  const sum = (k: 'items' | 'added' | 'modified' | 'skippedItems') =>
+    done.reduce((n, m) => n + (m[k] ?? 0), 0);
+  const sample = done.find((m) => m.skippedSample)?.skippedSample;
+  const warnings = mergeWarnings(done.map((m) => m.warnings));
+  await finishTask(ctx, msg, 'completed', {
+    pages: done.length,
+    items: sum('items'),
+    added: sum('added'),
+    modified: sum('modified'),
+    skippedItems: sum('skippedItems'),
+    ...(sample ? { skippedSample: sample } : {}),
+    ...(warnings ? { warnings } : {}),
+  });
+}
+
+/** One entry per warning code over a task's pages (JSON), so a task reports each problem once. */
+function mergeWarnings(perPage: Array<string | undefined>): string | undefined {
+  const byCode = new Map<string, { code: string; message: string; count: number }>();
+  for (const json of perPage) {
+    if (!json) continue;
+    try {
+      for (const w of JSON.parse(json) as Array<{ code: string; message: string }>) {
+        const seen = byCode.get(w.code);
+        if (seen) seen.count++;
+        else byCode.set(w.code, { ...w, count: 1 });
+      }
+    } catch {
+      // a cut-off list (over 4,000 characters) is still reported by the pages that parse
+    }
+  }
+  return byCode.size ? JSON.stringify([...byCode.values()]) : undefined;
+}

@@ -1,0 +1,108 @@
+import type { ChangeItem } from '../changes/ChangeItem';
+import { diffContent } from '../changes/diffContent';
+import type { DiscoveredItem } from '../discovery/Resource';
+import {
+  entityToResource,
+  isCurrentHash,
+  primaryEntity,
+  stateEntity,
+  type TableEntity,
+} from '../storage/resourceEntity';
+import { getEntityOrUndefined, upsertInBatches } from '../storage/tables';
+import type { PageMessage } from './messages';
+import { readExisting } from './readExisting';
+import type { ScanContext } from './ScanContext';
+import { encodeSeenKeys } from './seenKeys';
+
+export interface WriteOptions {
+  /** The type a row is stored under: the dedicated discoverer's spelling, or the item's own. */
+  typeOf: (item: DiscoveredItem) => string;
+  /** The canonical type stamped on rows whose item names none. */
+  canonicalType: string;
+}
+
+/**
+ * A page's resources: compared with what is stored, changed rows upserted and their changes
+ * recorded, unchanged rows left alone. Safe to retry: a row this scan already wrote keeps the
+ * change that attempt found.
+ */
+export async function writeResources(
+  ctx: ScanContext,
+  msg: PageMessage,
+  items: DiscoveredItem[],
+  stateOnly: DiscoveredItem[],
+  options: WriteOptions,
+): Promise<{ added: number; modified: number; seen: string }> {
+  const { tables } = ctx.deps;
+  const seenAt = ctx.now().toISOString();
+  const { typeOf } = options;
+  const stamp = { scanId: msg.scanId, seenAt, canonicalType: options.canonicalType };
+  const drafts = items.map((item) => primaryEntity(item, { ...stamp, canonicalType: typeOf(item) }));
+  const states = stateOnly.map((i) => stateEntity(i, { ...stamp, canonicalType: typeOf(i) }));
+  const existing = await readExisting(tables.resources, [...drafts, ...states]);
+  let added = 0;
+  let modified = 0;
+  const writes: TableEntity[] = [];
+  const changes: ChangeItem[] = [];
+  const toDiff: Array<{ draft: TableEntity; item: DiscoveredItem; change: ChangeItem }> = [];
+  drafts.forEach((draft, i) => {
+    const before = existing.get(draft.rowKey);
+    const item = items[i] as DiscoveredItem;
+    if (before?.discoveredAt) draft.discoveredAt = before.discoveredAt;
+    draft.firstSeenAt = before?.firstSeenAt || before?.discoveredAt || draft.firstSeenAt;
+    // A row this scan already wrote (an attempt that died before marking the page done) keeps
+    // the change that attempt found, so a retry counts the same (its change rows exist already).
+    const retried = Boolean(before) && before?.scanId === msg.scanId;
+    const kind: 'added' | 'modified' | undefined = retried
+      ? ((before?.changeKind || undefined) as 'added' | 'modified' | undefined)
+      : !before?.id
+        ? // a first scan of the subscription is its baseline: one item for the scope, none per row
+          msg.baseline
+          ? undefined
+          : 'added'
+        : isCurrentHash(before.hash) && before.hash !== draft.hash
+          ? 'modified'
+          : undefined;
+    draft.changeKind = kind ?? '';
+    if (kind === 'added') added++;
+    else if (kind === 'modified') modified++;
+    // An unchanged row is not rewritten: its lastSeenAt is derived from the scan's coverage.
+    const unchanged =
+      !retried &&
+      !kind &&
+      before !== undefined &&
+      before.hash === draft.hash &&
+      (draft.status === undefined || draft.status === before.status) &&
+      (draft.powerState === undefined || draft.powerState === before.powerState);
+    if (unchanged) return;
+    writes.push(draft);
+    if (!kind || retried) return;
+    const change: ChangeItem = {
+      scanId: msg.scanId,
+      at: seenAt,
+      kind,
+      resourceId: item.id,
+      type: typeOf(item),
+      name: item.name,
+      subscriptionId: msg.subscriptionId,
+    };
+    changes.push(change);
+    if (kind === 'modified') toDiff.push({ draft, item, change });
+  });
+  for (const s of states) {
+    const before = existing.get(s.rowKey);
+    if (!before || before.status !== s.status || (s.powerState && before.powerState !== s.powerState))
+      writes.push(s);
+  }
+  // What changed, against the stored version: one point read per modified row (few per scan).
+  await Promise.all(
+    toDiff.map(async ({ draft, item, change }) => {
+      const old = await getEntityOrUndefined(tables.resources, draft.partitionKey, draft.rowKey);
+      if (old) change.paths = diffContent(entityToResource(old), item);
+    }),
+  );
+  // Changes first: a retry after the rows are written finds them and does not record them again.
+  await ctx.changeLog.record(changes);
+  await upsertInBatches(tables.resources, writes);
+  return { added, modified, seen: encodeSeenKeys(drafts.map((d) => d.rowKey)) };
+}
