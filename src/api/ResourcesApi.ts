@@ -14,6 +14,7 @@ import { getEntityOrUndefined } from '../storage/tables';
 import type { Resource } from '../discovery/Resource';
 import type { Edge } from '../dependencies/Edge';
 import type { CoverageRow } from '../scan/ScanRecords';
+import { searchResources } from './searchResources';
 import { coverageMap, withCoverage } from './withCoverage';
 import {
   continuationTokenSchema,
@@ -21,6 +22,7 @@ import {
   parseOrThrow,
   resourceGroupSchema,
   resourceTypeSchema,
+  searchTextSchema,
   subscriptionIdSchema,
 } from './validation';
 
@@ -38,8 +40,13 @@ export const listResourcesQuerySchema = z
     resourceGroup: resourceGroupSchema.optional(),
     limit: pageLimitSchema.optional(),
     continuationToken: continuationTokenSchema.optional(),
+    q: searchTextSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => !(v.q && v.continuationToken), {
+    message:
+      'q answers its best matches in one page and has no continuationToken; narrow q or raise limit (up to 1000) instead',
+  });
 
 export type ListResourcesQuery = z.input<typeof listResourcesQuerySchema>;
 
@@ -108,6 +115,17 @@ export class ResourcesApi {
         filters.push(`resourceGroupLower eq ${odataString(q.resourceGroup.toLowerCase())}`);
     }
     const filter = filters.join(' and ');
+    if (q.q !== undefined) {
+      const text = q.q;
+      const limit = q.limit ?? 20;
+      return this.cache.cached(RESOURCES_CACHE_NAMESPACE, { op: 'search', filter, text, limit }, async () => {
+        const [found, coverage] = await Promise.all([
+          searchResources(this.resources, filter, text, limit),
+          this.ports.coverage().then(coverageMap),
+        ]);
+        return { items: found.map((f) => withCoverage(f.resource, f.partitionKey, coverage)) };
+      });
+    }
     const sdkToken = q.continuationToken ? decodeToken(q.continuationToken, filter) : undefined;
     const limit = q.limit ?? 100;
     return this.cache.cached(RESOURCES_CACHE_NAMESPACE, { op: 'list', filter, sdkToken, limit }, async () => {
