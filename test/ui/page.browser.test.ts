@@ -200,7 +200,7 @@ describe('the operator page in a headless browser', () => {
     await page.fill('[data-testid=filter-text]', 'vm1');
     await page.click('form.filters button.primary');
     await page.waitForFunction(() =>
-      document.querySelector('[data-testid=inventory-info]')?.textContent?.includes(' of '),
+      document.querySelector('[data-testid=inventory-info]')?.textContent?.includes('best matches'),
     );
     const rows = await page.$$eval('[data-testid=inventory-row]', (trs) =>
       trs.map((tr) => tr.getAttribute('data-id')),
@@ -208,6 +208,12 @@ describe('the operator page in a headless browser', () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThan(inGroup);
     expect(rows.every((r) => r?.toLowerCase().includes('vm1'))).toBe(true);
+    // The API's search over the whole group, not a filter over the page shown.
+    const search = await host.api<{ items: Array<{ id: string }> }>(
+      'GET',
+      '/api/resources?resourceGroup=rg-app&q=vm1&limit=50',
+    );
+    expect(rows).toEqual(search.body.items.map((r) => r.id));
     await page.screenshot({ path: artifactPath('inventory.png') });
     await page.click(`[data-testid=inventory-row][data-id="${ids.vm}"] a`);
     await page.waitForSelector('#cy[data-complete="true"]');

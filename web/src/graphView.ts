@@ -39,6 +39,9 @@ declare global {
 
 export type GraphScope = GraphFilters & { node?: string };
 
+/** Longest gap between the clicks of a double-click, in milliseconds (cytoscape's dbltap uses 500). */
+const DOUBLE_CLICK_MS = 500;
+
 const EMPTY_VIEW: GraphSnapshot = { nodes: [], edges: [], clusters: [], expanded: [], selected: null };
 
 const LABELS: Record<keyof GraphFilters, string> = {
@@ -163,14 +166,19 @@ export function renderGraphView(root: HTMLElement, scope: GraphScope): void {
     summary.dataset.nodes = String(shown.nodes.length);
     summary.dataset.clusters = String(model.clusters.length);
     const cy = graph.cy;
+    // A double-click's first click opens a closed cluster: its double-click must not close it again.
+    let openedAt = { id: '', at: 0 };
     cy.on('tap', 'node.cluster', (e) => {
       const id = (e.target as NodeSingular).id();
-      if (!graph.isExpanded(id) && graph.expand(id))
+      if (!graph.isExpanded(id) && graph.expand(id)) {
+        openedAt = { id, at: performance.now() };
         cy.animate({ fit: { eles: cy.getElementById(id), padding: 40 } }, { duration: 250 });
+      }
       details.replaceChildren(clusterPanel(graph, id));
     });
     cy.on('dbltap', 'node.cluster', (e) => {
       const id = (e.target as NodeSingular).id();
+      if (openedAt.id === id && performance.now() - openedAt.at < DOUBLE_CLICK_MS) return;
       if (graph.isExpanded(id) && graph.collapse(id)) details.replaceChildren(clusterPanel(graph, id));
     });
     cy.on('tap', 'node.resource', (e) => showDetails(e.target as NodeSingular));
