@@ -19,6 +19,12 @@ interface Room {
 /** Space left between an expanded cluster's members and its neighbours, in graph units. */
 const MARGIN = 60;
 
+/**
+ * Past this many members an open cluster draws its inner edges as plain lines without arrows (the
+ * panel tells the direction): curved edges with arrows cost most of each frame at hundreds.
+ */
+const DENSE_MEMBERS = 150;
+
 /** Longest label drawn under a resource, in characters (the panel has the full name). */
 const LABEL_CHARS = 18;
 
@@ -157,9 +163,8 @@ export class ClusterGraph {
         classes: n.external ? 'resource external' : `resource family-${nodeFamily(n)}`,
       };
     });
-    const inner = (this.model.internal.get(clusterId) ?? []).flatMap(
-      (e) => this.edgeElement(e, 'member') ?? [],
-    );
+    const cls = cluster.members.length > DENSE_MEMBERS ? 'member dense' : 'member';
+    const inner = (this.model.internal.get(clusterId) ?? []).flatMap((e) => this.edgeElement(e, cls) ?? []);
     this.cy.batch(() => {
       this.shiftOthers(clusterId, room, 1);
       node.addClass('expanded');

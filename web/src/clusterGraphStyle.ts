@@ -120,6 +120,7 @@ export function clusterGraphStyle(): cytoscape.StylesheetJson {
     },
     // Inside an open cluster: straight lines, cheaper than bundled curves at hundreds of edges.
     { selector: 'edge.member', style: { 'curve-style': 'straight' } },
+    { selector: 'edge.dense', style: { 'curve-style': 'haystack', 'target-arrow-shape': 'none' } },
     ...Object.entries(CATEGORY_COLOURS).map(([category, colour]) => ({
       selector: `edge.${category}`,
       style: { 'line-color': colour, 'target-arrow-color': colour },
