@@ -14,7 +14,7 @@ import { getEntityOrUndefined } from '../storage/tables';
 import type { Resource } from '../discovery/Resource';
 import type { Edge } from '../dependencies/Edge';
 import type { CoverageRow } from '../scan/ScanRecords';
-import { searchResources } from './searchResources';
+import { readSearchRows, searchResources, type SearchRow } from './searchResources';
 import { coverageMap, withCoverage } from './withCoverage';
 import {
   continuationTokenSchema,
@@ -29,6 +29,8 @@ import {
 /** The read-through cache port the API needs (src/cache implements it; a no-op when Redis is absent). */
 export interface ReadCache {
   cached<T>(namespace: string, args: unknown, compute: () => Promise<T>, ttlSeconds?: number): Promise<T>;
+  /** The namespace's version (bumped by every write the cached reads depend on); 0 = unknown. */
+  version?(namespace: string): Promise<number>;
 }
 
 export const RESOURCES_CACHE_NAMESPACE = 'api:resources';
@@ -92,6 +94,14 @@ export interface ResourceReadPorts {
 }
 
 export class ResourcesApi {
+  /**
+   * The search's rows of the last filter searched, at the cache version they were read at: as you
+   * type, each new text is a new question, and at 10,000 resources a scan costs about a second
+   * where ranking these rows costs milliseconds. Kept only while Redis can tell the version (every
+   * write bumps it); without it, every search scans.
+   */
+  private searchRows?: { version: number; filter: string; rows: Promise<SearchRow[]> };
+
   constructor(
     private readonly resources: TableClient,
     private readonly cache: ReadCache,
@@ -120,7 +130,7 @@ export class ResourcesApi {
       const limit = q.limit ?? 20;
       return this.cache.cached(RESOURCES_CACHE_NAMESPACE, { op: 'search', filter, text, limit }, async () => {
         const [found, coverage] = await Promise.all([
-          searchResources(this.resources, filter, text, limit),
+          this.rowsToSearch(filter).then((rows) => searchResources(this.resources, rows, text, limit)),
           this.ports.coverage().then(coverageMap),
         ]);
         return { items: found.map((f) => withCoverage(f.resource, f.partitionKey, coverage)) };
@@ -151,6 +161,20 @@ export class ResourcesApi {
       const next = page.done ? undefined : page.value.continuationToken;
       return next ? { items, continuationToken: encodeToken(next, filter) } : { items };
     });
+  }
+
+  private async rowsToSearch(filter: string): Promise<SearchRow[]> {
+    const version = (await this.cache.version?.(RESOURCES_CACHE_NAMESPACE)) ?? 0;
+    if (version === 0) return readSearchRows(this.resources, filter);
+    const kept = this.searchRows;
+    if (kept && kept.version === version && kept.filter === filter) return kept.rows;
+    const rows = readSearchRows(this.resources, filter);
+    this.searchRows = { version, filter, rows };
+    // A failed read is not kept: the next search tries again.
+    rows.catch(() => {
+      if (this.searchRows?.rows === rows) this.searchRows = undefined;
+    });
+    return rows;
   }
 
   async get(key: string): Promise<Resource & { dependencies: { outgoing: Edge[]; incoming: Edge[] } }> {

@@ -4,12 +4,13 @@ import type { Resource } from '../discovery/Resource';
 import { entityToResource } from '../storage/resourceEntity';
 import { getEntityOrUndefined } from '../storage/tables';
 
-/** A matching row before it is read in full: what the scan selects, and its rank. */
-interface Match {
+/** What the search compares of a row: its keys, id, name and type (a few dozen bytes). */
+export interface SearchRow {
   partitionKey: string;
   rowKey: string;
+  id: string;
   name: string;
-  rank: number;
+  type: string;
 }
 
 /**
@@ -30,33 +31,53 @@ export function searchRank(needle: string, name: string, id: string, type: strin
 const READ_CONCURRENCY = 8;
 
 /**
- * The best `limit` resources whose name, id or type contains `text` (case-insensitive), under an
- * optional OData filter. Table Storage has no substring operator, so the scan asks only for the
- * three columns it compares (a few dozen bytes a row instead of the properties, which can be
- * kilobytes) and reads in full only the rows it answers with.
+ * Every row under an optional OData filter, with only the columns the search compares: Table
+ * Storage has no substring operator, so the search scans, asking for three columns instead of the
+ * properties (which can be kilobytes a row).
+ */
+export async function readSearchRows(table: TableClient, filter: string): Promise<SearchRow[]> {
+  const rows: SearchRow[] = [];
+  const entities = table.listEntities<{ id?: string; name?: string; type?: string }>({
+    queryOptions: { ...(filter ? { filter } : {}), select: ['PartitionKey', 'RowKey', 'id', 'name', 'type'] },
+  });
+  for await (const e of entities) {
+    if (typeof e.id !== 'string' || !e.id) continue;
+    rows.push({
+      partitionKey: e.partitionKey as string,
+      rowKey: e.rowKey as string,
+      id: e.id,
+      name: typeof e.name === 'string' ? e.name : '',
+      type: typeof e.type === 'string' ? e.type : '',
+    });
+  }
+  return rows;
+}
+
+/**
+ * The best `limit` of the rows whose name, id or type contains `text` (case-insensitive), read in
+ * full: only the rows answered with are read whole.
  */
 export async function searchResources(
   table: TableClient,
-  filter: string,
+  rows: readonly SearchRow[],
   text: string,
   limit: number,
 ): Promise<Array<{ resource: Resource; partitionKey: string }>> {
   const needle = text.toLowerCase();
-  const matches: Match[] = [];
-  const rows = table.listEntities<{ id?: string; name?: string; type?: string }>({
-    queryOptions: { ...(filter ? { filter } : {}), select: ['PartitionKey', 'RowKey', 'id', 'name', 'type'] },
-  });
-  for await (const e of rows) {
-    if (typeof e.id !== 'string' || !e.id) continue;
-    const name = typeof e.name === 'string' ? e.name : '';
-    const rank = searchRank(needle, name, e.id, typeof e.type === 'string' ? e.type : '');
-    if (rank !== undefined)
-      matches.push({ partitionKey: e.partitionKey as string, rowKey: e.rowKey as string, name, rank });
+  const matches: Array<{ row: SearchRow; rank: number }> = [];
+  for (const row of rows) {
+    const rank = searchRank(needle, row.name, row.id, row.type);
+    if (rank !== undefined) matches.push({ row, rank });
   }
-  matches.sort((a, b) => a.rank - b.rank || a.name.length - b.name.length || a.name.localeCompare(b.name));
+  matches.sort(
+    (a, b) =>
+      a.rank - b.rank || a.row.name.length - b.row.name.length || a.row.name.localeCompare(b.row.name),
+  );
   const read = pLimit(READ_CONCURRENCY);
   const entities = await Promise.all(
-    matches.slice(0, limit).map((m) => read(() => getEntityOrUndefined(table, m.partitionKey, m.rowKey))),
+    matches
+      .slice(0, limit)
+      .map((m) => read(() => getEntityOrUndefined(table, m.row.partitionKey, m.row.rowKey))),
   );
   // A row deleted between the scan and its read is simply not an answer any more.
   return entities.flatMap((e) =>

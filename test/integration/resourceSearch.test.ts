@@ -1,5 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RESOURCES_CACHE_NAMESPACE, ResourcesApi } from '../../src/api/ResourcesApi';
 import { searchRank } from '../../src/api/searchResources';
+import { createCache } from '../../src/cache/Cache';
+import { primaryEntity } from '../../src/storage/resourceEntity';
+import { upsertInBatches } from '../../src/storage/tables';
+import { startRedisServer } from '../support/redisServer';
 import { handMadeEstate, ids } from '../dependencies/handMadeEstate';
 import { seedConnectedEstate } from '../support/connectedEstate';
 import { startTestHost, type TestHost } from '../support/localHost';
@@ -73,5 +78,55 @@ describe('searching the inventory by name, id or type', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('ValidationError');
     expect(res.body.error.message).toContain(message);
+  });
+
+  it('with Redis, scans the table once per cache version however many texts are asked, and again after a write', async () => {
+    const redis = await startRedisServer();
+    const cache = createCache({ url: redis.url });
+    try {
+      const table = host.services.tables.resources;
+      const scans = vi.spyOn(table, 'listEntities');
+      const api = new ResourcesApi(table, cache, {
+        coverage: async () => [],
+        dependencies: async () => ({ outgoing: [], incoming: [] }),
+      });
+      const names = async (q: string) => (await api.list({ q })).items.map((r) => r.name);
+      // The search's scans (the host's own reads share this table client).
+      const searchScans = () =>
+        scans.mock.calls.filter(
+          (c) => c[0]?.queryOptions?.select?.join(',') === 'PartitionKey,RowKey,id,name,type',
+        ).length;
+      expect(await names('vm1')).toContain('vm1');
+      expect(await names('sql')).toContain('sql-app');
+      expect(await names('kv-')).toEqual(['kv-app']);
+      expect(searchScans()).toBe(1);
+
+      // A new resource, written as a scan writes it, then the version bumped as finalize does.
+      const id = ids.vault.replace('kv-app', 'kv-new');
+      await upsertInBatches(table, [
+        primaryEntity(
+          {
+            id,
+            name: 'kv-new',
+            type: 'Microsoft.KeyVault/vaults',
+            location: 'eastus',
+            tags: {},
+            properties: {},
+          },
+          {
+            scanId: '20260102T000000Z-5eed5eed',
+            seenAt: new Date().toISOString(),
+            canonicalType: 'Microsoft.KeyVault/vaults',
+          },
+        ),
+      ]);
+      await cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
+      expect((await names('kv-')).sort()).toEqual(['kv-app', 'kv-new']);
+      expect(searchScans()).toBe(2);
+      scans.mockRestore();
+    } finally {
+      await cache.close();
+      await redis.stop();
+    }
   });
 });
