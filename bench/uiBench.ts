@@ -44,6 +44,8 @@ interface PageFigures {
   /** GET /api/resources?q= (the search box), uncached and cached, in milliseconds. */
   searchColdMs: number;
   searchMs: number;
+  /** Another text, answered from the rows kept for this cache version, in milliseconds. */
+  searchNextMs: number;
   /** Clusters drawn in the first frame. */
   clusters: number;
   /** Panning from the first frame on (a fresh page load). */
@@ -184,10 +186,11 @@ async function measure(n: number): Promise<PageFigures> {
     }
     const graphColdMs = times[0] ?? NaN;
     // The search box's question (a name piece that matches many), first from the tables, then cached.
+    // Then another text, as the next keystrokes ask: its answer is not cached, the rows it ranks are.
     const searchTimes: number[] = [];
-    for (let i = 0; i < 2; i++) {
+    for (const text of ['vm-1', 'vm-1', 'nic-2']) {
       const t0 = performance.now();
-      const res = await fetch(`${host.baseUrl}/api/resources?q=vm-1&limit=10`);
+      const res = await fetch(`${host.baseUrl}/api/resources?q=${text}&limit=10`);
       if (res.status !== 200) throw new Error(`search answered ${res.status}: ${await res.text()}`);
       await res.text();
       searchTimes.push(performance.now() - t0);
@@ -247,6 +250,7 @@ async function measure(n: number): Promise<PageFigures> {
       graphColdMs,
       searchColdMs: searchTimes[0] ?? NaN,
       searchMs: searchTimes[1] ?? NaN,
+      searchNextMs: searchTimes[2] ?? NaN,
       graphMs: cached[Math.floor(cached.length / 2)] ?? NaN,
       firstFrameMs: first.firstFrameAt,
       renderAfterRequestMs: first.firstRenderMs,
@@ -302,7 +306,7 @@ export async function main(): Promise<{ pass: boolean }> {
     `  target panning without stalls (frame gap p95 < 50 ms): from the first frame ${large.firstPan.p95Ms.toFixed(1)}, a second later ${large.settledPan.p95Ms.toFixed(1)}, with the big cluster open ${large.expandedPan.p95Ms.toFixed(1)} ms ${panOk ? 'PASS' : 'FAIL'} (longest gaps ${large.firstPan.maxMs.toFixed(1)}, ${large.settledPan.maxMs.toFixed(1)}, ${large.expandedPan.maxMs.toFixed(1)} ms; the first pan began ${large.firstPan.lateMs.toFixed(0)} ms after the first frame)`,
   );
   console.log(
-    `  search (GET /api/resources?q=vm-1&limit=10), not a target: ${rows.map((r) => `${r.resources}: ${r.searchColdMs.toFixed(0)} ms uncached, ${r.searchMs.toFixed(0)} ms cached`).join('; ')}`,
+    `  search (GET /api/resources?q=...&limit=10), not a target: ${rows.map((r) => `${r.resources}: ${r.searchColdMs.toFixed(0)} ms first (a table scan), ${r.searchMs.toFixed(0)} ms the same again (cached), ${r.searchNextMs.toFixed(0)} ms another text (rows kept)`).join('; ')}`,
   );
   return { pass: renderOk && expandOk && panOk };
 }
