@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Core } from 'cytoscape';
 import { chromium, type BrowserContext } from 'playwright-core';
+import type { TopDeckHandle } from '../web/src/GraphSnapshot';
 
 declare global {
   interface Window {
@@ -15,6 +16,8 @@ declare global {
       answerMs?: number;
       completeMs?: number;
     };
+    /** The page's view of the graph (`window.topdeck.view()`) and its moves. */
+    topdeck?: TopDeckHandle;
   }
 }
 

@@ -1,9 +1,11 @@
 /**
- * Page benchmark: the graph view of 2,000 and 10,000 resources in headless chromium (time to
- * the first frame; frame gaps while panning) and the /api/graph answer behind it (size, time).
- * Target: first render under 3 s at 10,000 resources, panning without visible stalls (frame
- * gaps p95 under 50 ms). The estate is synthetic (bench/syntheticEstate.ts: connected 16-resource
- * units): the demo emulator serves VMs only until issue 7 lands.
+ * Page benchmark: the graph view of 2,000 and 10,000 resources in headless chromium, clusters
+ * first (time to the first frame; opening a 500-member cluster; frame gaps while panning) and the
+ * /api/graph answer behind it (size, time). Targets at 10,000 resources: first frame under 2 s
+ * from navigation, opening a 500-member cluster under 500 ms (to its frame drawn), panning frame
+ * gaps p95 under 50 ms. The estate is synthetic (bench/syntheticEstate.ts: connected 16-resource
+ * units, 50 applications); here its first 28 units (448 resources and their 56 subnets) make one
+ * application of 504 members, the cluster opened.
  */
 /// <reference lib="dom" />
 import type { Page } from 'playwright-core';
@@ -33,20 +35,30 @@ interface PageFigures {
   graphMs: number;
   firstFrameMs: number;
   renderAfterRequestMs: number;
+  /** From asking for /api/graph to its answer parsed, in milliseconds. */
+  answerMs: number;
   /** From the answer parsed to the first frame: the page's own work. */
   drawMs: number;
   /** From asking for the graph to everything its first view shows drawn (data-complete). */
   completeMs: number;
+  /** GET /api/resources?q= (the search box), uncached and cached, in milliseconds. */
+  searchColdMs: number;
+  searchMs: number;
+  /** Another text, answered from the rows kept for this cache version, in milliseconds. */
+  searchNextMs: number;
+  /** Clusters drawn in the first frame. */
+  clusters: number;
   /** Panning from the first frame on (a fresh page load). */
   firstPan: PanFigures;
-  /** Panning from everything drawn on (another fresh page load). */
-  completePan: PanFigures;
   /** The same pan a second later, on the second page. */
   settledPan: PanFigures;
-  /** Zoomed in (labels and edges drawn for the nodes in view), after it settled. */
-  zoomedPan: PanFigures;
-  /** Edges drawn once zoomed in. */
-  zoomedEdges: number;
+  /** Members of the cluster opened, and from asking to open it to its frame drawn, in milliseconds. */
+  bigMembers: number;
+  expandMs: number;
+  /** Closing it again, to its frame drawn, in milliseconds. */
+  collapseMs: number;
+  /** Panning with the 500-member cluster open. */
+  expandedPan: PanFigures;
 }
 
 interface PanFigures {
@@ -126,7 +138,9 @@ async function measure(n: number): Promise<PageFigures> {
   });
   const chromium = await launchChromium();
   try {
-    const estate = syntheticEstate(n);
+    const estate = syntheticEstate(n).map((r) =>
+      Number(/rg-app-(\d+)\//.exec(r.id)?.[1]) < BIG_UNITS ? { ...r, tags: { application: BIG_APP } } : r,
+    );
     const at = new Date().toISOString();
     const scanId = '20260101T000000Z-benchben';
     await upsertInBatches(
@@ -171,6 +185,16 @@ async function measure(n: number): Promise<PageFigures> {
       graph = JSON.parse(text) as typeof graph;
     }
     const graphColdMs = times[0] ?? NaN;
+    // The search box's question (a name piece that matches many), first from the tables, then cached.
+    // Then another text, as the next keystrokes ask: its answer is not cached, the rows it ranks are.
+    const searchTimes: number[] = [];
+    for (const text of ['vm-1', 'vm-1', 'nic-2']) {
+      const t0 = performance.now();
+      const res = await fetch(`${host.baseUrl}/api/resources?q=${text}&limit=10`);
+      if (res.status !== 200) throw new Error(`search answered ${res.status}: ${await res.text()}`);
+      await res.text();
+      searchTimes.push(performance.now() - t0);
+    }
     const cached = times.slice(1).sort((a, b) => a - b);
 
     // Panning as soon as the first frame is drawn, on a page of its own.
@@ -179,28 +203,43 @@ async function measure(n: number): Promise<PageFigures> {
     const firstPan = panFigures(await pan(early, 'firstFrameAt'));
     await early.close();
 
-    // Panning as soon as everything the first view shows is drawn, and again a second later.
+    // A second page: the first-frame figures, a pan a second later, then the big cluster opened.
     const page = await chromium.context.newPage();
     await page.goto(`${host.baseUrl}/api/ui#graph`);
-    const completePan = panFigures(await pan(page, 'completeAt'));
     await page.waitForSelector('#cy[data-complete="true"]', { timeout: 120_000 });
     const first = await page.evaluate(() => ({
       firstFrameAt: window.topdeckGraph?.firstFrameAt ?? NaN,
       firstRenderMs: window.topdeckGraph?.firstRenderMs ?? NaN,
       answerMs: window.topdeckGraph?.answerMs ?? NaN,
       completeMs: window.topdeckGraph?.completeMs ?? NaN,
+      clusters: window.topdeck?.view().nodes.length ?? NaN,
     }));
     await page.waitForTimeout(1000);
     const settledPan = panFigures(await pan(page, 'now'));
-    // Zoomed in on the middle of the graph: the page adds the edges of the nodes in view.
-    const zoomedEdges = await page.evaluate(async () => {
+    const big = await page.evaluate(async (id) => {
+      /** Runs a move and answers the time to the frame that shows it, in milliseconds. */
+      const timed = (move: () => void) =>
+        new Promise<number>((resolve) => {
+          const t0 = performance.now();
+          move();
+          // The frame after the move's render has been painted.
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+        });
+      const members = window.topdeck?.view().clusters.find((c) => c.id === id)?.count ?? NaN;
       const cy = window.topdeckGraph?.cy;
-      cy?.zoom(1);
-      cy?.center();
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      return cy?.edges().length ?? 0;
-    });
-    const zoomedPan = panFigures(await pan(page, 'now'));
+      const expandMs = await timed(() => {
+        window.topdeck?.expand(id);
+        cy?.fit(cy.getElementById(id), 20);
+      });
+      return { members, expandMs, drawn: window.topdeck?.view().nodes.length ?? 0 };
+    }, `cluster:app:${BIG_APP}`);
+    const expandedPan = panFigures(await pan(page, 'now'));
+    const collapseMs = await page.evaluate(async (id) => {
+      const t0 = performance.now();
+      window.topdeck?.collapse(id);
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      return performance.now() - t0;
+    }, `cluster:app:${BIG_APP}`);
     await page.close();
     return {
       resources: estate.length,
@@ -209,16 +248,22 @@ async function measure(n: number): Promise<PageFigures> {
       graphBytes: bytes,
       compactBytes: Buffer.byteLength(JSON.stringify(graph)),
       graphColdMs,
+      searchColdMs: searchTimes[0] ?? NaN,
+      searchMs: searchTimes[1] ?? NaN,
+      searchNextMs: searchTimes[2] ?? NaN,
       graphMs: cached[Math.floor(cached.length / 2)] ?? NaN,
       firstFrameMs: first.firstFrameAt,
       renderAfterRequestMs: first.firstRenderMs,
+      answerMs: first.answerMs,
       drawMs: first.firstRenderMs - first.answerMs,
       completeMs: first.completeMs,
+      clusters: first.clusters,
       firstPan,
-      completePan,
       settledPan,
-      zoomedPan,
-      zoomedEdges,
+      bigMembers: big.members,
+      expandMs: big.expandMs,
+      collapseMs,
+      expandedPan,
     };
   } finally {
     await chromium.close();
@@ -228,34 +273,42 @@ async function measure(n: number): Promise<PageFigures> {
   }
 }
 
+/** The application the first BIG_UNITS units are given: one cluster of about 500 members. */
+const BIG_APP = 'bigapp';
+const BIG_UNITS = 28;
+
 export async function main(): Promise<{ pass: boolean }> {
-  console.log('\nPage benchmark: the graph view in headless chromium over a synthetic connected estate');
   console.log(
-    '  resources  nodes   edges   /api/graph (KB as served / unindented; ms uncached / cached)  first frame (ms, from navigation / from request / from answer)  all drawn (ms from request)  pan frame gap p95 / max (ms): from the first frame; from all drawn; 1 s later; zoomed in (edges drawn then)',
+    '\nPage benchmark: the graph view, clusters first, in headless chromium over a synthetic connected estate',
+  );
+  console.log(
+    '  resources  nodes   edges  clusters  /api/graph (KB as served / unindented; ms uncached / cached)  first frame (ms, from navigation / from request / from answer)  pan gap p95 / max (ms): from the first frame; 1 s later; cluster open  open / close a cluster (members; ms to its frame)',
   );
   const rows: PageFigures[] = [];
   for (const n of [2_000, 10_000]) {
     const r = await measure(n);
     rows.push(r);
     console.log(
-      `  ${String(r.resources).padStart(9)}  ${String(r.nodes).padStart(5)}  ${String(r.edges).padStart(6)}  ${(r.graphBytes / 1024).toFixed(0).padStart(10)} / ${(r.compactBytes / 1024).toFixed(0)} KB; ${r.graphColdMs.toFixed(0)} / ${r.graphMs.toFixed(0)} ms  ${r.firstFrameMs.toFixed(0).padStart(22)} / ${r.renderAfterRequestMs.toFixed(0).padStart(5)} / ${r.drawMs.toFixed(0).padStart(5)}  ${r.completeMs.toFixed(0).padStart(34)}  ${[r.firstPan, r.completePan, r.settledPan, r.zoomedPan].map((p) => `${p.p95Ms.toFixed(1)} / ${p.maxMs.toFixed(1)}`).join('; ')} (${r.zoomedEdges})`,
+      `  ${String(r.resources).padStart(9)}  ${String(r.nodes).padStart(5)}  ${String(r.edges).padStart(6)}  ${String(r.clusters).padStart(8)}  ${(r.graphBytes / 1024).toFixed(0).padStart(10)} / ${(r.compactBytes / 1024).toFixed(0)} KB; ${r.graphColdMs.toFixed(0)} / ${r.graphMs.toFixed(0)} ms  ${r.firstFrameMs.toFixed(0).padStart(22)} / ${r.renderAfterRequestMs.toFixed(0).padStart(5)} / ${r.drawMs.toFixed(0).padStart(5)}  ${[r.firstPan, r.settledPan, r.expandedPan].map((p) => `${p.p95Ms.toFixed(1)} / ${p.maxMs.toFixed(1)}`).join('; ')}  ${r.bigMembers}: ${r.expandMs.toFixed(0)} / ${r.collapseMs.toFixed(0)} ms`,
     );
   }
   const large = rows[rows.length - 1] as PageFigures;
-  const renderOk = large.firstFrameMs < 3000;
-  const panOk = large.firstPan.p95Ms < 50 && large.completePan.p95Ms < 50;
+  const renderOk = large.firstFrameMs < 2000;
+  const expandOk = large.bigMembers >= 500 && large.expandMs < 500;
+  const panOk = large.firstPan.p95Ms < 50 && large.settledPan.p95Ms < 50 && large.expandedPan.p95Ms < 50;
   console.log(
-    `  target first render under 3 s at 10,000: ${large.firstFrameMs.toFixed(0)} ms ${renderOk ? 'PASS' : 'FAIL'} (every node, clustered; all of the first view in at ${large.completeMs.toFixed(0)} ms from the request; edges follow the zoom)`,
+    `  target first frame under 2 s at 10,000 (from navigation): ${large.firstFrameMs.toFixed(0)} ms ${renderOk ? 'PASS' : 'FAIL'} (${large.clusters} clusters; the answer in at ${large.answerMs.toFixed(0)} ms from the request, the page's own work ${large.drawMs.toFixed(0)} ms)`,
   );
   console.log(
-    `  target panning without stalls (frame gap p95 < 50 ms, panning from the first frame and from all drawn on): ${large.firstPan.p95Ms.toFixed(1)} and ${large.completePan.p95Ms.toFixed(1)} ms ${panOk ? 'PASS' : 'FAIL'} (longest gaps ${large.firstPan.maxMs.toFixed(1)} and ${large.completePan.maxMs.toFixed(1)} ms; ${large.settledPan.p95Ms.toFixed(1)} ms p95 a second later; pans began ${large.firstPan.lateMs.toFixed(0)} and ${large.completePan.lateMs.toFixed(0)} ms after their moment)`,
+    `  target opening a 500-member cluster under 500 ms: ${large.bigMembers} members in ${large.expandMs.toFixed(0)} ms ${expandOk ? 'PASS' : 'FAIL'} (ratio ${(large.expandMs / 500).toFixed(2)}; closing it ${large.collapseMs.toFixed(0)} ms)`,
   );
-  // Not a target yet: zoomed in past a quarter, the renderer's layered bitmaps of 10,000 nodes
-  // would exceed its size limit, so each frame goes over every element to find those in view.
   console.log(
-    `  zoomed in (zoom 1, ${large.zoomedEdges} edges drawn for the nodes in view), not a target: pan frame gap p95 ${large.zoomedPan.p95Ms.toFixed(1)} ms, longest ${large.zoomedPan.maxMs.toFixed(1)} ms`,
+    `  target panning without stalls (frame gap p95 < 50 ms): from the first frame ${large.firstPan.p95Ms.toFixed(1)}, a second later ${large.settledPan.p95Ms.toFixed(1)}, with the big cluster open ${large.expandedPan.p95Ms.toFixed(1)} ms ${panOk ? 'PASS' : 'FAIL'} (longest gaps ${large.firstPan.maxMs.toFixed(1)}, ${large.settledPan.maxMs.toFixed(1)}, ${large.expandedPan.maxMs.toFixed(1)} ms; the first pan began ${large.firstPan.lateMs.toFixed(0)} ms after the first frame)`,
   );
-  return { pass: renderOk && panOk };
+  console.log(
+    `  search (GET /api/resources?q=...&limit=10), not a target: ${rows.map((r) => `${r.resources}: ${r.searchColdMs.toFixed(0)} ms first (a table scan), ${r.searchMs.toFixed(0)} ms the same again (cached), ${r.searchNextMs.toFixed(0)} ms another text (rows kept)`).join('; ')}`,
+  );
+  return { pass: renderOk && expandOk && panOk };
 }
 
 if (require.main === module) {

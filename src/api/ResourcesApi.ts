@@ -14,6 +14,7 @@ import { getEntityOrUndefined } from '../storage/tables';
 import type { Resource } from '../discovery/Resource';
 import type { Edge } from '../dependencies/Edge';
 import type { CoverageRow } from '../scan/ScanRecords';
+import { readSearchRows, searchResources, type SearchRow } from './searchResources';
 import { coverageMap, withCoverage } from './withCoverage';
 import {
   continuationTokenSchema,
@@ -21,12 +22,15 @@ import {
   parseOrThrow,
   resourceGroupSchema,
   resourceTypeSchema,
+  searchTextSchema,
   subscriptionIdSchema,
 } from './validation';
 
 /** The read-through cache port the API needs (src/cache implements it; a no-op when Redis is absent). */
 export interface ReadCache {
   cached<T>(namespace: string, args: unknown, compute: () => Promise<T>, ttlSeconds?: number): Promise<T>;
+  /** The namespace's version (bumped by every write the cached reads depend on); 0 = unknown. */
+  version?(namespace: string): Promise<number>;
 }
 
 export const RESOURCES_CACHE_NAMESPACE = 'api:resources';
@@ -38,8 +42,13 @@ export const listResourcesQuerySchema = z
     resourceGroup: resourceGroupSchema.optional(),
     limit: pageLimitSchema.optional(),
     continuationToken: continuationTokenSchema.optional(),
+    q: searchTextSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => !(v.q && v.continuationToken), {
+    message:
+      'q answers its best matches in one page and has no continuationToken; narrow q or raise limit (up to 1000) instead',
+  });
 
 export type ListResourcesQuery = z.input<typeof listResourcesQuerySchema>;
 
@@ -85,6 +94,14 @@ export interface ResourceReadPorts {
 }
 
 export class ResourcesApi {
+  /**
+   * The search's rows of the last filter searched, at the cache version they were read at: as you
+   * type, each new text is a new question, and at 10,000 resources a scan costs about a second
+   * where ranking these rows costs milliseconds. Kept only while Redis can tell the version (every
+   * write bumps it); without it, every search scans.
+   */
+  private searchRows?: { version: number; filter: string; rows: Promise<SearchRow[]> };
+
   constructor(
     private readonly resources: TableClient,
     private readonly cache: ReadCache,
@@ -108,6 +125,17 @@ export class ResourcesApi {
         filters.push(`resourceGroupLower eq ${odataString(q.resourceGroup.toLowerCase())}`);
     }
     const filter = filters.join(' and ');
+    if (q.q !== undefined) {
+      const text = q.q;
+      const limit = q.limit ?? 20;
+      return this.cache.cached(RESOURCES_CACHE_NAMESPACE, { op: 'search', filter, text, limit }, async () => {
+        const [found, coverage] = await Promise.all([
+          this.rowsToSearch(filter).then((rows) => searchResources(this.resources, rows, text, limit)),
+          this.ports.coverage().then(coverageMap),
+        ]);
+        return { items: found.map((f) => withCoverage(f.resource, f.partitionKey, coverage)) };
+      });
+    }
     const sdkToken = q.continuationToken ? decodeToken(q.continuationToken, filter) : undefined;
     const limit = q.limit ?? 100;
     return this.cache.cached(RESOURCES_CACHE_NAMESPACE, { op: 'list', filter, sdkToken, limit }, async () => {
@@ -133,6 +161,20 @@ export class ResourcesApi {
       const next = page.done ? undefined : page.value.continuationToken;
       return next ? { items, continuationToken: encodeToken(next, filter) } : { items };
     });
+  }
+
+  private async rowsToSearch(filter: string): Promise<SearchRow[]> {
+    const version = (await this.cache.version?.(RESOURCES_CACHE_NAMESPACE)) ?? 0;
+    if (version === 0) return readSearchRows(this.resources, filter);
+    const kept = this.searchRows;
+    if (kept && kept.version === version && kept.filter === filter) return kept.rows;
+    const rows = readSearchRows(this.resources, filter);
+    this.searchRows = { version, filter, rows };
+    // A failed read is not kept: the next search tries again.
+    rows.catch(() => {
+      if (this.searchRows?.rows === rows) this.searchRows = undefined;
+    });
+    return rows;
   }
 
   async get(key: string): Promise<Resource & { dependencies: { outgoing: Edge[]; incoming: Edge[] } }> {

@@ -47,6 +47,20 @@ export function wholeNumberSchema(min: number, max: number) {
 /** A page size: `limit` of every paged route, 1 to 1000. */
 export const pageLimitSchema = wholeNumberSchema(1, 1000);
 
+/**
+ * Text to find in a name, id or type (`q`): trimmed, 2 to 200 characters (one character would
+ * match nearly everything and answer nothing useful).
+ */
+export const searchTextSchema = z
+  .string()
+  .transform((s) => s.trim())
+  .refine((s) => s.length >= 2 && s.length <= 200, {
+    message: 'must be 2 to 200 characters of a name, id or type to look for',
+  })
+  .describe(
+    'Text found in the name, id or type (case-insensitive); answers the best matches (exact name, name start, name, id, type), up to limit (default 20), in one page',
+  );
+
 /** The `continuationToken` of the previous page, passed back as it came. */
 export const continuationTokenSchema = z.string().max(4000);
 

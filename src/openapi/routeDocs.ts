@@ -44,7 +44,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   startScan: { summary: 'Start a scan', body: startScanBodySchema, status: 202, response: startScanResponseSchema },
   listScans: { summary: 'Recent scans, newest first', query: listScansQuerySchema, status: 200, response: scanListSchema },
   getScan: { summary: 'One scan, with live progress while it runs', status: 200, response: scanSchema },
-  listResources: { summary: 'Resources, filtered and paged', query: listResourcesQuerySchema, status: 200, response: resourcePageSchema },
+  listResources: { summary: 'Resources, filtered and paged; with q, the best matches of a name, id or type', query: listResourcesQuerySchema, status: 200, response: resourcePageSchema },
   getResource: { summary: 'One resource by key, with its edges both ways', status: 200, response: resourceWithEdgesSchema },
   listDependencies: { summary: 'What a resource depends on (out) or what depends on it (in), transitively', query: dependenciesQuerySchema, status: 200, response: walkedEdgesSchema },
   getGraph: { summary: 'Nodes and edges of the estate or one scope, for a viewer', query: graphQuerySchema, status: 200, response: graphSchema },

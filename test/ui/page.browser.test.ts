@@ -1,6 +1,8 @@
 /// <reference lib="dom" />
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESOURCES_CACHE_NAMESPACE } from '../../src/api/ResourcesApi';
+import { ChangeLog } from '../../src/changes/ChangeLog';
 import { SUBNET_TYPE } from '../../src/dependencies/GraphNode';
 import { ids } from '../dependencies/handMadeEstate';
 import { artifactPath, launchBrowser, type RunningBrowser } from '../support/browser';
@@ -41,24 +43,28 @@ describe('the operator page in a headless browser', () => {
 
   const graph = async () => (await host.api<GraphAnswer>('GET', '/api/graph')).body;
 
-  /** Zooms onto the node first, so that the click lands on it whatever the layout. */
+  /** Opens the node's cluster and centres it (window.topdeck.focus), then clicks it as a person would. */
   async function clickNode(id: string): Promise<void> {
+    await page.evaluate((nodeId) => window.topdeck?.focus(nodeId), id);
+    await page.waitForTimeout(300); // the centring move (200 ms)
     const point = await page.evaluate((nodeId) => {
       const cy = window.topdeckGraph?.cy;
       const n = cy?.getElementById(nodeId);
       if (!cy || !n || n.empty()) throw new Error(`no node ${nodeId} drawn`);
-      cy.zoom(2);
-      cy.center(n);
       const box = (cy.container() as HTMLElement).getBoundingClientRect();
       const p = n.renderedPosition();
       return { x: box.left + p.x, y: box.top + p.y };
     }, id);
+    await page.evaluate(() => {
+      document.querySelector('[data-testid=details]')?.replaceChildren();
+    });
     await page.mouse.click(point.x, point.y);
     await page.waitForSelector('[data-testid=details-id]');
     expect(await page.textContent('[data-testid=details-id]')).toBe(id);
   }
 
   async function openGraph(hash = '#graph'): Promise<void> {
+    await page.goto('about:blank'); // a fresh page each time, not a hash change
     await page.goto(`${host.baseUrl}/api/ui${hash}`);
     await page.waitForSelector('#cy[data-complete="true"]', { timeout: 30_000 });
   }
@@ -80,24 +86,52 @@ describe('the operator page in a headless browser', () => {
     await page.screenshot({ path: artifactPath('scans.png') });
   });
 
-  it('draws as many nodes as GET /api/graph answers, edges coloured, clustered', async () => {
+  it('draws the graph GET /api/graph answers as clusters holding every node, with the count in the summary', async () => {
     const answer = await graph();
     await openGraph();
     expect(await page.getAttribute('[data-testid=graph-summary]', 'data-nodes')).toBe(
       String(answer.nodes.length),
     );
-    const drawn = await page.evaluate(() => {
-      const cy = window.topdeckGraph?.cy;
-      return {
-        nodes: cy?.nodes('.resource').length,
-        edges: cy?.edges().length,
-        clusters: cy?.nodes('.cluster').length,
-      };
-    });
-    expect(drawn.nodes).toBe(answer.nodes.length);
-    expect(drawn.edges).toBe(answer.edges.length);
-    expect(drawn.clusters).toBeGreaterThan(1);
+    const drawn = await page.evaluate(() => window.topdeck?.view());
+    expect(drawn?.nodes.every((n) => n.kind === 'cluster')).toBe(true);
+    expect(drawn?.clusters.reduce((s, c) => s + c.count, 0)).toBe(answer.nodes.length);
+    expect(drawn?.clusters.length).toBeGreaterThan(1);
     await page.screenshot({ path: artifactPath('graph.png') });
+  });
+
+  it('narrows the clusters with the filters: subscription, resource group, application, type', async () => {
+    const answer = await graph();
+    await openGraph();
+    const vmType = 'Microsoft.Compute/virtualMachines';
+    const option = (field: string, value: string) =>
+      page.$$eval(
+        `[data-testid=graph-filter-${field}] option`,
+        (os, v) =>
+          os.map((o) => (o as HTMLOptionElement).value).find((x) => x.toLowerCase() === v.toLowerCase()) ?? v,
+        value,
+      );
+    await page.selectOption('[data-testid=graph-filter-type]', await option('type', vmType));
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid=graph-summary]')?.getAttribute('data-nodes') !== String(n),
+      answer.nodes.length,
+    );
+    const vms = answer.nodes.filter((n) => n.type.toLowerCase() === vmType.toLowerCase());
+    const typed = await page.evaluate(() => {
+      for (const c of window.topdeck?.view().clusters ?? []) window.topdeck?.expand(c.id);
+      return window.topdeck?.view();
+    });
+    const shown = typed?.nodes.filter((n) => n.kind === 'resource').map((n) => n.id) ?? [];
+    expect(shown.sort()).toEqual(vms.map((n) => n.id).sort());
+    await page.selectOption(
+      '[data-testid=graph-filter-resourceGroup]',
+      await option('resourceGroup', 'rg-app'),
+    );
+    await page.waitForFunction(() => (window.topdeck?.view().expanded.length ?? 1) === 0);
+    const inGroup = await page.evaluate(() =>
+      window.topdeck?.view().clusters.reduce((s, c) => s + c.count, 0),
+    );
+    expect(inGroup).toBe(vms.filter((n) => n.id.toLowerCase().includes('/resourcegroups/rg-app/')).length);
+    expect(page.url()).toContain('type=Microsoft.Compute');
   });
 
   it('shows a clicked node’s details and its edges both ways, as the API has them', async () => {
@@ -109,8 +143,8 @@ describe('the operator page in a headless browser', () => {
     if (!id) throw new Error('the estate has no edge');
     await openGraph();
     await clickNode(id);
-    await page.waitForSelector('[data-testid=outgoing] li');
-    const shown = await page.$$eval('[data-testid=outgoing] li', (lis) =>
+    await page.waitForSelector('li[data-direction=out]');
+    const shown = await page.$$eval('li[data-direction=out]', (lis) =>
       lis.map((li) => li.getAttribute('data-edge-end')),
     );
     const deps = await host.api<{ items: Array<{ targetId: string }> }>(
@@ -143,7 +177,7 @@ describe('the operator page in a headless browser', () => {
       expect(expected).toContain(known);
     expect(await page.getAttribute('[data-testid=blast-count]', 'data-count')).toBe(String(expected.length));
     const highlighted = await page.evaluate(
-      () => window.topdeckGraph?.cy?.nodes('.blast').map((n) => n.id()) ?? [],
+      () => window.topdeckGraph?.cy?.nodes('.resource.blast').map((n) => n.id()) ?? [],
     );
     expect(highlighted.sort()).toEqual(expected);
     await page.screenshot({ path: artifactPath('blast-radius.png') });
@@ -166,7 +200,7 @@ describe('the operator page in a headless browser', () => {
     await page.fill('[data-testid=filter-text]', 'vm1');
     await page.click('form.filters button.primary');
     await page.waitForFunction(() =>
-      document.querySelector('[data-testid=inventory-info]')?.textContent?.includes(' of '),
+      document.querySelector('[data-testid=inventory-info]')?.textContent?.includes('best matches'),
     );
     const rows = await page.$$eval('[data-testid=inventory-row]', (trs) =>
       trs.map((tr) => tr.getAttribute('data-id')),
@@ -174,6 +208,12 @@ describe('the operator page in a headless browser', () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThan(inGroup);
     expect(rows.every((r) => r?.toLowerCase().includes('vm1'))).toBe(true);
+    // The API's search over the whole group, not a filter over the page shown.
+    const search = await host.api<{ items: Array<{ id: string }> }>(
+      'GET',
+      '/api/resources?resourceGroup=rg-app&q=vm1&limit=50',
+    );
+    expect(rows).toEqual(search.body.items.map((r) => r.id));
     await page.screenshot({ path: artifactPath('inventory.png') });
     await page.click(`[data-testid=inventory-row][data-id="${ids.vm}"] a`);
     await page.waitForSelector('#cy[data-complete="true"]');
@@ -181,15 +221,73 @@ describe('the operator page in a headless browser', () => {
     expect(await page.textContent('[data-testid=details-id]')).toBe(ids.vm);
   });
 
-  it('lists what changed since a time, per resource', async () => {
-    await page.goto(`${host.baseUrl}/api/ui#changes`);
-    await page.waitForSelector('[data-testid=change]', { state: 'attached' });
-    const answer = await host.api<{ items: unknown[] }>(
+  it('tells the change feed as one line per scan, opening to paths old → new, and filters it by type', async () => {
+    const scans = await host.api<{ items: Array<{ scanId: string }> }>('GET', '/api/scans');
+    const scanId = scans.body.items[0]?.scanId ?? '';
+    const vms = await host.api<{ items: Array<{ id: string; name: string; type: string }> }>(
       'GET',
-      `/api/changes?since=${new Date(Date.now() - 24 * 3600_000).toISOString()}&limit=200`,
+      '/api/resources?type=Microsoft.Compute/virtualMachines&limit=1',
     );
-    expect(await page.locator('[data-testid=change]').count()).toBe(answer.body.items.length);
+    const vm = vms.body.items[0];
+    if (!vm) throw new Error('no VM scanned');
+    // A later look at the same scan: one VM resized, and its NIC reference moved.
+    const at = new Date().toISOString();
+    const base = { scanId, at, resourceId: vm.id, type: vm.type, name: vm.name };
+    await new ChangeLog(host.services.tables.changes, async () => []).record([
+      {
+        ...base,
+        kind: 'modified',
+        paths: [{ path: 'properties.vmSize', old: 'Standard_B1s', new: 'Standard_D2s_v3' }],
+      },
+      { ...base, kind: 'edgeRemoved', targetId: ids.nic, method: 'arm-reference' },
+      { ...base, kind: 'edgeAdded', targetId: `${ids.nic}-2`, method: 'arm-reference' },
+    ]);
+    await host.services.cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
+    const answer = await host.api<{ items: Array<{ scanId: string; kind: string; type: string }> }>(
+      'GET',
+      `/api/changes?since=${new Date(Date.now() - 7 * 24 * 3600_000).toISOString()}&limit=500`,
+    );
+    await page.goto(`${host.baseUrl}/api/ui#changes`);
+    await page.waitForSelector('[data-testid=change-group]');
+    const groups = await page.$$eval('[data-testid=change-group]', (els) =>
+      els.map((el) => [el.getAttribute('data-group'), Number(el.getAttribute('data-count'))]),
+    );
+    const perScan = new Map<string, number>();
+    for (const c of answer.body.items)
+      perScan.set(`scan:${c.scanId}`, (perScan.get(`scan:${c.scanId}`) ?? 0) + 1);
+    expect(groups).toEqual([...perScan]);
+    const count = (kind: string) =>
+      answer.body.items.filter((c) => c.scanId === scanId && c.kind === kind).length;
+    const added = count('added');
+    expect(added).toBeGreaterThanOrEqual(60);
+    // The scan's own new edges, and the moved one (one removed and one added from the same VM).
+    const edgesAdded = count('edgeAdded') - 1;
+    const edges = edgesAdded ? `, ${edgesAdded} edge${edgesAdded === 1 ? '' : 's'} added` : '';
+    const group = page.locator(`[data-testid=change-group][data-group="scan:${scanId}"]`);
+    expect(await group.locator('[data-testid=change-summary]').textContent()).toBe(
+      `${added} added, 1 modified${edges}, 1 edge moved`,
+    );
+    // Closed, a group draws none of its changes; opened, them (up to 200) with their paths.
+    expect(await page.locator('[data-testid=change]').count()).toBe(0);
+    await group.locator('summary').click();
+    await page.waitForSelector('[data-testid=change]');
+    expect(await group.locator('[data-testid=change]').count()).toBe(
+      Math.min(200, perScan.get(`scan:${scanId}`) ?? 0),
+    );
+    expect(await group.locator('[data-path="properties.vmSize"]').textContent()).toBe(
+      'properties.vmSize: "Standard_B1s" → "Standard_D2s_v3"',
+    );
     await page.screenshot({ path: artifactPath('changes.png') });
+
+    await page.fill('[data-testid=changes-type]', 'Microsoft.Compute/virtualMachines');
+    await page.click('form.filters button.primary');
+    const vmChanges = answer.body.items.filter(
+      (c) => c.scanId === scanId && c.type.toLowerCase() === 'microsoft.compute/virtualmachines',
+    ).length;
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid=change-group]')?.getAttribute('data-count') === String(n),
+      vmChanges,
+    );
   });
 
   it('loaded every view without a console error', () => {

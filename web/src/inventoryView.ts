@@ -10,8 +10,8 @@ export interface InventoryFilters {
 }
 
 /**
- * `/api/resources` with its filters, one page at a time (tokens kept for "previous"); the text
- * filter narrows the page on the client: the API has no text search.
+ * `/api/resources` with its filters, one page at a time (tokens kept for "previous"); with text,
+ * the API's search (`q`: name, id or type) answers its best 50 matches in one page.
  */
 export function renderInventoryView(root: HTMLElement, initial: InventoryFilters): void {
   const field = (name: keyof InventoryFilters, label: string, placeholder: string) =>
@@ -65,13 +65,11 @@ export function renderInventoryView(root: HTMLElement, initial: InventoryFilters
     error.textContent = '';
     info.textContent = 'loading…';
     try {
+      const text = value('text');
       const result = await api<{ items: Resource[]; continuationToken?: string }>(
-        `/resources${query({ subscriptionId: value('subscriptionId'), type: value('type'), resourceGroup: value('resourceGroup'), limit: 50, continuationToken: tokens[page] })}`,
+        `/resources${query({ subscriptionId: value('subscriptionId'), type: value('type'), resourceGroup: value('resourceGroup'), q: text || undefined, limit: 50, continuationToken: text ? undefined : tokens[page] })}`,
       );
-      const text = value('text').toLowerCase();
-      const rows = text
-        ? result.items.filter((r) => r.name.toLowerCase().includes(text) || r.id.toLowerCase().includes(text))
-        : result.items;
+      const rows = result.items;
       body.replaceChildren(
         ...rows.map((r) =>
           h(
@@ -87,7 +85,9 @@ export function renderInventoryView(root: HTMLElement, initial: InventoryFilters
         ),
       );
       nextToken = result.continuationToken;
-      info.textContent = `page ${page + 1}: ${rows.length} shown${text ? ` of ${result.items.length}` : ''}`;
+      info.textContent = text
+        ? `${rows.length} best matches of “${text}”`
+        : `page ${page + 1}: ${rows.length} shown`;
       info.dataset.rows = String(rows.length);
       prev.disabled = page === 0;
       next.disabled = !nextToken;

@@ -38,6 +38,12 @@ export interface Resource {
   tags: Record<string, string>;
   properties: Record<string, unknown>;
   lastSeenAt: string;
+  discoveredAt?: string;
+  /** The fields below come with the live map (issue 19); the page shows them when present. */
+  firstSeenAt?: string;
+  refreshedAt?: string;
+  changedBy?: string;
+  dependencies?: { outgoing: Edge[]; incoming: Edge[] };
 }
 
 export interface Scan {
@@ -62,4 +68,9 @@ export interface Change {
   type: string;
   name: string;
   paths?: Array<{ path: string; old?: unknown; new?: unknown; redacted?: true }>;
+  /** Present once events feed the change log (issue 19): who and what caused it. */
+  trigger?: 'scan' | 'event' | string;
+  actor?: string;
+  operation?: string;
+  correlationId?: string;
 }
