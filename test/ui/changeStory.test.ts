@@ -33,7 +33,7 @@ describe('the change feed as a story', () => {
   });
 
   it('shows a baseline as one line, and an event with who did it, grouped by its correlation id', () => {
-    const baseline = Array.from({ length: 2005 }, (_, i) => change('scan1', 'baseline', `r${i}`));
+    const baseline = Array.from({ length: 3 }, (_, i) => change('scan1', 'baseline', `/subscriptions/s${i}`));
     const event = [
       change('scan3', 'modified', 'vm', {
         trigger: 'event',
@@ -54,6 +54,6 @@ describe('the change feed as a story', () => {
       ['scan:scan1', 'scan', undefined],
     ]);
     expect(groups[0]?.operation).toBe('Microsoft.Compute/virtualMachines/write');
-    expect(groups.map(summarise)).toEqual(['1 modified', '1 removed', 'baseline: 2005 resources recorded']);
+    expect(groups.map(summarise)).toEqual(['1 modified', '1 removed', 'baseline of 3 subscriptions']);
   });
 });

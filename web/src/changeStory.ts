@@ -71,7 +71,8 @@ export function summarise(g: ChangeGroup): string {
   const n = (k: string) => g.counts.get(k) ?? 0;
   const moved = movedEdges(g.items);
   const parts: string[] = [];
-  if (n('baseline')) parts.push(`baseline: ${plural(n('baseline'), 'resource', 'resources')} recorded`);
+  // A baseline item stands for one scope (a subscription) whose history starts with this scan.
+  if (n('baseline')) parts.push(`baseline of ${plural(n('baseline'), 'subscription', 'subscriptions')}`);
   if (n('added')) parts.push(`${n('added')} added`);
   if (n('modified')) parts.push(`${n('modified')} modified`);
   if (n('removed')) parts.push(`${n('removed')} removed`);
