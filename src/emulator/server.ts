@@ -5,6 +5,7 @@
  * with ARM's headers, error bodies, paging and throttling behaviour, so the
  * real Azure SDK clients run against it unchanged.
  */
+import { startKubernetesLookAlike, type KubernetesLookAlike } from './kubernetes/startKubernetesLookAlike';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -273,6 +274,7 @@ function endpointHost(host: string): string {
 
 class EmulatorCore {
   endpoint = '';
+  kubernetes?: KubernetesLookAlike;
   private readonly pageSize: number;
   private readonly latencyMs: number;
   private readonly throttleRate: number;
@@ -593,6 +595,8 @@ class EmulatorCore {
       );
     }
 
+    const credential = this.kubernetes?.answerCredential(method, pathname);
+    if (credential) return credential;
     if (route.provider && (method === 'GET' || method === 'POST')) {
       const needsPost = [
         'resourceGraph.query',
@@ -884,6 +888,13 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   const core = new EmulatorCore(estate, options);
   const { key, cert } = await selfSignedCertificate('TopDeck ARM emulator', { host });
 
+  core.kubernetes = await startKubernetesLookAlike({
+    estate,
+    key,
+    cert,
+    host,
+    workloadsPerCluster: options.kubernetesWorkloadsPerCluster,
+  });
   const server = https.createServer({ key, cert, keepAlive: true }, (req, res) => core.handle(req, res));
   server.keepAliveTimeout = 30_000;
   // Every socket, from the TCP accept on, to destroy at close: the server's closeAllConnections()
@@ -924,7 +935,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
       core.timers.clear();
       server.close(() => {
         fs.rmSync(tempDir, { recursive: true, force: true });
-        resolve();
+        void core.kubernetes?.close().then(resolve);
       });
       for (const socket of sockets) socket.destroy();
     });
@@ -943,6 +954,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     driftVm: (name, rewrite) => core.driftVm(name, rewrite),
     driftResources: (type, rewrite) => core.driftResources(type, rewrite),
     requestLog: () => core.requestLog(),
+    kubernetes: core.kubernetes,
     close,
   };
 }

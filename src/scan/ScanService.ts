@@ -129,7 +129,12 @@ export class ScanService {
     }));
     const extensionQueues = new Map<string, string>();
     for (const extension of this.deps.extensions ?? []) {
-      for (const planned of await extension.planTasks({ scanId, resourceTypes: request.resourceTypes })) {
+      for (const planned of await extension.planTasks({
+        scanId,
+        resourceTypes: request.resourceTypes,
+        subscriptionIds,
+        resourceGroup,
+      })) {
         tasks.push({ ...planned.task, status: 'pending', updatedAt: startedAt });
         extensionQueues.set(planned.task.taskId, planned.queueName);
       }
