@@ -81,6 +81,8 @@ export async function startKubernetesLookAlike(options: {
       );
     const fault = faults.get(cluster.name);
     if (fault === 'timeout') return; // never answers: the caller's timeout decides
+    // a client that already has the server's address finds the connection cut
+    if (fault === 'unreachable') return void req.socket.destroy();
     const auth = req.headers.authorization ?? '';
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
     const tokenOk = cluster.entra ? token.length > 0 && !token.startsWith('kt-') : token === cluster.token;
