@@ -200,6 +200,8 @@ describe('Kubernetes inside the demo AKS clusters, through the local runtime', (
         ])
           expect(all.includes(form), `${where} holds ${form}`).toBe(false);
     }
+    // Secrets are never even asked for
+    expect(host.emulator.kubernetes?.stats().byList['v1/secrets']).toBeUndefined();
     // nor a local account's kubeconfig token
     for (const c of clusters.filter((x) => !x.entra))
       for (const [where, texts] of haystacks)
