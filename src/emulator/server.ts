@@ -894,6 +894,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     cert,
     host,
     workloadsPerCluster: options.kubernetesWorkloadsPerCluster,
+    latencyMs: options.kubernetesLatencyMs,
   });
   const server = https.createServer({ key, cert, keepAlive: true }, (req, res) => core.handle(req, res));
   server.keepAliveTimeout = 30_000;

@@ -32,6 +32,8 @@ export type UnregisteredProvider = string | { subscriptionId: string; namespace:
 export interface ArmEmulatorOptions {
   /** App workloads in each AKS cluster's Kubernetes look-alike (src/emulator/kubernetes/). */
   kubernetesWorkloadsPerCluster?: number;
+  /** Added to each of the look-alike's list answers, in milliseconds. */
+  kubernetesLatencyMs?: number;
   /** default 42; same seed => identical estate */
   seed?: number;
   /** default 3 */

@@ -17,7 +17,14 @@ import { connectCluster, type ClusterConnection } from './connectCluster';
 import type { KubernetesResilience } from './createKubernetesResilience';
 import { KubernetesClient } from './KubernetesClient';
 import { UNREACHABLE_CODES } from './kubernetesError';
-import { CLUSTER_TYPE, KUBERNETES_KINDS, KUBERNETES_TYPES, kubernetesType } from './kubernetesKinds';
+import {
+  CLUSTER_TYPE,
+  KUBERNETES_KINDS,
+  KUBERNETES_TYPES,
+  kubernetesType,
+  type KubernetesKind,
+} from './kubernetesKinds';
+import type { KubernetesObject } from './kubernetesObject';
 import { mapKubernetesObject, type MappedObject } from './mapKubernetesObject';
 import { removeGoneObjects } from './removeGoneObjects';
 import { resolveWorkloadIdentities } from './resolveWorkloadIdentities';
@@ -27,8 +34,8 @@ import { writeObjects, writePodSums } from './writeObjects';
 /** The resource type of the scan's Kubernetes tasks (not of any stored row). */
 export const KUBERNETES_TASK_TYPE = `${CLUSTER_TYPE}/kubernetes`;
 export const KUBERNETES_QUEUE = 'discover-kubernetes';
-/** Objects asked for per list call (Kubernetes' `limit`). */
-export const KUBERNETES_PAGE_LIMIT = 500;
+/** Kubernetes' `limit` per list call; a message lists kinds until it holds this many objects (at most twice it: ~3 MB of JSON). */
+export const KUBERNETES_PAGE_LIMIT = 1000;
 /** How long a cluster's connection (server, CA, token) is reused in one process, in milliseconds. */
 const CONNECTION_TTL_MS = 5 * 60_000;
 
@@ -174,12 +181,16 @@ export class KubernetesScanExtension implements ScanExtension {
     return connection;
   }
 
+  /**
+   * One message of a cluster task: list calls one after another from the task's position, kind
+   * after kind, until a page is full (`limit` objects, or a kind with more to come) or the kinds
+   * are done; so the small kinds of a cluster share a message rather than taking one each.
+   */
   private async clusterPage(msg: PageMessage, clusterId: string): Promise<ExtensionPage> {
-    const position: Position = msg.continuationToken
+    let position: Position = msg.continuationToken
       ? (JSON.parse(msg.continuationToken) as Position)
       : { k: 0 };
-    const kind = KUBERNETES_KINDS[position.k];
-    if (!kind)
+    if (!KUBERNETES_KINDS[position.k])
       throw new TopDeckError({
         code: 'ValidationError',
         transient: false,
@@ -190,14 +201,30 @@ export class KubernetesScanExtension implements ScanExtension {
       stack: this.o.resilience.stackFor(clusterId),
       ...(this.o.timeoutMs ? { timeoutMs: this.o.timeoutMs } : {}),
     });
-    const listed = await client.listPage(kind, this.o.pageLimit ?? KUBERNETES_PAGE_LIMIT, position.c);
-    const lastOfKind = !listed.continueToken;
-    const pods = kind === 'pods' ? sumPods(listed.items, position.carry, lastOfKind) : undefined;
-    const next: Position | undefined = listed.continueToken
-      ? { k: position.k, c: listed.continueToken, ...(pods?.carry ? { carry: pods.carry } : {}) }
-      : position.k + 1 < KUBERNETES_KINDS.length
-        ? { k: position.k + 1 }
-        : undefined;
+    const limit = this.o.pageLimit ?? KUBERNETES_PAGE_LIMIT;
+    const parts: Array<{ kind: KubernetesKind; items: KubernetesObject[] }> = [];
+    let podSums: PodSum[] = [];
+    let listedCount = 0;
+    let next: Position | undefined = position;
+    while (next && listedCount < limit) {
+      position = next;
+      const kind = KUBERNETES_KINDS[position.k] as KubernetesKind;
+      // each call asks for a whole page: a message holds at most two pages of objects
+      const listed = await client.listPage(kind, limit, position.c);
+      listedCount += listed.items.length;
+      if (kind === 'pods') {
+        const pods = sumPods(listed.items, position.carry, !listed.continueToken);
+        podSums = pods.done;
+        next = listed.continueToken
+          ? { k: position.k, c: listed.continueToken, ...(pods.carry ? { carry: pods.carry } : {}) }
+          : undefined;
+      } else {
+        parts.push({ kind, items: listed.items });
+        next = listed.continueToken ? { k: position.k, c: listed.continueToken } : undefined;
+      }
+      if (next) break; // a kind with more to come fills the page
+      next = position.k + 1 < KUBERNETES_KINDS.length ? { k: position.k + 1 } : undefined;
+    }
     const deps = { resources: this.o.resources, changes: this.o.changes, now: this.now };
     const { context } = connection;
     const parsed = parseResourceId(context.clusterId);
@@ -205,32 +232,34 @@ export class KubernetesScanExtension implements ScanExtension {
     return {
       ...(next ? { continuationToken: JSON.stringify(next) } : {}),
       write: async () => {
-        if (pods) {
-          const sums = pods.done.map((sum) => {
-            const id = podSumWorkloadId(context.clusterId, sum);
-            const type = kubernetesType(sum.owner.split('|')[0] as never);
-            return {
-              partitionKey: resourcePartitionKey(subscriptionId, type, parsed?.resourceGroup ?? ''),
-              rowKey: resourceRowKey(id),
-              sum,
-            };
-          });
-          await writePodSums(deps, sums);
-          return { items: 0, added: 0, modified: 0 };
-        }
         const mapped: MappedObject[] = [];
         let skipped = 0;
-        for (const o of listed.items) {
-          try {
-            mapped.push(mapKubernetesObject(kind, o, context));
-          } catch {
-            skipped++;
+        for (const { kind, items } of parts)
+          for (const o of items) {
+            try {
+              mapped.push(mapKubernetesObject(kind, o, context));
+            } catch {
+              skipped++;
+            }
           }
-        }
-        if (skipped)
-          this.o.logger.warn('Kubernetes objects in an unexpected shape skipped', { kind, skipped });
-        if (kind === 'serviceaccounts') await resolveWorkloadIdentities(this.o.arm, subscriptionId, mapped);
-        return writeObjects(deps, msg.scanId, subscriptionId, mapped);
+        if (skipped) this.o.logger.warn('Kubernetes objects in an unexpected shape skipped', { skipped });
+        if (parts.some((p) => p.kind === 'serviceaccounts'))
+          await resolveWorkloadIdentities(this.o.arm, subscriptionId, mapped);
+        // Objects first: pod sums go only onto workload rows that exist.
+        const counts = await writeObjects(deps, msg.scanId, subscriptionId, mapped);
+        await writePodSums(
+          deps,
+          podSums.map((sum) => ({
+            partitionKey: resourcePartitionKey(
+              subscriptionId,
+              kubernetesType(sum.owner.split('|')[0] as KubernetesKind),
+              parsed?.resourceGroup ?? '',
+            ),
+            rowKey: resourceRowKey(podSumWorkloadId(context.clusterId, sum)),
+            sum,
+          })),
+        );
+        return counts;
       },
     };
   }

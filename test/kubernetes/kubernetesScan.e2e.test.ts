@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countEntityWrites } from '../../bench/countRequests';
 import type { ClusterEstate } from '../../src/emulator/kubernetes/kubernetesEstate';
 import {
   capturedLogs,
@@ -214,8 +215,15 @@ describe('Kubernetes inside the demo AKS clusters, through the local runtime', (
     for (const p of pods)
       for (const c of (p.status as { containerStatuses: Array<{ restartCount: number }> }).containerStatuses)
         c.restartCount += 3;
-    const again = await scanNow([KUBERNETES]);
+    // write only what changed: the pod sums of that cluster's workloads, nothing else
+    const writes = countEntityWrites(host.services.tables.resources);
+    const again = await scanNow([KUBERNETES]).finally(() => writes.stop());
     expect(again.status).toBe('completed');
+    const workloads = ['apps/v1/deployments', 'apps/v1/statefulsets', 'apps/v1/daemonsets'].reduce(
+      (n, list) => n + (first.lists.get(list)?.length ?? 0),
+      0,
+    );
+    expect(writes.count()).toBe(workloads);
     expect(again.counts.modified).toBe(0);
     expect(again.counts.removed).toBe(0);
     const web = (await k8sItems()).find((i) => i.id === `${first.clusterId}/namespaces/shop/deployments/web`);

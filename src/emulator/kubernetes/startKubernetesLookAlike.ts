@@ -53,6 +53,8 @@ export async function startKubernetesLookAlike(options: {
   host: string;
   /** App workloads per cluster (benchmarks scale it). */
   workloadsPerCluster?: number;
+  /** Added to every list answer, in milliseconds (an API server's list time). */
+  latencyMs?: number;
 }): Promise<KubernetesLookAlike> {
   const clusters: ClusterEstate[] = [];
   for (const sub of options.estate.subscriptions)
@@ -67,6 +69,10 @@ export async function startKubernetesLookAlike(options: {
   const counters = { requests: 0, byList: {} as Record<string, number> };
 
   const handle = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    if (options.latencyMs) setTimeout(() => answer(req, res), options.latencyMs);
+    else answer(req, res);
+  };
+  const answer = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://x');
     const send = (code: number, body: unknown) => {
       res.writeHead(code, { 'content-type': 'application/json' });
