@@ -127,12 +127,15 @@ export const kubernetesRules: EdgeRule = (view, emit) => {
         'network',
       );
     }
-    ref(
-      s.id,
-      str(s.properties.azureLoadBalancerId),
-      "properties.azureLoadBalancerId (the cluster's load balancer in its node resource group)",
-      'network',
-    );
+    // The node resource group's resources (AKS manages them): linked when that group was scanned.
+    const lb = str(s.properties.azureLoadBalancerId);
+    if (lb && nodes.has(lb))
+      ref(
+        s.id,
+        lb,
+        "properties.azureLoadBalancerId (the cluster's load balancer in its node resource group)",
+        'network',
+      );
   }
 
   for (const i of view.ofType(kubernetesType('ingresses'))) {
@@ -201,7 +204,9 @@ export const kubernetesRules: EdgeRule = (view, emit) => {
 
   for (const n of view.ofType(kubernetesType('nodes'))) {
     const provider = str(n.properties.providerID);
-    if (provider?.startsWith('azure://'))
-      ref(n.id, provider.slice('azure://'.length), 'spec.providerID', 'compute');
+    const scaleSet = provider?.startsWith('azure://')
+      ? nodes.resolve(provider.slice('azure://'.length))
+      : undefined;
+    if (scaleSet && nodes.has(scaleSet)) ref(n.id, scaleSet, 'spec.providerID', 'compute');
   }
 };

@@ -77,6 +77,7 @@ function estate(): IndexedResource[] {
     azure(STORAGE, { primaryEndpoints: { file: 'https://stapp.file.core.windows.net/' } }),
     azure(IDENTITY),
     azure(VMSS),
+    azure(`${NODE_RG}/providers/Microsoft.Network/loadBalancers/kubernetes`),
     workload(
       'deployments',
       'web',
@@ -165,6 +166,12 @@ function estate(): IndexedResource[] {
       metadata: { name: 'n0', labels: { agentpool: 'user' } },
       spec: { providerID: `azure://${VMSS}/virtualMachines/0` },
     }),
+    k8s('nodes', {
+      metadata: { name: 'n1' },
+      spec: {
+        providerID: `azure://${NODE_RG}/providers/Microsoft.Compute/virtualMachineScaleSets/unscanned/virtualMachines/0`,
+      },
+    }),
   ];
 }
 
@@ -234,6 +241,11 @@ describe('kubernetesRules', () => {
     ],
     ['a SecretProviderClass → the Key Vault it names', id('secretproviderclasses', 'kv'), [VAULT]],
     ['a node → the scale set of its providerID', `${CLUSTER}/nodes/n0`, [VMSS]],
+    [
+      'a node of a scale set that was not scanned (the node resource group left out) → nothing',
+      `${CLUSTER}/nodes/n1`,
+      [],
+    ],
   ])('%s', (_name, source, expected) => {
     expect(targets(source)).toEqual([...expected].sort());
   });
