@@ -163,7 +163,9 @@ async function scanOnce(workloadsPerCluster: number, withFloor: boolean): Promis
 export async function main(): Promise<{ pass: boolean }> {
   setLogSink(() => undefined);
   const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
-  const run = await scanOnce(WORKLOADS, true);
+  // BENCH_K8S_FLOOR=0 skips the storage floor (slow on a shared machine): wall/bound is then not judged.
+  const withFloor = process.env.BENCH_K8S_FLOOR !== '0';
+  const run = await scanOnce(WORKLOADS, withFloor);
   const callsPerObject = run.calls / run.objects;
   const chainMs = run.chainPages * LATENCY_MS;
   const boundMs = Math.max(chainMs, run.floorMs);
@@ -184,7 +186,7 @@ export async function main(): Promise<{ pass: boolean }> {
   );
   const checks = {
     callsPerObject: callsPerObject <= 0.02,
-    wallOverBound: ratio <= 1.5,
+    wallOverBound: !withFloor || ratio <= 1.5,
     heap: heapRatio <= 1.5,
     completed: run.status === 'completed' && double.status === 'completed',
   };
