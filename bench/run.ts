@@ -32,6 +32,7 @@ async function run(): Promise<void> {
     durability: await part('durabilityBench.js'),
     graph: await part('graphBench.js'),
     devops: await part('devopsBench.js'),
+    kubernetes: await part('kubernetesBench.js'),
     page: await part('uiBench.js'),
     inventory: await part('inventoryBench.js'),
   };

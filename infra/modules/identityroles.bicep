@@ -55,6 +55,13 @@ var roles = {
   // accepts telemetry only from an Entra identity holding Monitoring Metrics Publisher on the
   // component (despite the name it covers all telemetry: traces, requests, dependencies, metrics).
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  // Inside AKS clusters (src/kubernetes/): listClusterUserCredential, for each cluster's API
+  // server address and CA (Azure Kubernetes Service Cluster User Role: that action only) ...
+  aksClusterUser: '4abbcc35-e782-43d8-92c5-2d3f1bd2253f'
+  // ... and reading workloads on clusters that use Azure RBAC for Kubernetes (Azure Kubernetes
+  // Service RBAC Reader: read-only, and it cannot read Secrets). Clusters using Kubernetes RBAC
+  // need a ClusterRoleBinding instead (docs/kubernetes.md).
+  aksRbacReader: '7f6c6a51-bcf8-42ba-9220-52d62157d7db'
 }
 
 var readerAssignments = map(readerScopes, readerScope => {
@@ -68,6 +75,21 @@ var readerAssignments = map(readerScopes, readerScope => {
 var discoveryAssignments = map(readerScopes, readerScope => {
   principalId: principalId
   roleDefinitionId: discoveryRoleId
+  scope: readerScope
+  principalType: 'ServicePrincipal'
+})
+
+// The AKS roles go wherever Reader goes: the clusters are found by the scan, not known here.
+var aksClusterUserAssignments = map(readerScopes, readerScope => {
+  principalId: principalId
+  roleDefinitionId: roles.aksClusterUser
+  scope: readerScope
+  principalType: 'ServicePrincipal'
+})
+
+var aksRbacReaderAssignments = map(readerScopes, readerScope => {
+  principalId: principalId
+  roleDefinitionId: roles.aksRbacReader
   scope: readerScope
   principalType: 'ServicePrincipal'
 })
@@ -110,4 +132,10 @@ var resourceAssignments = [
   }
 ]
 
-output assignments roleAssignmentSpec[] = concat(readerAssignments, discoveryAssignments, resourceAssignments)
+output assignments roleAssignmentSpec[] = concat(
+  readerAssignments,
+  discoveryAssignments,
+  aksClusterUserAssignments,
+  aksRbacReaderAssignments,
+  resourceAssignments
+)

@@ -1,6 +1,7 @@
 // First: functions/index.ts imports this module before any Azure SDK client loads, and
 // Application Insights only auto-collects HTTP of modules loaded after it starts.
 import '../telemetry/preload';
+import type { TokenCredential } from '@azure/identity';
 import type { QueueServiceClient } from '@azure/storage-queue';
 import { ResourcesApi, RESOURCES_CACHE_NAMESPACE } from '../api/ResourcesApi';
 import { ChangesApi } from '../api/ChangesApi';
@@ -11,6 +12,7 @@ import { DependencyStore } from '../dependencies/DependencyStore';
 import { updateDependencies } from '../dependencies/updateDependencies';
 import { DevOpsApi } from '../api/DevOpsApi';
 import { createDevOps, type DevOps, type DevOpsOptions } from '../devops/createDevOps';
+import { createKubernetes } from '../kubernetes/createKubernetes';
 import { entityToApplication } from '../devops/devopsEntities';
 import { createCache, type Cache } from '../cache/Cache';
 import type { Settings } from '../config/settings';
@@ -39,6 +41,8 @@ export interface ServicesOptions {
   /** Azure DevOps look-alike trust, a fake Entra credential, a scaled budget window (tests). */
   devops?: DevOpsOptions;
   logger?: Logger;
+  /** The credential AKS tokens come from (tests); the settings' credential by default. */
+  kubernetesCredential?: TokenCredential;
 }
 
 export interface Services {
@@ -109,6 +113,16 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...options.devops,
     ...(redisTokenAuth ? { redisTokenAuth } : {}),
   });
+  const kubernetes = createKubernetes({
+    arm,
+    credential: options.kubernetesCredential ?? credentialFromSettings(settings),
+    resources: tables.resources,
+    changes: changeLog,
+    store,
+    logger: logger.child({ component: 'kubernetes' }),
+    ...(settings.REDIS_URL ? { redisUrl: settings.REDIS_URL } : {}),
+    ...(redisTokenAuth ? { redisTokenAuth } : {}),
+  });
   const scans = new ScanService({
     store,
     tables,
@@ -140,7 +154,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       await cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
     },
     metrics: operationRecorder,
-    extensions: devops ? [devops.extension] : [],
+    extensions: [...(devops ? [devops.extension] : []), kubernetes.extension],
   });
   const dependenciesApi = new DependenciesApi(dependencyStore, tables.resources, cache, applications);
   return {
@@ -163,7 +177,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     devops,
     devopsApi: new DevOpsApi(tables, settings.AZURE_DEVOPS_ORG),
     close: async () => {
-      await Promise.all([cache.close(), armResilience.close(), devops?.close()]);
+      await Promise.all([cache.close(), armResilience.close(), devops?.close(), kubernetes.close()]);
     },
   };
 }

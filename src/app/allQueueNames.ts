@@ -1,8 +1,9 @@
 import { DEVOPS_QUEUES } from '../devops/DevOpsScanExtension';
+import { KUBERNETES_QUEUE } from '../kubernetes/KubernetesScanExtension';
 import { DISCOVERERS, FINALIZE_QUEUE, POISON_SUFFIX, discoverQueueName } from '../discovery/registry';
 
 /** Every queue TopDeck uses, poison queues included (created at start). */
 export function allQueueNames(): string[] {
-  const work = [...DISCOVERERS.map(discoverQueueName), ...DEVOPS_QUEUES, FINALIZE_QUEUE];
+  const work = [...DISCOVERERS.map(discoverQueueName), ...DEVOPS_QUEUES, KUBERNETES_QUEUE, FINALIZE_QUEUE];
   return [...work, ...work.map((q) => q + POISON_SUFFIX)];
 }

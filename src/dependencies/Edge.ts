@@ -10,7 +10,11 @@ export type EdgeMethod =
   | 'private-link'
   | 'tag'
   | 'naming'
-  | 'heuristic';
+  | 'heuristic'
+  /** A Kubernetes object's reference by name (volumeName, serviceAccountName, a backend service) */
+  | 'kubernetes-reference'
+  /** A Service's label selector matching a workload's pod labels */
+  | 'kubernetes-selector';
 
 export interface Edge {
   sourceId: string;

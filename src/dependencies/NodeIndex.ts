@@ -1,6 +1,7 @@
 import { parseResourceId } from '../discovery/Resource';
 import { HashOrdinals, NumberColumn, StringColumn, hashKey } from './compact';
 import { SUBNET_TYPE, type GraphNode } from './GraphNode';
+import { KubernetesLabels } from './KubernetesLabels';
 import { hostOf, prop, records, str, strings, type IndexedResource } from './readProperties';
 
 /**
@@ -27,6 +28,8 @@ export class NodeIndex {
   private readonly groupCode = new Map<string, number>();
   /** Per type asked for, its ordinals by lower-cased `<subscription>/<group>`: built on first use. */
   private readonly inGroup = new Map<string, Map<string, number[]>>();
+  /** Kubernetes workloads' pod labels, for Service selectors (src/dependencies/kubernetesRules.ts). */
+  readonly kubernetesLabels = new KubernetesLabels();
 
   get size(): number {
     return this.ids.size;
@@ -86,6 +89,7 @@ export class NodeIndex {
       isNic ? (str(r.properties.virtualMachineId) ?? '') : '',
     );
     this.byId.set(key, o);
+    this.kubernetesLabels.add(r);
     if (r.type.toLowerCase() === 'microsoft.network/virtualnetworks') {
       for (const s of records(r.properties.subnets)) {
         const id = str(s.id);

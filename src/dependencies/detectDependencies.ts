@@ -5,6 +5,7 @@ import { configurationRules } from './configurationRules';
 import { edgeIdentity, type Edge } from './Edge';
 import type { EdgeRule } from './EdgeRule';
 import { heuristicRules } from './heuristicRules';
+import { kubernetesRules } from './kubernetesRules';
 import { networkRules } from './networkRules';
 import { platformRules } from './platformRules';
 import type { ResourceIndex, RuleView } from './ResourceIndex';
@@ -16,6 +17,7 @@ export const FACT_RULES: readonly EdgeRule[] = [
   platformRules,
   configurationRules,
   applicationRules,
+  kubernetesRules,
 ];
 
 export interface DetectOptions {

@@ -366,7 +366,20 @@ export function connectSubscription(
     );
 
     if (options.aks && /api|web/i.test(rg.name)) {
-      out.push(managedCluster(p, `aks-${app}-${env}`, subnetId('snet-aks'), rgIndex % 2 === 0));
+      const aksName = `aks-${app}-${env}`;
+      out.push(
+        managedCluster(p, aksName, subnetId('snet-aks'), rgIndex % 2 === 0, {
+          entra: rgIndex % 2 === 1,
+          ...(rgIndex === 0
+            ? {
+                applicationGatewayId: `${base}/providers/Microsoft.Network/applicationGateways/agw-${app}-${env}`,
+              }
+            : {}),
+        }),
+      );
+      // What the cluster's workloads use (src/emulator/kubernetes/): its LoadBalancer service's IP, a volume's disk.
+      out.push(publicIPAddress(p, `pip-${aksName}`, `20.${octet}.${subIndex}.${rgIndex + 100}`, undefined));
+      out.push(disk(p, `disk-${aksName}-data`, 64, 'Premium_LRS', undefined));
     }
     const lawName = `law-${app}-${env}`;
     const law = logAnalyticsWorkspace(p, lawName);

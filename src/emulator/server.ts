@@ -4,6 +4,7 @@
  * providers (providers/emulatorProviders.ts), so the real Azure SDK clients run against it
  * unchanged. startArmEmulator.ts serves it on HTTPS.
  */
+import type { KubernetesLookAlike } from './kubernetes/startKubernetesLookAlike';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MatchedRoute, ProviderRouteContext } from './EmulatorProvider';
@@ -114,6 +115,7 @@ function checkRate(name: string, value: number | undefined): number {
 
 export class EmulatorCore {
   endpoint = '';
+  kubernetes?: KubernetesLookAlike;
   private readonly pageSize: number;
   /** State a provider keeps per emulator (Resource Graph's per-caller quota), by key. */
   private readonly providerState = new Map<string, unknown>();
@@ -424,6 +426,9 @@ export class EmulatorCore {
       );
     }
 
+    // A cluster's credential answers from the Kubernetes look-alike (kubernetes/), which knows its server.
+    const credential = this.kubernetes?.answerCredential(method, pathname);
+    if (credential) return credential;
     if (route.route && route.route.method === method) {
       return route.route.serve(this.providerContext(), {
         pathname,

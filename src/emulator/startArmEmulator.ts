@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { generateEstate } from './estate';
+import { startKubernetesLookAlike } from './kubernetes/startKubernetesLookAlike';
 import { selfSignedCertificate } from './selfSignedCertificate';
 import { EmulatorCore } from './server';
 import type { ArmEmulator, ArmEmulatorOptions } from './types';
@@ -29,6 +30,15 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   });
   const core = new EmulatorCore(estate, options);
   const { key, cert } = await selfSignedCertificate('TopDeck ARM emulator', { host });
+  // The AKS clusters' API servers: listClusterUserCredential answers with a kubeconfig pointing here.
+  core.kubernetes = await startKubernetesLookAlike({
+    estate,
+    key,
+    cert,
+    host,
+    workloadsPerCluster: options.kubernetesWorkloadsPerCluster,
+    latencyMs: options.kubernetesLatencyMs,
+  });
 
   const server = https.createServer({ key, cert, keepAlive: true }, (req, res) => core.handle(req, res));
   server.keepAliveTimeout = 30_000;
@@ -70,7 +80,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
       core.timers.clear();
       server.close(() => {
         fs.rmSync(tempDir, { recursive: true, force: true });
-        resolve();
+        void core.kubernetes?.close().then(resolve);
       });
       for (const socket of sockets) socket.destroy();
     });
@@ -89,6 +99,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     driftVm: (name, rewrite) => core.driftVm(name, rewrite),
     driftResources: (type, rewrite) => core.driftResources(type, rewrite),
     requestLog: () => core.requestLog(),
+    kubernetes: core.kubernetes,
     close,
   };
 }

@@ -1,3 +1,4 @@
+import type { KubernetesLookAlike } from './kubernetes/startKubernetesLookAlike';
 import type { Estate } from './estate';
 
 export interface FaultRule {
@@ -29,6 +30,10 @@ export interface FaultRule {
 export type UnregisteredProvider = string | { subscriptionId: string; namespace: string };
 
 export interface ArmEmulatorOptions {
+  /** App workloads in each AKS cluster's Kubernetes look-alike (src/emulator/kubernetes/). */
+  kubernetesWorkloadsPerCluster?: number;
+  /** Added to each of the look-alike's list answers, in milliseconds. */
+  kubernetesLatencyMs?: number;
   /** default 42; same seed => identical estate */
   seed?: number;
   /** default 3 */
@@ -92,6 +97,8 @@ export interface RequestLogEntry {
 export interface ArmEmulator {
   /** e.g. https://127.0.0.1:PORT */
   endpoint: string;
+  /** The AKS clusters' Kubernetes API look-alike (same certificate). */
+  kubernetes?: KubernetesLookAlike;
   /** PEM of the self-signed cert (trust it via tlsOptions {ca} or NODE_EXTRA_CA_CERTS) */
   caPem: string;
   /** the PEM written to a temp file (removed by close()) */

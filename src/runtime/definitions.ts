@@ -3,6 +3,7 @@ import { errorResponse, errorToResponse, json } from '../api/httpResult';
 import type { z } from 'zod';
 import type { Services } from '../app/Services';
 import { DEVOPS_QUEUES } from '../devops/DevOpsScanExtension';
+import { KUBERNETES_QUEUE } from '../kubernetes/KubernetesScanExtension';
 import { DISCOVERERS, FINALIZE_QUEUE, POISON_SUFFIX, discoverQueueName } from '../discovery/registry';
 import { validationError } from '../errors/TopDeckError';
 import { finalizeMessageSchema, pageMessageSchema, parseQueuePayload } from '../scan/messages';
@@ -277,8 +278,8 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
       ),
     );
   }
-  // Azure DevOps: one queue per kind of task, the same page handler and poison handling.
-  for (const queueName of DEVOPS_QUEUES) {
+  // Azure DevOps (one queue per kind of task) and Kubernetes: the same page handler and poison handling.
+  for (const queueName of [...DEVOPS_QUEUES, KUBERNETES_QUEUE]) {
     const name = pascal(queueName.replace(/^discover-/, ''));
     defs.push(
       queue(`discover${name}`, queueName, pageMessageSchema, 'page', async (s, m, context) => {

@@ -17,7 +17,11 @@ export interface ExtensionPage {
   continuationToken?: string;
   /** Tasks this page found (Azure DevOps: one per project and kind once the projects are listed). */
   spawn?: PlannedTask[];
-  write(): Promise<{ items: number; added: number; modified: number }>;
+  /**
+   * `seen`: the RowKeys the page listed (src/scan/seenKeys.ts), kept on its page marker for an
+   * extension's own removals in finalize (Kubernetes).
+   */
+  write(): Promise<{ items: number; added: number; modified: number; seen?: string }>;
 }
 
 /**
@@ -33,7 +37,13 @@ export interface ScanExtension {
    * The tasks of a new scan; none when the extension is off or the request names only other
    * types. Must not throw for a dependency failure: plan a task that will fail with it instead.
    */
-  planTasks(request: { scanId: string; resourceTypes?: string[] }): Promise<PlannedTask[]>;
+  planTasks(request: {
+    scanId: string;
+    resourceTypes?: string[];
+    /** The scan's subscriptions (lower-case) and resource group filter (Kubernetes plans a task per AKS cluster in them). */
+    subscriptionIds?: string[];
+    resourceGroup?: string;
+  }): Promise<PlannedTask[]>;
   /** The queue a task's next page goes to. */
   queueName(resourceType: string): string;
   fetchPage(msg: PageMessage): Promise<ExtensionPage>;

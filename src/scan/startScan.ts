@@ -50,7 +50,12 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
   }));
   const extensionQueues = new Map<string, string>();
   for (const extension of ctx.deps.extensions ?? []) {
-    for (const planned of await extension.planTasks({ scanId, resourceTypes: request.resourceTypes })) {
+    for (const planned of await extension.planTasks({
+      scanId,
+      resourceTypes: request.resourceTypes,
+      subscriptionIds,
+      resourceGroup,
+    })) {
       tasks.push({ ...planned.task, status: 'pending', updatedAt: startedAt });
       extensionQueues.set(planned.task.taskId, planned.queueName);
     }

@@ -81,6 +81,9 @@ export function entityToResource(entity: Record<string, unknown>): Resource {
   if (typeof entity.powerState === 'string' && properties.powerState === undefined) {
     properties.powerState = entity.powerState;
   }
+  // Kubernetes rows' moving counts (src/kubernetes/writeObjects.ts): shown, never hashed.
+  for (const column of ['k8sLive', 'k8sPods'])
+    if (typeof entity[column] === 'string') Object.assign(properties, JSON.parse(entity[column] as string));
   return {
     id: str('id'),
     key: str('key'),

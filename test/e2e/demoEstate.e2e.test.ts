@@ -54,6 +54,19 @@ async function tableTexts(host: TestHost): Promise<string[]> {
   return out;
 }
 
+const K8S_TYPE = /^Microsoft\.ContainerService\/managedClusters\/./;
+/** Objects the AKS clusters' look-alike holds that TopDeck keeps (pods are summed; ReplicaSets and Secrets are not read). */
+function keptKubernetesObjects(host: TestHost): number {
+  return (host.emulator.kubernetes?.clusters ?? []).reduce(
+    (n, c) =>
+      n +
+      [...c.lists]
+        .filter(([list]) => !/\/(pods|replicasets|secrets)$/.test(list))
+        .reduce((m, [, objects]) => m + objects.length, 0),
+    0,
+  );
+}
+
 describe('the default demo estate end to end (~2,000 resources, 3 subscriptions)', () => {
   let host: TestHost;
   const sent: string[] = [];
@@ -76,8 +89,13 @@ describe('the default demo estate end to end (~2,000 resources, 3 subscriptions)
     expect(scan.status).toBe('completed');
     const estate = host.emulator.estate;
     expect(estate.totalResources).toBeGreaterThan(1800);
+    const kubernetes = keptKubernetesObjects(host);
+    expect(kubernetes).toBeGreaterThan(100);
+    // the scan's count is of Azure resources; the clusters' objects are in the inventory beside them
     expect(scan.counts.resources).toBe(estate.totalResources);
-    const { items } = await allResources(host);
+    const all = (await allResources(host)).items;
+    expect(all.filter((i) => K8S_TYPE.test(i.type))).toHaveLength(kubernetes);
+    const items = all.filter((i) => !K8S_TYPE.test(i.type));
     const count = (list: Array<{ type: string; subscriptionId: string }>) => {
       const m = new Map<string, number>();
       for (const r of list) {
@@ -103,7 +121,8 @@ describe('the default demo estate end to end (~2,000 resources, 3 subscriptions)
       (n, s) => n + new Set([...(s.vms.length ? ['vm'] : []), ...s.resources.map((r) => r.type)]).size,
       0,
     );
-    expect(scan.tasks.total).toBe(typesPresent);
+    // and one task per AKS cluster
+    expect(scan.tasks.total).toBe(typesPresent + (host.emulator.kubernetes?.clusters.length ?? 0));
     expect(scan.tasks.skipped).toBe(0);
   });
 
@@ -136,7 +155,11 @@ describe('the default demo estate end to end (~2,000 resources, 3 subscriptions)
   });
 
   it('no fake secret reaches a table, a queue message, an API answer or a log line (nor base64 or gzip of one)', async () => {
-    const secrets = host.emulator.estate.secrets;
+    // the settings' fake secrets, and the values planted in the clusters' Secrets, ConfigMaps and env
+    const secrets = [
+      ...host.emulator.estate.secrets,
+      ...(host.emulator.kubernetes?.clusters ?? []).flatMap((c) => c.planted),
+    ];
     expect(secrets.length).toBeGreaterThan(50);
     const { bodies } = await allResources(host);
     const scans = await host.api('GET', `/api/scans/${scan.scanId}`);
@@ -174,6 +197,9 @@ describe('without the custom role (Reader only)', () => {
       const scan = await host.waitForScan(body.scanId, 120_000);
       expect(scan.status).toBe('completed');
       expect(scan.counts.resources).toBe(host.emulator.estate.totalResources);
+      expect((await allResources(host)).items.length).toBe(
+        host.emulator.estate.totalResources + keptKubernetesObjects(host),
+      );
       const missing = scan.errors.filter((e) => e.code === 'MissingPermission');
       expect(missing).toHaveLength(1);
       expect(missing[0]?.message).toContain(SITE_CONFIG_LIST_ACTION);

@@ -126,6 +126,8 @@ const ROLE = {
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7',
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
+  aksClusterUser: '4abbcc35-e782-43d8-92c5-2d3f1bd2253f',
+  aksRbacReader: '7f6c6a51-bcf8-42ba-9220-52d62157d7db',
 } as const;
 
 const FORBIDDEN_ROLES: Record<string, string> = {
@@ -705,7 +707,8 @@ describe('role assignments', () => {
     }
     // Role GUIDs live in the list module only, and Reader in the management group deployment.
     for (const { name, guids } of texts) {
-      if (name === path.join('infra', 'managementgroup.bicep')) expect(guids, name).toEqual([ROLE.reader]);
+      if (name === path.join('infra', 'managementgroup.bicep'))
+        expect(guids, name).toEqual([ROLE.reader, ROLE.aksClusterUser, ROLE.aksRbacReader]);
       else if (name !== path.join('infra', LIST)) expect(guids, name).toEqual([]);
     }
   });
@@ -721,6 +724,8 @@ describe('role assignments', () => {
       [
         ROLE.reader,
         discovery,
+        ROLE.aksClusterUser,
+        ROLE.aksRbacReader,
         ROLE.storageQueueDataContributor,
         ROLE.storageTableDataContributor,
         blob,
@@ -752,10 +757,10 @@ describe('role assignments', () => {
       [ROLE.monitoringMetricsPublisher]: 'modules/monitoring.bicep',
     };
     for (const a of list) {
-      if (a.role === ROLE.reader || a.role === discovery) {
+      if ([ROLE.reader, discovery, ROLE.aksClusterUser, ROLE.aksRbacReader].includes(a.role)) {
         expect(a.scope).toBe('readerScope');
         const mapped = calls(bicep(LIST).root, 'map').map((c) => callArguments(c)[0]?.text);
-        expect(mapped.filter((m) => m === 'readerScopes')).toHaveLength(2);
+        expect(mapped.filter((m) => m === 'readerScopes')).toHaveLength(4);
         expect(listArgument('readerScopes')).toBe('readerScopes');
         const readerScopes = find(bicep('main.bicep'), 'variable', 'readerScopes');
         expect(readerScopes, 'main.bicep: var readerScopes').toBeDefined();
@@ -805,7 +810,7 @@ describe('role assignments', () => {
       property(bodyObject(mgModule.node), 'params', 'assignments') as Node,
     ).filter((n) => n.type === 'object');
     expect(entries.map((e) => properties(e).get('roleDefinitionId')?.text).sort()).toEqual(
-      ['discoveryRole.name', 'reader'].sort(),
+      ['discoveryRole.name', 'reader', 'aksClusterUser', 'aksRbacReader'].sort(),
     );
     for (const e of entries) expect(properties(e).get('scope')?.text).toBe('managementGroup().id');
   });

@@ -7,6 +7,7 @@ export function managedCluster(
   name: string,
   subnetId: string,
   privateCluster: boolean,
+  access: { entra?: boolean; applicationGatewayId?: string } = {},
 ): EmulatedResource {
   const sku = { name: 'Base', tier: 'Standard' };
   return resource(
@@ -59,6 +60,28 @@ export function managedCluster(
           loadBalancerSku: 'standard',
         },
         apiServerAccessProfile: { enablePrivateCluster: privateCluster },
+        ...(access.entra
+          ? {
+              aadProfile: {
+                managed: true,
+                enableAzureRBAC: true,
+                tenantID: '00000000-0000-0000-0000-00000000eeee',
+              },
+            }
+          : {}),
+        ...(access.applicationGatewayId
+          ? {
+              addonProfiles: {
+                ingressApplicationGateway: {
+                  enabled: true,
+                  config: {
+                    applicationGatewayId: access.applicationGatewayId,
+                    effectiveApplicationGatewayId: access.applicationGatewayId,
+                  },
+                },
+              },
+            }
+          : {}),
       },
     }),
     { sku },

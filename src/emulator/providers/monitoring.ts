@@ -2,6 +2,7 @@
  * Types with no dedicated discoverer (Application Insights, Log Analytics, managed identities):
  * they reach TopDeck only through the generic resources list.
  */
+import { createHash } from 'node:crypto';
 import { resource, type EmulatedResource, type Placement } from '../EmulatedResource';
 import type { EmulatorProvider } from '../EmulatorProvider';
 
@@ -36,7 +37,8 @@ export function userAssignedIdentity(p: Placement, name: string): EmulatedResour
     properties: {
       tenantId: '00000000-0000-0000-0000-00000000eeee',
       principalId: '00000000-0000-0000-0000-000000001111',
-      clientId: '00000000-0000-0000-0000-000000002222',
+      // one client id per identity (workload identity federation finds an identity by it)
+      clientId: guidOf(`${p.subscriptionId}/${p.resourceGroup}/${name}`),
     },
   }));
 }
@@ -55,3 +57,8 @@ export const managedIdentityProvider: EmulatorProvider = {
   namespace: 'Microsoft.ManagedIdentity',
   types: ['Microsoft.ManagedIdentity/userAssignedIdentities'],
 };
+
+function guidOf(text: string): string {
+  const h = createHash('sha1').update(text).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,279 @@
+import type { TableClient } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/identity';
+import type { ChangeLog } from '../changes/ChangeLog';
+import type { ArmClients } from '../discovery/armClients';
+import { parseResourceId } from '../discovery/Resource';
+import { sdk } from '../discovery/sdk';
+import { classifyError } from '../errors/classifyError';
+import { TopDeckError } from '../errors/TopDeckError';
+import type { PageMessage } from '../scan/messages';
+import type { ScanRow, TaskRow } from '../scan/ScanRecords';
+import type { ExtensionPage, PlannedTask, ScanExtension } from '../scan/ScanExtension';
+import type { ScanStore } from '../scan/ScanStore';
+import type { GroupedError } from '../scan/summarizeTasks';
+import { escapeKeyPart, resourcePartitionKey, resourceRowKey } from '../storage/keys';
+import type { Logger } from '../telemetry/logger';
+import { connectCluster, type ClusterConnection } from './connectCluster';
+import type { KubernetesResilience } from './createKubernetesResilience';
+import { KubernetesClient } from './KubernetesClient';
+import { UNREACHABLE_CODES } from './kubernetesError';
+import {
+  CLUSTER_TYPE,
+  KUBERNETES_KINDS,
+  KUBERNETES_TYPES,
+  kubernetesType,
+  type KubernetesKind,
+} from './kubernetesKinds';
+import type { KubernetesObject } from './kubernetesObject';
+import { mapKubernetesObject, type MappedObject } from './mapKubernetesObject';
+import { removeGoneObjects } from './removeGoneObjects';
+import { resolveWorkloadIdentities } from './resolveWorkloadIdentities';
+import { podSumWorkloadId, sumPods, type PodSum } from './sumPods';
+import { writeObjects, writePodSums } from './writeObjects';
+
+/** The resource type of the scan's Kubernetes tasks (not of any stored row). */
+export const KUBERNETES_TASK_TYPE = `${CLUSTER_TYPE}/kubernetes`;
+export const KUBERNETES_QUEUE = 'discover-kubernetes';
+/** Kubernetes' `limit` per list call; a message lists kinds until it holds this many objects (at most twice it: ~3 MB of JSON). */
+export const KUBERNETES_PAGE_LIMIT = 1000;
+/** How long a cluster's connection (server, CA, token) is reused in one process, in milliseconds. */
+const CONNECTION_TTL_MS = 5 * 60_000;
+
+/** Where a cluster task is: which kind, its `continue`, and the pod sum carried over a page break. */
+interface Position {
+  k: number;
+  c?: string;
+  carry?: PodSum;
+}
+
+export interface KubernetesScanExtensionOptions {
+  arm: ArmClients;
+  credential: TokenCredential;
+  resilience: KubernetesResilience;
+  resources: TableClient;
+  changes: ChangeLog;
+  store: ScanStore;
+  logger: Logger;
+  pageLimit?: number;
+  /** Per call, in milliseconds. */
+  timeoutMs?: number;
+  now?: () => Date;
+}
+
+/**
+ * AKS clusters' insides in the scan: a task lists the scan's clusters and adds one task per
+ * cluster; a cluster's task pages through the kinds (src/kubernetes/kubernetesKinds.ts) one list
+ * call a message, with Kubernetes' `limit` + `continue`. Finalize removes the objects a cluster
+ * task that finished cleanly no longer saw. A cluster that cannot be reached, refuses the token
+ * or times out fails its own task only: the scan ends `partial`.
+ */
+export class KubernetesScanExtension implements ScanExtension {
+  private readonly connections = new Map<string, { at: number; connection: Promise<ClusterConnection> }>();
+  private readonly now: () => Date;
+
+  constructor(private readonly o: KubernetesScanExtensionOptions) {
+    this.now = o.now ?? (() => new Date());
+  }
+
+  owns(resourceType: string): boolean {
+    return resourceType.toLowerCase() === KUBERNETES_TASK_TYPE.toLowerCase();
+  }
+
+  queueName(): string {
+    return KUBERNETES_QUEUE;
+  }
+
+  /**
+   * A task per AKS cluster of the scan's subscriptions, found with one paged cluster list per
+   * subscription (so a scan of an estate without AKS has no Kubernetes task). A subscription whose
+   * list fails plans a task that lists its clusters again and fails with the reason.
+   */
+  async planTasks(request: {
+    scanId: string;
+    resourceTypes?: string[];
+    subscriptionIds?: string[];
+    resourceGroup?: string;
+  }): Promise<PlannedTask[]> {
+    const wanted = [CLUSTER_TYPE, KUBERNETES_TASK_TYPE, ...KUBERNETES_TYPES].map((t) => t.toLowerCase());
+    if (request.resourceTypes?.length && !request.resourceTypes.some((t) => wanted.includes(t.toLowerCase())))
+      return [];
+    const planned: PlannedTask[] = [];
+    for (const subscriptionId of request.subscriptionIds ?? []) {
+      try {
+        for (const id of await this.clusterIds(subscriptionId, request.resourceGroup))
+          planned.push(this.plan(subscriptionId, id));
+      } catch {
+        planned.push(this.plan(subscriptionId, '*'));
+      }
+    }
+    return planned;
+  }
+
+  private async clusterIds(subscriptionId: string, resourceGroup?: string): Promise<string[]> {
+    const client = this.o.arm.client(sdk.containerService().ContainerServiceClient, subscriptionId);
+    const ids: string[] = [];
+    try {
+      const list = resourceGroup
+        ? client.managedClusters.listByResourceGroup(resourceGroup)
+        : client.managedClusters.list();
+      for await (const c of list) if (c.id) ids.push(c.id);
+    } catch (e) {
+      // No AKS in a subscription that never registered the provider (nor in a missing group).
+      const error = classifyError(e, 'listing AKS clusters');
+      if (['MissingSubscriptionRegistration', 'ResourceGroupNotFound'].includes(error.code)) return [];
+      throw error;
+    }
+    return ids;
+  }
+
+  private plan(subscriptionId: string, clusterId: string): PlannedTask {
+    return {
+      task: {
+        taskId: `kubernetes|${escapeKeyPart(clusterId === '*' ? `${subscriptionId}|clusters` : clusterId)}`,
+        subscriptionId,
+        resourceType: KUBERNETES_TASK_TYPE,
+        project: clusterId,
+      },
+      queueName: KUBERNETES_QUEUE,
+    };
+  }
+
+  describeFailure(error: TopDeckError, msg: PageMessage): string {
+    const cluster = msg.project && msg.project !== '*' ? msg.project.split('/').pop() : undefined;
+    if (error.code.startsWith('Kubernetes')) return error.message;
+    return cluster
+      ? `Kubernetes objects of cluster ${cluster} could not be read (${error.statusCode ?? ''} ${error.code}): ${error.message}`
+      : `listing the AKS clusters failed (${error.statusCode ?? ''} ${error.code}): ${error.message}`;
+  }
+
+  async fetchPage(msg: PageMessage): Promise<ExtensionPage> {
+    if (!msg.project || msg.project === '*') return this.listClusters(msg);
+    try {
+      return await this.clusterPage(msg, msg.project);
+    } catch (e) {
+      const error = classifyError(e, `Kubernetes page ${msg.page}`);
+      // Unreachable after the call's own retries: that cluster's task fails now, not after every
+      // redelivery of the queue (a private cluster stays private).
+      if (UNREACHABLE_CODES.has(error.code))
+        throw new TopDeckError({ code: error.code, transient: false, message: error.message, cause: e });
+      if (!error.transient) this.connections.delete(msg.project.toLowerCase());
+      throw error;
+    }
+  }
+
+  /** A subscription whose cluster list failed at scan start: listed again, a task per cluster. */
+  private async listClusters(msg: PageMessage): Promise<ExtensionPage> {
+    const scan = await this.o.store.getScan(msg.scanId);
+    const ids = await this.clusterIds(msg.subscriptionId, scan?.resourceGroup);
+    return {
+      spawn: ids.map((id) => this.plan(msg.subscriptionId, id)),
+      write: async () => ({ items: 0, added: 0, modified: 0 }),
+    };
+  }
+
+  private connect(clusterId: string): Promise<ClusterConnection> {
+    const key = clusterId.toLowerCase();
+    const cached = this.connections.get(key);
+    if (cached && Date.now() - cached.at < CONNECTION_TTL_MS) return cached.connection;
+    const connection = connectCluster(this.o.arm, this.o.credential, clusterId);
+    connection.catch(() => this.connections.delete(key));
+    this.connections.set(key, { at: Date.now(), connection });
+    return connection;
+  }
+
+  /**
+   * One message of a cluster task: list calls one after another from the task's position, kind
+   * after kind, until a page is full (`limit` objects, or a kind with more to come) or the kinds
+   * are done; so the small kinds of a cluster share a message rather than taking one each.
+   */
+  private async clusterPage(msg: PageMessage, clusterId: string): Promise<ExtensionPage> {
+    let position: Position = msg.continuationToken
+      ? (JSON.parse(msg.continuationToken) as Position)
+      : { k: 0 };
+    if (!KUBERNETES_KINDS[position.k])
+      throw new TopDeckError({
+        code: 'ValidationError',
+        transient: false,
+        message: `bad Kubernetes position ${position.k}`,
+      });
+    const connection = await this.connect(clusterId);
+    const client = new KubernetesClient(connection.endpoint, {
+      stack: this.o.resilience.stackFor(clusterId),
+      ...(this.o.timeoutMs ? { timeoutMs: this.o.timeoutMs } : {}),
+    });
+    const limit = this.o.pageLimit ?? KUBERNETES_PAGE_LIMIT;
+    const parts: Array<{ kind: KubernetesKind; items: KubernetesObject[] }> = [];
+    let podSums: PodSum[] = [];
+    let listedCount = 0;
+    let next: Position | undefined = position;
+    while (next && listedCount < limit) {
+      position = next;
+      const kind = KUBERNETES_KINDS[position.k] as KubernetesKind;
+      // each call asks for a whole page: a message holds at most two pages of objects
+      const listed = await client.listPage(kind, limit, position.c);
+      listedCount += listed.items.length;
+      if (kind === 'pods') {
+        const pods = sumPods(listed.items, position.carry, !listed.continueToken);
+        podSums = pods.done;
+        next = listed.continueToken
+          ? { k: position.k, c: listed.continueToken, ...(pods.carry ? { carry: pods.carry } : {}) }
+          : undefined;
+      } else {
+        parts.push({ kind, items: listed.items });
+        next = listed.continueToken ? { k: position.k, c: listed.continueToken } : undefined;
+      }
+      if (next) break; // a kind with more to come fills the page
+      next = position.k + 1 < KUBERNETES_KINDS.length ? { k: position.k + 1 } : undefined;
+    }
+    const deps = { resources: this.o.resources, changes: this.o.changes, now: this.now };
+    const { context } = connection;
+    const parsed = parseResourceId(context.clusterId);
+    const subscriptionId = parsed?.subscriptionId ?? msg.subscriptionId;
+    return {
+      ...(next ? { continuationToken: JSON.stringify(next) } : {}),
+      write: async () => {
+        const mapped: MappedObject[] = [];
+        let skipped = 0;
+        for (const { kind, items } of parts)
+          for (const o of items) {
+            try {
+              mapped.push(mapKubernetesObject(kind, o, context));
+            } catch {
+              skipped++;
+            }
+          }
+        if (skipped) this.o.logger.warn('Kubernetes objects in an unexpected shape skipped', { skipped });
+        if (parts.some((p) => p.kind === 'serviceaccounts'))
+          await resolveWorkloadIdentities(this.o.arm, subscriptionId, mapped);
+        // Objects first: pod sums go only onto workload rows that exist.
+        const counts = await writeObjects(deps, msg.scanId, subscriptionId, mapped);
+        await writePodSums(
+          deps,
+          podSums.map((sum) => ({
+            partitionKey: resourcePartitionKey(
+              subscriptionId,
+              kubernetesType(sum.owner.split('|')[0] as KubernetesKind),
+              parsed?.resourceGroup ?? '',
+            ),
+            rowKey: resourceRowKey(podSumWorkloadId(context.clusterId, sum)),
+            sum,
+          })),
+        );
+        return counts;
+      },
+    };
+  }
+
+  async finalize(scan: ScanRow, tasks: TaskRow[]): Promise<GroupedError[]> {
+    const clean = tasks.filter(
+      (t) => this.owns(t.resourceType) && t.status === 'completed' && t.project && t.project !== '*',
+    );
+    for (const t of clean)
+      await removeGoneObjects(
+        { resources: this.o.resources, changes: this.o.changes, store: this.o.store, now: this.now },
+        scan,
+        t,
+      );
+    return [];
+  }
+}

@@ -1,0 +1,60 @@
+import type { TableClient } from '@azure/data-tables';
+import type { ChangeItem } from '../changes/ChangeItem';
+import type { ChangeLog } from '../changes/ChangeLog';
+import { parseResourceId } from '../discovery/Resource';
+import type { ScanRow, TaskRow } from '../scan/ScanRecords';
+import type { ScanStore } from '../scan/ScanStore';
+import { seenKeyOf, seenKeySet } from '../scan/seenKeys';
+import { odataString, prefixFilter, resourcePartitionKey, resourceRowKey } from '../storage/keys';
+import { deleteInBatches } from '../storage/tables';
+import { KUBERNETES_TYPES } from './kubernetesKinds';
+
+export interface RemoveDeps {
+  resources: TableClient;
+  changes: ChangeLog;
+  store: ScanStore;
+  now: () => Date;
+}
+
+/**
+ * The objects of one cluster that its task, finished cleanly in this scan, did not list again:
+ * recorded as removed, then deleted. Only that cluster's rows are looked at (its id prefixes
+ * their RowKeys); a row another scan wrote after this one started is kept. Safe to run twice.
+ */
+export async function removeGoneObjects(deps: RemoveDeps, scan: ScanRow, task: TaskRow): Promise<number> {
+  const clusterId = task.project as string;
+  const parsed = parseResourceId(clusterId);
+  if (!parsed) return 0;
+  const seen = seenKeySet((await deps.store.listPageMarkers(scan.scanId, task.taskId)).map((m) => m.seen));
+  const rowPrefix = `${resourceRowKey(clusterId)}|`;
+  const gone: Array<{ partitionKey: string; rowKey: string; id: string; name: string; type: string }> = [];
+  for (const type of KUBERNETES_TYPES) {
+    const pk = resourcePartitionKey(parsed.subscriptionId, type, parsed.resourceGroup);
+    for await (const e of deps.resources.listEntities<{ id?: string; name?: string; lastSeenAt?: string }>({
+      queryOptions: {
+        filter: `PartitionKey eq ${odataString(pk)} and ${prefixFilter('RowKey', rowPrefix)}`,
+        select: ['PartitionKey', 'RowKey', 'id', 'name', 'lastSeenAt'],
+      },
+    })) {
+      if (seen.has(seenKeyOf(e.rowKey as string))) continue;
+      if (e.lastSeenAt && e.lastSeenAt >= scan.startedAt) continue;
+      gone.push({ partitionKey: pk, rowKey: e.rowKey as string, id: e.id ?? '', name: e.name ?? '', type });
+    }
+  }
+  if (!gone.length) return 0;
+  const at = deps.now().toISOString();
+  const records: ChangeItem[] = gone
+    .filter((g) => g.id)
+    .map((g) => ({
+      scanId: scan.scanId,
+      at,
+      kind: 'removed',
+      resourceId: g.id,
+      name: g.name,
+      type: g.type,
+      subscriptionId: parsed.subscriptionId,
+    }));
+  await deps.changes.record(records);
+  await deleteInBatches(deps.resources, gone);
+  return records.length;
+}
