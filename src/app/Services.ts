@@ -15,6 +15,9 @@ import { entityToApplication } from '../devops/devopsEntities';
 import { createCache, type Cache } from '../cache/Cache';
 import type { Settings } from '../config/settings';
 import { createArmClients, credentialFromSettings, type ArmClients } from '../discovery/armClients';
+import { NodeIndexCache } from '../dependencies/NodeIndexCache';
+import { EventRefresher } from '../events/EventRefresher';
+import { ResourceEventsConsumer } from '../events/ResourceEventsConsumer';
 import { ScanService } from '../scan/ScanService';
 import { ScanStore } from '../scan/ScanStore';
 import { createQueueSender, createQueueServiceClient, type QueueSender } from '../storage/queues';
@@ -58,6 +61,8 @@ export interface Services {
   /** Absent when AZURE_DEVOPS_ORG is not set. */
   devops?: DevOps;
   devopsApi: DevOpsApi;
+  /** The `resource-events` queue's work: Azure's resource events refresh what changed. */
+  resourceEvents: ResourceEventsConsumer;
   close(): Promise<void>;
 }
 
@@ -109,6 +114,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...options.devops,
     ...(redisTokenAuth ? { redisTokenAuth } : {}),
   });
+  const nodeIndex = new NodeIndexCache(tables.resources);
   const scans = new ScanService({
     store,
     tables,
@@ -135,10 +141,23 @@ export async function createServices(options: ServicesOptions): Promise<Services
         at,
       ),
     onScanFinalized: async () => {
+      nodeIndex.clear();
       await cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
     },
     metrics: operationRecorder,
     extensions: devops ? [devops.extension] : [],
+  });
+  const refresher = new EventRefresher({
+    tables,
+    arm,
+    changeLog,
+    dependencies: dependencyStore,
+    nodes: nodeIndex,
+    invalidate: async () => {
+      await cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
+    },
+    logger: logger.child({ component: 'events' }),
+    metrics: operationRecorder,
   });
   const dependenciesApi = new DependenciesApi(dependencyStore, tables.resources, cache, applications);
   return {
@@ -160,6 +179,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
     changesApi: new ChangesApi(changeLog, cache),
     devops,
     devopsApi: new DevOpsApi(tables, settings.AZURE_DEVOPS_ORG),
+    resourceEvents: new ResourceEventsConsumer(
+      refresher,
+      logger.child({ component: 'events' }),
+      operationRecorder,
+    ),
     close: async () => {
       await Promise.all([cache.close(), armResilience.close(), devops?.close()]);
     },

@@ -39,6 +39,25 @@ function legacyHistoryPartition(resourceId: string): string {
   return `res|${escapeKeyPart(resourceId)}`;
 }
 
+/**
+ * Changes that resource events find are kept per hour, as if each hour were a scan: scan id
+ * `<yyyymmddThh0000Z>-events` (it sorts among scan ids by time), listed in this partition so the
+ * history reads them with the scans.
+ */
+const EVENT_BUCKETS_PARTITION = 'eventbuckets';
+const HOUR_MS = 3_600_000;
+
+/** The pseudo-scan an event's changes at `at` belong to. */
+export function eventBucketOf(at: string): { scanId: string; startedAt: string; completedAt: string } {
+  const start = Math.floor(Date.parse(at) / HOUR_MS) * HOUR_MS;
+  const iso = new Date(start).toISOString();
+  return {
+    scanId: `${iso.slice(0, 13).replace(/-/g, '')}0000Z-events`,
+    startedAt: iso,
+    completedAt: new Date(start + HOUR_MS - 1).toISOString(),
+  };
+}
+
 const isEdge = (k: ChangeKind) => k === 'edgeAdded' || k === 'edgeRemoved';
 
 /** A change's scan partition: its subscription and type (one per task), or `edges|<scope>`. */
@@ -50,7 +69,10 @@ function scanPartitionOf(c: ChangeItem): string {
 
 /** A change's two rows (by scan and by resource). */
 export function changeRows(c: ChangeItem): TableEntity[] {
-  const tail = isEdge(c.kind) ? `|${escapeKeyPart(c.targetId ?? '')}|${c.method ?? ''}` : '';
+  // An event's changes are told apart by the event time: several in one hour are all kept.
+  const tail =
+    (isEdge(c.kind) ? `|${escapeKeyPart(c.targetId ?? '')}|${c.method ?? ''}` : '') +
+    (c.trigger === 'event' ? `|${c.at}` : '');
   const columns = {
     scanId: c.scanId,
     at: c.at,
@@ -63,6 +85,10 @@ export function changeRows(c: ChangeItem): TableEntity[] {
     name: c.name,
     subscriptionId: c.subscriptionId ?? '',
     ...(c.paths ? writeJsonColumns('paths', c.paths) : {}),
+    trigger: c.trigger ?? 'scan',
+    ...(c.actor ? { actor: c.actor, actorLower: c.actor.toLowerCase() } : {}),
+    ...(c.operation ? { operation: c.operation } : {}),
+    ...(c.correlationId ? { correlationId: c.correlationId } : {}),
   };
   return [
     {
@@ -92,6 +118,10 @@ function toItem(e: Record<string, unknown>): ChangeItem {
     name: s('name') ?? '',
     ...(s('subscriptionId') ? { subscriptionId: s('subscriptionId') } : {}),
     ...(paths ? { paths } : {}),
+    trigger: s('trigger') === 'event' ? 'event' : 'scan',
+    ...(s('actor') ? { actor: s('actor') } : {}),
+    ...(s('operation') ? { operation: s('operation') } : {}),
+    ...(s('correlationId') ? { correlationId: s('correlationId') } : {}),
   };
 }
 
@@ -101,6 +131,8 @@ export interface ChangeQuery {
   resourceId?: string;
   type?: string;
   scanId?: string;
+  /** Who made the change (events only), compared case-insensitively. */
+  actor?: string;
   limit: number;
   continuationToken?: string;
 }
@@ -125,9 +157,18 @@ interface Token {
 }
 
 function queryHash(q: ChangeQuery): string {
-  const { since, until, resourceId, type, scanId } = q;
+  const { since, until, resourceId, type, scanId, actor } = q;
   return createHash('sha1')
-    .update(JSON.stringify([since, until, resourceId?.toLowerCase(), type?.toLowerCase(), scanId]))
+    .update(
+      JSON.stringify([
+        since,
+        until,
+        resourceId?.toLowerCase(),
+        type?.toLowerCase(),
+        scanId,
+        ...(actor ? [actor.toLowerCase()] : []),
+      ]),
+    )
     .digest('base64url')
     .slice(0, 12);
 }
@@ -160,10 +201,37 @@ export class ChangeLog {
     private readonly listScans: ScanLister,
   ) {}
 
-  /** Writes changes, both rows each. */
+  private readonly bucketsWritten = new Set<string>();
+
+  /** Writes changes, both rows each (and, for events, names their hour so the history lists it). */
   async record(items: ChangeItem[]): Promise<void> {
     if (!items.length) return;
+    const buckets = [
+      ...new Set(items.filter((c) => c.trigger === 'event').map((c) => eventBucketOf(c.at).scanId)),
+    ].filter((b) => !this.bucketsWritten.has(b));
+    if (buckets.length) {
+      const rows = buckets.map((b) => {
+        const bucket = eventBucketOf(
+          `${b.slice(0, 4)}-${b.slice(4, 6)}-${b.slice(6, 8)}T${b.slice(9, 11)}:00:00Z`,
+        );
+        return { partitionKey: EVENT_BUCKETS_PARTITION, rowKey: b, ...bucket };
+      });
+      await upsertInBatches(this.table, rows, 'Replace');
+      for (const b of buckets) this.bucketsWritten.add(b);
+    }
     await upsertInBatches(this.table, items.flatMap(changeRows), 'Replace');
+  }
+
+  /** The hours resource events recorded changes in. */
+  private async eventBuckets(): Promise<Array<{ scanId: string; startedAt: string; completedAt: string }>> {
+    const out = [];
+    for await (const e of this.table.listEntities<{ scanId: string; startedAt: string; completedAt: string }>(
+      {
+        queryOptions: { filter: `PartitionKey eq ${odataString(EVENT_BUCKETS_PARTITION)}` },
+      },
+    ))
+      out.push({ scanId: e.scanId, startedAt: e.startedAt, completedAt: e.completedAt });
+    return out;
   }
 
   /** For change rows (`changeRows`) written in batches as partitions fill. */
@@ -187,6 +255,7 @@ export class ChangeLog {
     if (q.since) f.push(`at ge ${odataString(q.since)}`);
     if (q.until) f.push(`at le ${odataString(q.until)}`);
     if (q.type) f.push(`typeLower eq ${odataString(q.type.toLowerCase())}`);
+    if (q.actor) f.push(`actorLower eq ${odataString(q.actor.toLowerCase())}`);
     return f;
   }
 
@@ -219,7 +288,8 @@ export class ChangeLog {
 
   /** Scan by scan, newest scan first; within a scan, in key order. */
   private async byScans(q: ChangeQuery, token: Token | undefined): Promise<ChangePage> {
-    let scans = (await this.listScans()).filter(
+    const [scanRows, buckets] = await Promise.all([this.listScans(), this.eventBuckets()]);
+    let scans = [...scanRows, ...buckets].filter(
       (s) =>
         (!q.scanId || s.scanId === q.scanId) &&
         (!q.since || (s.completedAt ?? '9999') >= q.since) &&

@@ -21,6 +21,8 @@ import {
   type Estate,
 } from './estate';
 import { mixSeed, Prng } from './prng';
+import { EstateChanges } from './estateChanges';
+import { ESTATE_CHANGES_PATH, serveEstateChange } from './estateChangeRoute';
 import {
   matchProviderRoute,
   serveProviderRoute,
@@ -289,6 +291,7 @@ class EmulatorCore {
   private counters: EmulatorStats = EmulatorCore.emptyStats();
   private log: RequestLogEntry[] = [];
   private logNext = 0;
+  readonly changes: EstateChanges;
 
   constructor(
     readonly estate: Estate,
@@ -312,6 +315,9 @@ class EmulatorCore {
     this.denyActions = (options.denyActions ?? []).map((a) => a.toLowerCase());
     for (const sub of estate.subscriptions)
       this.resourceIndex.set(sub.subscriptionId.toLowerCase(), new SubscriptionResources(sub));
+    this.changes = new EstateChanges(estate, (sub) =>
+      this.resourceIndex.set(sub.subscriptionId.toLowerCase(), new SubscriptionResources(sub)),
+    );
   }
 
   private static emptyStats(): EmulatorStats {
@@ -423,6 +429,10 @@ class EmulatorCore {
   }
 
   private handleRequest(req: IncomingMessage, res: ServerResponse, requestBody: unknown): void {
+    if ((req.url ?? '').split('?')[0] === ESTATE_CHANGES_PATH) {
+      void serveEstateChange(this.changes, req, res, requestBody);
+      return;
+    }
     const at = Date.now();
     const requestId = randomUUID();
     const rawUrl = req.url ?? '/';
@@ -943,6 +953,8 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     driftVm: (name, rewrite) => core.driftVm(name, rewrite),
     driftResources: (type, rewrite) => core.driftResources(type, rewrite),
     requestLog: () => core.requestLog(),
+    changeEstate: (change) => core.changes.apply(change),
+    onResourceEvents: (sink) => core.changes.subscribe(sink),
     close,
   };
 }

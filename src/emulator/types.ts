@@ -1,4 +1,5 @@
 import type { Estate } from './estate';
+import type { AppliedChange, EstateChangeRequest, ResourceEventSink } from './estateChanges';
 
 export interface FaultRule {
   /** case-insensitive regex tested against the request path (without query) */
@@ -117,5 +118,9 @@ export interface ArmEmulator {
   ): void;
   /** bounded (last 50k), oldest first */
   requestLog(): RequestLogEntry[];
+  /** Changes the estate and emits the resource event Azure would (src/emulator/estateChanges.ts). */
+  changeEstate(change: EstateChangeRequest): Promise<AppliedChange>;
+  /** Receives every change's events (the local runtime queues them); returns the unsubscribe. */
+  onResourceEvents(sink: ResourceEventSink): () => void;
   close(): Promise<void>;
 }

@@ -285,6 +285,7 @@ export class ScanService {
       arm: this.deps.arm,
     };
     let fetched: JoinedPage;
+    const listedAt = this.now().toISOString();
     try {
       fetched = await fetchJoinedPage(discoverer, ctx, msg);
       log.debug('page fetched', { items: fetched.items.length, more: Boolean(fetched.next) });
@@ -315,7 +316,7 @@ export class ScanService {
     const continuationToken = fetched.next;
     let counts: { added: number; modified: number; seen: string };
     try {
-      counts = await this.writeItems(msg, discoverer, items, stateOnly);
+      counts = await this.writeItems(msg, discoverer, items, stateOnly, listedAt);
     } catch (e) {
       return this.handlePageError(
         msg,
@@ -432,6 +433,7 @@ export class ScanService {
     discoverer: Discoverer,
     items: DiscoveredItem[],
     stateOnly: DiscoveredItem[],
+    listedAt = '',
   ): Promise<{ added: number; modified: number; seen: string }> {
     const { tables } = this.deps;
     const seenAt = this.now().toISOString();
@@ -449,6 +451,8 @@ export class ScanService {
     drafts.forEach((draft, i) => {
       const before = existing.get(draft.rowKey);
       const item = items[i] as DiscoveredItem;
+      // An event re-read it after this page was listed (src/events): the row is newer than the page.
+      if (before?.refreshedAt && before.scanId !== msg.scanId && before.refreshedAt > listedAt) return;
       if (before?.discoveredAt) draft.discoveredAt = before.discoveredAt;
       // A row this scan already wrote (an attempt that died before marking the page done) keeps
       // the change that attempt found, so a retry counts the same (its change rows exist already).

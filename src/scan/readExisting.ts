@@ -15,6 +15,8 @@ export interface ExistingRow {
   changeKind?: string;
   status?: string;
   powerState?: string;
+  /** Last read from Azure (a scan's write or an event's refresh). */
+  refreshedAt?: string;
 }
 
 /** The part of a resources PartitionKey shared by every partition of its (subscription, type). */
@@ -70,6 +72,7 @@ export async function readExisting(
           'changeKind',
           'status',
           'powerState',
+          'refreshedAt',
         ],
       },
     })) {
