@@ -133,7 +133,9 @@ export class EstateChanges {
         };
       }
       case 'appSetting': {
-        const site = r.resourceId ? this.findResource(r.resourceId) : this.pick((x) => isSite(x));
+        const site = r.resourceId
+          ? this.findResource(r.resourceId)
+          : this.pick((x) => isSite(x) && 'REDIS_CONNECTION' in x.appSettings);
         if (!isSite(site)) throw new EstateChangeError(400, 'InvalidChange', `${site.id} is not a web app`);
         const caches = this.all().filter((x) => x.type.toLowerCase() === 'microsoft.cache/redis');
         const current = site.appSettings.REDIS_CONNECTION ?? '';
