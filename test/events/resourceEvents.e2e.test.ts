@@ -172,4 +172,95 @@ describe('resource events through the local runtime and the emulator change rout
     const poison = host.services.queueService.getQueueClient(`${RESOURCE_EVENTS_QUEUE}-poison`);
     expect((await poison.getProperties()).approximateMessagesCount ?? 0).toBe(0);
   });
+
+  const writeEvent = (subject: string, eventTime: string) => ({
+    id: `t-${Math.random().toString(36).slice(2)}`,
+    topic: '/subscriptions/x',
+    subject,
+    eventType: 'Microsoft.Resources.ResourceWriteSuccess',
+    eventTime,
+    dataVersion: '2',
+    metadataVersion: '1',
+    data: { claims: { name: 'Tester' }, operationName: 'Microsoft.Test/write' },
+  });
+  const getsOf = (id: string, since: number) =>
+    host.emulator
+      .requestLog()
+      .filter((r) => r.at >= since && r.method === 'GET' && r.path.toLowerCase() === id.toLowerCase()).length;
+
+  it('a burst of events for one resource is one read; an event older than the row changes nothing', async () => {
+    const vm = host.emulator.estate.subscriptions[0]?.vms[3]?.id as string;
+    const queue = host.services.queueService.getQueueClient(RESOURCE_EVENTS_QUEUE);
+    const before = structuredClone(consumer().counts);
+    const since = Date.now();
+    const now = new Date().toISOString();
+    await Promise.all(
+      Array.from({ length: 5 }, () => queue.sendMessage(encodeMessage([writeEvent(vm, now)]))),
+    );
+    await until('the burst handled', async () => consumer().counts.events >= before.events + 5 || undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(getsOf(vm, since)).toBe(1);
+    const stale = structuredClone(consumer().counts);
+    const at = Date.now();
+    await queue.sendMessage(encodeMessage(writeEvent(vm, new Date(Date.now() - 3_600_000).toISOString())));
+    await until('the stale event handled', async () => consumer().counts.events > stale.events || undefined);
+    await until(
+      'its outcome',
+      async () => (consumer().counts.outcomes.stale ?? 0) > (stale.outcomes.stale ?? 0) || undefined,
+    );
+    expect(getsOf(vm, at)).toBe(0);
+  });
+
+  it('an event for a subnet refreshes its virtual network', async () => {
+    const vnet = host.emulator.estate.subscriptions[0]?.resources.find(
+      (r) => r.type === 'Microsoft.Network/virtualNetworks',
+    ) as { id: string; resourceGroup: string };
+    const since = Date.now();
+    const queue = host.services.queueService.getQueueClient(RESOURCE_EVENTS_QUEUE);
+    await queue.sendMessage(
+      encodeMessage(writeEvent(`${vnet.id}/subnets/snet-new`, new Date().toISOString())),
+    );
+    // its resource group's networks listed (the network discoverer reads no single network)
+    await until(
+      'the network re-read',
+      async () =>
+        host.emulator
+          .requestLog()
+          .some(
+            (r) =>
+              r.at >= since &&
+              r.path
+                .toLowerCase()
+                .endsWith(
+                  `/resourcegroups/${vnet.resourceGroup.toLowerCase()}/providers/microsoft.network/virtualnetworks`,
+                ),
+          ) || undefined,
+    );
+  });
+
+  it('a resource an event created while a scan ran survives that scan', async () => {
+    // the sites listing fails for a while, so the scan is still running after public IPs are listed
+    host.emulator.addFault({ path: /providers\/Microsoft\.Web\/sites$/, status: 503, times: 5 });
+    const started = await host.api<{ scanId: string }>('POST', '/api/scans');
+    const scanId = started.body.scanId;
+    await until(
+      'public IPs listed',
+      async () => {
+        const tasks = await host.services.store.listTasks(scanId);
+        return (
+          tasks.some((t) => /publicipaddresses/i.test(t.resourceType) && t.status === 'completed') ||
+          undefined
+        );
+      },
+      30_000,
+    );
+    const scanRow = await host.services.store.getScan(scanId);
+    expect(scanRow?.status).toBe('running');
+    const created = await change({ kind: 'createPublicIp' });
+    await until('the public IP', () => resource(created.resourceId));
+    const view = await host.waitForScan(scanId);
+    host.emulator.clearFaults();
+    expect(view.status).toBe('completed');
+    expect(await resource(created.resourceId)).toBeDefined();
+  });
 });
