@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeItem } from '../../src/changes/ChangeItem';
 import { postEstateChange } from '../../src/emulator/postEstateChange';
@@ -262,5 +266,53 @@ describe('resource events through the local runtime and the emulator change rout
     host.emulator.clearFaults();
     expect(view.status).toBe('completed');
     expect(await resource(created.resourceId)).toBeDefined();
+  });
+
+  it('topdeck demo change (the built CLI) changes the estate; topdeck changes --actor shows who did it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'topdeck-demo-'));
+    fs.writeFileSync(
+      path.join(dir, 'demo-emulator.json'),
+      JSON.stringify({ port: Number(new URL(host.emulator.endpoint).port), caPem: host.emulator.caPem }),
+    );
+    const bin = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'topdeck.js');
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, [bin, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const since = new Date(Date.now() - 1000).toISOString();
+    const r = await run([
+      '--json',
+      'demo',
+      'change',
+      'vmSize',
+      '--data-dir',
+      dir,
+      '--upn',
+      'cli.user@contoso.example',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const applied = JSON.parse(r.stdout) as { resourceId: string };
+    await until(
+      'the change',
+      async () => (await resource(applied.resourceId))?.changedBy === 'cli.user@contoso.example' || undefined,
+    );
+    const table = await run([
+      '--url',
+      host.baseUrl,
+      'changes',
+      '--since',
+      since,
+      '--actor',
+      'cli.user@contoso.example',
+    ]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/BY/);
+    expect(table.stdout).toContain('cli.user@contoso.example');
+    const bad = await run(['demo', 'change', 'paintItRed', '--data-dir', dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/use one of vmSize, tags, appSetting, deleteDisk, createPublicIp/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
