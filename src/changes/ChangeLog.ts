@@ -41,7 +41,7 @@ function legacyHistoryPartition(resourceId: string): string {
 
 /**
  * Changes that resource events find are kept per hour, as if each hour were a scan: scan id
- * `<yyyymmddThh0000Z>-events` (it sorts among scan ids by time), listed in this partition so the
+ * `<yyyymmddThh5959Z>-events` (it sorts among scan ids by time), listed in this partition so the
  * history reads them with the scans.
  */
 const EVENT_BUCKETS_PARTITION = 'eventbuckets';
@@ -52,7 +52,8 @@ export function eventBucketOf(at: string): { scanId: string; startedAt: string; 
   const start = Math.floor(Date.parse(at) / HOUR_MS) * HOUR_MS;
   const iso = new Date(start).toISOString();
   return {
-    scanId: `${iso.slice(0, 13).replace(/-/g, '')}0000Z-events`,
+    // named after the hour's last second: newest first, it comes before the scans of that hour
+    scanId: `${iso.slice(0, 13).replace(/-/g, '')}5959Z-events`,
     startedAt: iso,
     completedAt: new Date(start + HOUR_MS - 1).toISOString(),
   };
@@ -206,28 +207,35 @@ export class ChangeLog {
   /** Writes changes, both rows each (and, for events, names their hour so the history lists it). */
   async record(items: ChangeItem[]): Promise<void> {
     if (!items.length) return;
-    const buckets = [
-      ...new Set(items.filter((c) => c.trigger === 'event').map((c) => eventBucketOf(c.at).scanId)),
-    ].filter((b) => !this.bucketsWritten.has(b));
-    if (buckets.length) {
-      const rows = buckets.map((b) => {
-        const bucket = eventBucketOf(
-          `${b.slice(0, 4)}-${b.slice(4, 6)}-${b.slice(6, 8)}T${b.slice(9, 11)}:00:00Z`,
-        );
-        return { partitionKey: EVENT_BUCKETS_PARTITION, rowKey: b, ...bucket };
-      });
+    const buckets = new Map(
+      items
+        .filter((c) => c.trigger === 'event')
+        .map((c) => eventBucketOf(c.at))
+        .filter((b) => !this.bucketsWritten.has(b.scanId))
+        .map((b) => [b.scanId, b]),
+    );
+    if (buckets.size) {
+      const rows = [...buckets.values()].map((b) => ({
+        partitionKey: EVENT_BUCKETS_PARTITION,
+        rowKey: b.scanId,
+        ...b,
+      }));
       await upsertInBatches(this.table, rows, 'Replace');
-      for (const b of buckets) this.bucketsWritten.add(b);
+      for (const b of buckets.keys()) this.bucketsWritten.add(b);
     }
     await upsertInBatches(this.table, items.flatMap(changeRows), 'Replace');
   }
 
   /** The hours resource events recorded changes in. */
-  private async eventBuckets(): Promise<Array<{ scanId: string; startedAt: string; completedAt: string }>> {
+  private async eventBuckets(
+    since: string | undefined,
+  ): Promise<Array<{ scanId: string; startedAt: string; completedAt: string }>> {
     const out = [];
+    // RowKeys are the hours' ids, in time order: a `since` skips the older hours
+    const from = since ? ` and RowKey ge ${odataString(eventBucketOf(since).scanId)}` : '';
     for await (const e of this.table.listEntities<{ scanId: string; startedAt: string; completedAt: string }>(
       {
-        queryOptions: { filter: `PartitionKey eq ${odataString(EVENT_BUCKETS_PARTITION)}` },
+        queryOptions: { filter: `PartitionKey eq ${odataString(EVENT_BUCKETS_PARTITION)}${from}` },
       },
     ))
       out.push({ scanId: e.scanId, startedAt: e.startedAt, completedAt: e.completedAt });
@@ -288,7 +296,7 @@ export class ChangeLog {
 
   /** Scan by scan, newest scan first; within a scan, in key order. */
   private async byScans(q: ChangeQuery, token: Token | undefined): Promise<ChangePage> {
-    const [scanRows, buckets] = await Promise.all([this.listScans(), this.eventBuckets()]);
+    const [scanRows, buckets] = await Promise.all([this.listScans(), this.eventBuckets(q.since)]);
     let scans = [...scanRows, ...buckets].filter(
       (s) =>
         (!q.scanId || s.scanId === q.scanId) &&

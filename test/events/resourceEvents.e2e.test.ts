@@ -9,6 +9,7 @@ import type { EstateChangeRequest } from '../../src/emulator/estateChanges';
 import { RESOURCE_EVENTS_QUEUE } from '../../src/events/ResourceEvent';
 import { encodeMessage } from '../../src/storage/queues';
 import { resourceKeyFromId } from '../../src/storage/keys';
+import { launchBrowser } from '../support/browser';
 import { startTestHost, type TestHost } from '../support/localHost';
 
 interface ApiResource {
@@ -314,5 +315,31 @@ describe('resource events through the local runtime and the emulator change rout
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/use one of vmSize, tags, appSetting, deleteDisk, createPublicIp/);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the page's Changes view says who made an event's change and with which operation", async () => {
+    await change({ kind: 'tags', actor: { upn: 'page.viewer@contoso.example' }, tags: { seenOn: 'page' } });
+    await until(
+      'the change recorded',
+      async () => (await changes('actor=page.viewer@contoso.example')).length > 0 || undefined,
+    );
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${host.baseUrl}/api/ui#changes`);
+      // groups past 20 are drawn closed: the item is in the page, not necessarily on screen
+      await page.waitForSelector('[data-testid=change]:has-text("page.viewer@contoso.example")', {
+        state: 'attached',
+        timeout: 15_000,
+      });
+      expect(
+        await page
+          .locator('[data-testid=change]', { hasText: 'page.viewer@contoso.example' })
+          .first()
+          .textContent(),
+      ).toMatch(/by page\.viewer@contoso\.example \(Microsoft\.Compute\/virtualMachines\/write\)/);
+    } finally {
+      await browser.close();
+    }
   });
 });

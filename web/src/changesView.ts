@@ -11,7 +11,16 @@ function describe(c: Change): HTMLElement {
     'li',
     { 'data-testid': 'change' },
     h('span', { class: `kind-${c.kind}` }, what),
-    h('span', { class: 'muted' }, ` · ${formatTime(c.at)} · scan ${c.scanId}`),
+    h(
+      'span',
+      { class: 'muted' },
+      c.trigger === 'event'
+        ? ` · ${formatTime(c.at)} · by ${c.actor ?? 'an unnamed caller'} (${c.operation ?? 'event'})`
+        : ` · ${formatTime(c.at)} · scan ${c.scanId}`,
+    ),
+    c.correlationId
+      ? h('span', { class: 'muted', title: 'Azure Activity Log correlation id' }, ` · ${c.correlationId}`)
+      : null,
     c.paths?.length
       ? h(
           'ul',

@@ -62,4 +62,8 @@ export interface Change {
   type: string;
   name: string;
   paths?: Array<{ path: string; old?: unknown; new?: unknown; redacted?: true }>;
+  trigger?: 'scan' | 'event';
+  actor?: string;
+  operation?: string;
+  correlationId?: string;
 }
