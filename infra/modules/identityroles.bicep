@@ -30,6 +30,15 @@ param keyVaultId string
 @description('Resource id of TopDeck\'s Application Insights component.')
 param applicationInsightsId string
 
+@description('Object ids of the Event Grid system topics (one per scanned subscription, modules/resourceevents-topic.bicep) that deliver resource events; empty when events are off.')
+param eventTopicPrincipalIds string[] = []
+
+@description('Resource id of the resource-events queue (modules/resourceevents-queue.bicep): the topics may add messages to it and to nothing else.')
+param resourceEventsQueueId string = ''
+
+@description('Resource id of the blob container that keeps undeliverable events.')
+param deadLetterContainerId string = ''
+
 // Built-in role definition GUIDs (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 // Nothing broader is granted: no Owner, no Contributor, no Storage Account Contributor, no listKeys.
 var roles = {
@@ -55,6 +64,12 @@ var roles = {
   // accepts telemetry only from an Entra identity holding Monitoring Metrics Publisher on the
   // component (despite the name it covers all telemetry: traces, requests, dependencies, metrics).
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  // For the Event Grid system topics only: add messages to the resource-events queue, scoped to
+  // that one queue (no read, no delete, no other queue).
+  storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
+  // For the same topics: write what they could not deliver into the dead-letter container, scoped
+  // to that one container.
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 }
 
 var readerAssignments = map(readerScopes, readerScope => {
@@ -69,6 +84,20 @@ var discoveryAssignments = map(readerScopes, readerScope => {
   principalId: principalId
   roleDefinitionId: discoveryRoleId
   scope: readerScope
+  principalType: 'ServicePrincipal'
+})
+
+var eventSenderAssignments = map(eventTopicPrincipalIds, topicPrincipalId => {
+  principalId: topicPrincipalId
+  roleDefinitionId: roles.storageQueueDataMessageSender
+  scope: resourceEventsQueueId
+  principalType: 'ServicePrincipal'
+})
+
+var deadLetterAssignments = map(eventTopicPrincipalIds, topicPrincipalId => {
+  principalId: topicPrincipalId
+  roleDefinitionId: roles.storageBlobDataContributor
+  scope: deadLetterContainerId
   principalType: 'ServicePrincipal'
 })
 
@@ -110,4 +139,10 @@ var resourceAssignments = [
   }
 ]
 
-output assignments roleAssignmentSpec[] = concat(readerAssignments, discoveryAssignments, resourceAssignments)
+output assignments roleAssignmentSpec[] = concat(
+  readerAssignments,
+  discoveryAssignments,
+  resourceAssignments,
+  eventSenderAssignments,
+  deadLetterAssignments
+)

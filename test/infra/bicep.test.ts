@@ -126,6 +126,7 @@ const ROLE = {
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7',
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
+  storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a',
 } as const;
 
 const FORBIDDEN_ROLES: Record<string, string> = {
@@ -726,11 +727,17 @@ describe('role assignments', () => {
         ROLE.keyVaultSecretsUser,
         ROLE.monitoringMetricsPublisher,
         ROLE.keyVaultSecretsOfficer,
+        // the Event Grid system topics: the one queue, the one dead-letter container
+        ROLE.storageQueueDataMessageSender,
+        ROLE.storageBlobDataContributor,
       ].sort(),
     );
 
-    // Two principals: the user-assigned identity, and the deploying principal for the vault only.
-    expect(new Set(list.map((a) => a.principal))).toEqual(new Set(['principalId', 'deployerPrincipalId']));
+    // Three principals: the user-assigned identity, the deploying principal for the vault only,
+    // and each resource-event topic for its queue and dead-letter container only.
+    expect(new Set(list.map((a) => a.principal))).toEqual(
+      new Set(['principalId', 'deployerPrincipalId', 'topicPrincipalId']),
+    );
     expect(moduleBehind(listArgument('principalId'))).toBe('modules/identity.bicep');
     expect(listArgument('principalId')).toBe('identity.outputs.principalId');
     expect(listArgument('deployerPrincipalId')).toBe('deployer().objectId');
@@ -749,6 +756,8 @@ describe('role assignments', () => {
       [ROLE.keyVaultSecretsUser]: 'modules/keyvault.bicep',
       [ROLE.keyVaultSecretsOfficer]: 'modules/keyvault.bicep',
       [ROLE.monitoringMetricsPublisher]: 'modules/monitoring.bicep',
+      [ROLE.storageQueueDataMessageSender]: 'modules/resourceevents-queue.bicep',
+      [ROLE.storageBlobDataContributor]: 'modules/resourceevents-queue.bicep',
     };
     for (const a of list) {
       if (a.role === ROLE.reader || a.role === discovery) {
