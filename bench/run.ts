@@ -33,6 +33,7 @@ async function run(): Promise<void> {
     graph: await part('graphBench.js'),
     devops: await part('devopsBench.js'),
     page: await part('uiBench.js'),
+    freshness: await part('freshnessBench.js'),
   };
   const missed = Object.entries(results)
     .filter(([, ok]) => !ok)

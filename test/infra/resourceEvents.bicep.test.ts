@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Node } from 'web-tree-sitter';
@@ -152,5 +153,15 @@ describe('infra: resource events', () => {
     expect(property(params, 'eventTopicPrincipalIds')?.text).toMatch(
       /eventTopics\[i\]\.outputs\.principalId/,
     );
+  });
+
+  it('host.json polls the queue at most 2 s apart and reads base64 messages, as Event Grid writes them', () => {
+    const host = JSON.parse(readFileSync(path.join(ROOT, 'host.json'), 'utf8')) as {
+      extensions: { queues: { maxPollingInterval: string; messageEncoding: string } };
+    };
+    const [h, m, s] = host.extensions.queues.maxPollingInterval.split(':').map(Number);
+    // the deployed p99 budget (docs/events.md): Event Grid delivery + this interval + the refresh < 15 s
+    expect(((h ?? 0) * 3600 + (m ?? 0) * 60 + (s ?? 0)) * 1000).toBeLessThanOrEqual(2_000);
+    expect(host.extensions.queues.messageEncoding).toBe('base64');
   });
 });
