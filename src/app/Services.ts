@@ -141,7 +141,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
         at,
       ),
     onScanFinalized: async () => {
-      nodeIndex.clear();
+      nodeIndex.renew();
       await cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
     },
     metrics: operationRecorder,

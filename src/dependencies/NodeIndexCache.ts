@@ -37,6 +37,16 @@ export class NodeIndexCache {
     this.current = undefined;
   }
 
+  /**
+   * Reads the look-ups again now, in the background, once they have been used: after a scan, the
+   * next event's edges should not wait for 10,000 rows. A process that never refreshed reads none.
+   */
+  renew(): void {
+    const used = this.current !== undefined;
+    this.current = undefined;
+    if (used) this.get().catch(() => undefined);
+  }
+
   private async read(): Promise<NodeIndex> {
     const nodes = new NodeIndex();
     for await (const page of this.resources.listEntities().byPage({ maxPageSize: 1000 }))

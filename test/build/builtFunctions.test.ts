@@ -78,6 +78,9 @@ describe('the built function files in plain Node', () => {
         'poisonDevopsProjects',
         'poisonDevopsRepositories',
         'poisonFinalizeScan',
+        // Azure's resource events (src/events) and their poison queue
+        'resourceEvents',
+        'poisonResourceEvents',
         'scanWatchdog',
         'scheduledScan',
         'startScan',
