@@ -165,7 +165,14 @@ export class EventRefresher {
       where.rowKey,
     );
     // What the row reflects: the last time it was read from Azure, by a scan or an event.
-    const reflects = before ? entityToResource(before).refreshedAt : undefined;
+    // (the read's own time when the row has it: a write lands after its read, and a change made
+    // in between is not reflected)
+    const reflects =
+      typeof before?.refreshedAt === 'string' && before.refreshedAt
+        ? before.refreshedAt
+        : before
+          ? entityToResource(before).refreshedAt
+          : undefined;
     if (reflects && latest.eventTime < reflects) {
       log.debug('event older than the stored row: nothing to do', { eventTime: latest.eventTime, reflects });
       return 'stale';
@@ -173,6 +180,8 @@ export class EventRefresher {
     // A delete of the resource itself needs no read; a child's delete changed its owner.
     const ownDelete = isDelete(latest) && latest.subject.toLowerCase() === owner.id.toLowerCase();
     let item: DiscoveredItem | undefined;
+    // Before the read: a change made while the read is in flight is newer than the row.
+    const readAt = this.now().toISOString();
     if (!ownDelete) {
       const discoverer = findDiscoverer(owner.type);
       if (!discoverer) return 'unsupported';
@@ -194,7 +203,7 @@ export class EventRefresher {
       }
     }
     if (!item) return this.remove(owner, before, latest);
-    return this.write(owner, item, before, latest);
+    return this.write(owner, item, before, latest, readAt);
   }
 
   private change(latest: ResourceEvent, c: Omit<ChangeItem, 'scanId' | 'at' | 'trigger'>): ChangeItem {
@@ -232,6 +241,7 @@ export class EventRefresher {
     item: DiscoveredItem,
     before: Record<string, unknown> | undefined,
     latest: ResourceEvent,
+    readAt: string,
   ): Promise<RefreshOutcome> {
     const { tables, changeLog } = this.deps;
     const seenAt = this.now().toISOString();
@@ -242,6 +252,7 @@ export class EventRefresher {
       seenAt,
       canonicalType: type,
       changedBy: latest.actor ?? '',
+      readAt,
       ...(typeof before?.discoveredAt === 'string' ? { discoveredAt: before.discoveredAt } : {}),
     });
     if (item.status) draft.statusSeenAt = seenAt;

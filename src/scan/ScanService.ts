@@ -439,7 +439,7 @@ export class ScanService {
     const seenAt = this.now().toISOString();
     // The generic listing's items keep the type Azure gave them; a dedicated type has one spelling.
     const typeOf = (item: DiscoveredItem): string => (discoverer.generic ? item.type : discoverer.type);
-    const stamp = { scanId: msg.scanId, seenAt, canonicalType: discoverer.type };
+    const stamp = { scanId: msg.scanId, seenAt, canonicalType: discoverer.type, readAt: listedAt || seenAt };
     const drafts = items.map((item) => primaryEntity(item, { ...stamp, canonicalType: typeOf(item) }));
     const states = stateOnly.map((i) => stateEntity(i, { ...stamp, canonicalType: typeOf(i) }));
     const existing = await readExisting(tables.resources, [...drafts, ...states]);

@@ -27,6 +27,11 @@ export interface StampFields {
   canonicalType: string;
   /** who made the change this write records (an event's actor); '' clears an earlier one */
   changedBy?: string;
+  /**
+   * When Azure was read for this row (before the listing or the GET), if not `seenAt`: an event
+   * after it is newer than the row, one before it is already reflected.
+   */
+  readAt?: string;
 }
 
 /** The row a primary listing writes (merged: it never touches `status`, which a state listing owns). */
@@ -53,7 +58,7 @@ export function primaryEntity(item: DiscoveredItem, stamp: StampFields): TableEn
     discoveredAt: stamp.discoveredAt ?? stamp.seenAt,
     lastSeenAt: stamp.seenAt,
     scanId: stamp.scanId,
-    refreshedAt: stamp.seenAt,
+    refreshedAt: stamp.readAt ?? stamp.seenAt,
     // a change a scan finds has no known actor: the row must not keep an earlier event's
     changedBy: stamp.changedBy ?? '',
   };
