@@ -35,6 +35,7 @@ async function run(): Promise<void> {
     kubernetes: await part('kubernetesBench.js'),
     page: await part('uiBench.js'),
     inventory: await part('inventoryBench.js'),
+    freshness: await part('freshnessBench.js'),
   };
   const missed = Object.entries(results)
     .filter(([, ok]) => !ok)

@@ -84,6 +84,9 @@ param functionMaximumInstanceCount int = 0
 @allowed([512, 2048, 4096])
 param functionInstanceMemoryMB int = 2048
 
+@description('Deliver Azure\'s resource events of every scanned subscription to TopDeck (an Event Grid system topic per subscription, to the resource-events queue), so the map follows changes within seconds. Needs targetSubscriptionIds listed (a management group alone names no subscription); a subscription added later is covered by re-running the deployment.')
+param resourceEvents bool = true
+
 @description('Days Log Analytics keeps data.')
 param logRetentionInDays int = 30
 
@@ -121,6 +124,10 @@ var readerScopes = empty(managementGroupId) ? map(scannedSubscriptionIds, id => 
 var discoveryRoleHome = empty(readerScopes) || contains(scannedSubscriptionIds, subscription().subscriptionId)
   ? subscription().subscriptionId
   : scannedSubscriptionIds[0]
+
+// Resource events: one system topic per scanned subscription, in a group of that subscription.
+var eventSubscriptionIds = resourceEvents ? scannedSubscriptionIds : []
+var eventsGroupName = 'rg-topdeck-events-${resourceToken}'
 
 // On by default: a deployment with authentication on but no app registration stops here, saying
 // what to do, rather than exposing the inventory or locking everyone out.
@@ -210,6 +217,27 @@ module discoveryRole 'modules/discoveryrole.bicep' = if (!empty(readerScopes)) {
   }
 }
 
+module eventsQueue 'modules/resourceevents-queue.bicep' = {
+  name: 'topdeck-events-queue'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+  }
+}
+
+module eventTopics 'modules/resourceevents-topic.bicep' = [
+  for subscriptionId in eventSubscriptionIds: {
+    name: 'topdeck-events-${resourceToken}'
+    scope: subscription(subscriptionId)
+    params: {
+      resourceGroupName: eventsGroupName
+      location: location
+      topicName: 'evgt-topdeck-${resourceToken}'
+      tags: tags
+    }
+  }
+]
+
 // Every role TopDeck's identity holds, as one list; each scope type's module applies its part.
 module identityRoles 'modules/identityroles.bicep' = {
   name: 'topdeck-identity-roles'
@@ -222,6 +250,9 @@ module identityRoles 'modules/identityroles.bicep' = {
     storageAccountId: storage.outputs.id
     keyVaultId: keyVault.outputs.id
     applicationInsightsId: monitoring.outputs.applicationInsightsId
+    eventTopicPrincipalIds: [for (subscriptionId, i) in eventSubscriptionIds: eventTopics[i].outputs.principalId]
+    resourceEventsQueueId: eventsQueue.outputs.queueId
+    deadLetterContainerId: eventsQueue.outputs.deadLetterContainerId
   }
 }
 
@@ -240,6 +271,24 @@ module subscriptionRoles 'modules/roleassignments-subscription.bicep' = [
     params: {
       assignments: identityRoles.outputs.assignments
     }
+  }
+]
+
+// After the topics' identities hold their queue and container roles: delivery starts at once.
+module eventDelivery 'modules/resourceevents-subscription.bicep' = [
+  for (subscriptionId, i) in eventSubscriptionIds: {
+    name: 'topdeck-events-delivery-${resourceToken}'
+    scope: resourceGroup(subscriptionId, eventsGroupName)
+    params: {
+      topicName: eventTopics[i].outputs.topicName
+      storageAccountId: eventsQueue.outputs.storageAccountId
+      queueName: eventsQueue.outputs.queueName
+      deadLetterContainerName: eventsQueue.outputs.deadLetterContainerName
+      topdeckResourceGroupId: rg.id
+    }
+    dependsOn: [
+      resourceRoles
+    ]
   }
 ]
 

@@ -30,6 +30,15 @@ param keyVaultId string
 @description('Resource id of TopDeck\'s Application Insights component.')
 param applicationInsightsId string
 
+@description('Object ids of the Event Grid system topics (one per scanned subscription, modules/resourceevents-topic.bicep) that deliver resource events; empty when events are off.')
+param eventTopicPrincipalIds string[] = []
+
+@description('Resource id of the resource-events queue (modules/resourceevents-queue.bicep): the topics may add messages to it and to nothing else.')
+param resourceEventsQueueId string = ''
+
+@description('Resource id of the blob container that keeps undeliverable events.')
+param deadLetterContainerId string = ''
+
 // Built-in role definition GUIDs (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 // Nothing broader is granted: no Owner, no Contributor, no Storage Account Contributor, no listKeys.
 var roles = {
@@ -62,6 +71,12 @@ var roles = {
   // Service RBAC Reader: read-only, and it cannot read Secrets). Clusters using Kubernetes RBAC
   // need a ClusterRoleBinding instead (docs/kubernetes.md).
   aksRbacReader: '7f6c6a51-bcf8-42ba-9220-52d62157d7db'
+  // For the Event Grid system topics only: add messages to the resource-events queue, scoped to
+  // that one queue (no read, no delete, no other queue).
+  storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
+  // For the same topics: write what they could not deliver into the dead-letter container, scoped
+  // to that one container.
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 }
 
 var readerAssignments = map(readerScopes, readerScope => {
@@ -91,6 +106,20 @@ var aksRbacReaderAssignments = map(readerScopes, readerScope => {
   principalId: principalId
   roleDefinitionId: roles.aksRbacReader
   scope: readerScope
+  principalType: 'ServicePrincipal'
+})
+
+var eventSenderAssignments = map(eventTopicPrincipalIds, topicPrincipalId => {
+  principalId: topicPrincipalId
+  roleDefinitionId: roles.storageQueueDataMessageSender
+  scope: resourceEventsQueueId
+  principalType: 'ServicePrincipal'
+})
+
+var deadLetterAssignments = map(eventTopicPrincipalIds, topicPrincipalId => {
+  principalId: topicPrincipalId
+  roleDefinitionId: roles.storageBlobDataContributor
+  scope: deadLetterContainerId
   principalType: 'ServicePrincipal'
 })
 
@@ -137,5 +166,7 @@ output assignments roleAssignmentSpec[] = concat(
   discoveryAssignments,
   aksClusterUserAssignments,
   aksRbacReaderAssignments,
-  resourceAssignments
+  resourceAssignments,
+  eventSenderAssignments,
+  deadLetterAssignments
 )

@@ -28,6 +28,12 @@ export const changesQuerySchema = z
       .string()
       .regex(/^[\w.:-]{1,100}$/, { message: 'must be a scan id from GET /api/scans' })
       .optional(),
+    actor: z
+      .string()
+      .trim()
+      .min(1, { message: 'must name who made the change (a UPN, display name or application id)' })
+      .max(256)
+      .optional(),
     limit: pageLimitSchema.optional(),
     continuationToken: continuationTokenSchema.optional(),
   })

@@ -17,6 +17,9 @@ import { entityToApplication } from '../devops/devopsEntities';
 import { createCache, type Cache } from '../cache/Cache';
 import type { Settings } from '../config/settings';
 import { createArmClients, credentialFromSettings, type ArmClients } from '../discovery/armClients';
+import { NodeIndexCache } from '../dependencies/NodeIndexCache';
+import { EventRefresher } from '../events/EventRefresher';
+import { ResourceEventsConsumer } from '../events/ResourceEventsConsumer';
 import { ScanService } from '../scan/ScanService';
 import { ScanStore } from '../scan/ScanStore';
 import { createQueueSender, createQueueServiceClient, type QueueSender } from '../storage/queues';
@@ -62,6 +65,8 @@ export interface Services {
   /** Absent when AZURE_DEVOPS_ORG is not set. */
   devops?: DevOps;
   devopsApi: DevOpsApi;
+  /** The `resource-events` queue's work: Azure's resource events refresh what changed. */
+  resourceEvents: ResourceEventsConsumer;
   close(): Promise<void>;
 }
 
@@ -123,6 +128,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...(settings.REDIS_URL ? { redisUrl: settings.REDIS_URL } : {}),
     ...(redisTokenAuth ? { redisTokenAuth } : {}),
   });
+  const nodeIndex = new NodeIndexCache(tables.resources);
   const scans = new ScanService({
     store,
     tables,
@@ -151,10 +157,23 @@ export async function createServices(options: ServicesOptions): Promise<Services
         at,
       ),
     onScanFinalized: async () => {
+      nodeIndex.renew();
       await cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
     },
     metrics: operationRecorder,
     extensions: [...(devops ? [devops.extension] : []), kubernetes.extension],
+  });
+  const refresher = new EventRefresher({
+    tables,
+    arm,
+    changeLog,
+    dependencies: dependencyStore,
+    nodes: nodeIndex,
+    invalidate: async () => {
+      await cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
+    },
+    logger: logger.child({ component: 'events' }),
+    metrics: operationRecorder,
   });
   const dependenciesApi = new DependenciesApi(dependencyStore, tables.resources, cache, applications);
   return {
@@ -176,6 +195,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
     changesApi: new ChangesApi(changeLog, cache),
     devops,
     devopsApi: new DevOpsApi(tables, settings.AZURE_DEVOPS_ORG),
+    resourceEvents: new ResourceEventsConsumer(
+      refresher,
+      logger.child({ component: 'events' }),
+      operationRecorder,
+    ),
     close: async () => {
       await Promise.all([cache.close(), armResilience.close(), devops?.close(), kubernetes.close()]);
     },

@@ -19,4 +19,12 @@ export interface ChangeItem {
   subscriptionId?: string;
   /** `modified` only: what changed (values left out where they could hold a secret). */
   paths?: ChangedPath[];
+  /** What found it: a scan, or a resource event (absent on rows written before events: a scan). */
+  trigger?: 'scan' | 'event';
+  /** Events only: the caller's UPN, else display name, else application id. */
+  actor?: string;
+  /** Events only: the event's operationName. */
+  operation?: string;
+  /** Events only: Resource Manager's correlation id (joins the Azure Activity Log). */
+  correlationId?: string;
 }

@@ -39,6 +39,26 @@ function legacyHistoryPartition(resourceId: string): string {
   return `res|${escapeKeyPart(resourceId)}`;
 }
 
+/**
+ * Changes that resource events find are kept per hour, as if each hour were a scan: scan id
+ * `<yyyymmddThh5959Z>-events` (it sorts among scan ids by time), listed in this partition so the
+ * history reads them with the scans.
+ */
+const EVENT_BUCKETS_PARTITION = 'eventbuckets';
+const HOUR_MS = 3_600_000;
+
+/** The pseudo-scan an event's changes at `at` belong to. */
+export function eventBucketOf(at: string): { scanId: string; startedAt: string; completedAt: string } {
+  const start = Math.floor(Date.parse(at) / HOUR_MS) * HOUR_MS;
+  const iso = new Date(start).toISOString();
+  return {
+    // named after the hour's last second: newest first, it comes before the scans of that hour
+    scanId: `${iso.slice(0, 13).replace(/-/g, '')}5959Z-events`,
+    startedAt: iso,
+    completedAt: new Date(start + HOUR_MS - 1).toISOString(),
+  };
+}
+
 const isEdge = (k: ChangeKind) => k === 'edgeAdded' || k === 'edgeRemoved';
 
 /** A change's scan partition: its subscription and type (one per task), or `edges|<scope>`. */
@@ -50,7 +70,10 @@ function scanPartitionOf(c: ChangeItem): string {
 
 /** A change's two rows (by scan and by resource). */
 export function changeRows(c: ChangeItem): TableEntity[] {
-  const tail = isEdge(c.kind) ? `|${escapeKeyPart(c.targetId ?? '')}|${c.method ?? ''}` : '';
+  // An event's changes are told apart by the event time: several in one hour are all kept.
+  const tail =
+    (isEdge(c.kind) ? `|${escapeKeyPart(c.targetId ?? '')}|${c.method ?? ''}` : '') +
+    (c.trigger === 'event' ? `|${c.at}` : '');
   const columns = {
     scanId: c.scanId,
     at: c.at,
@@ -63,6 +86,10 @@ export function changeRows(c: ChangeItem): TableEntity[] {
     name: c.name,
     subscriptionId: c.subscriptionId ?? '',
     ...(c.paths ? writeJsonColumns('paths', c.paths) : {}),
+    trigger: c.trigger ?? 'scan',
+    ...(c.actor ? { actor: c.actor, actorLower: c.actor.toLowerCase() } : {}),
+    ...(c.operation ? { operation: c.operation } : {}),
+    ...(c.correlationId ? { correlationId: c.correlationId } : {}),
   };
   return [
     {
@@ -92,6 +119,10 @@ function toItem(e: Record<string, unknown>): ChangeItem {
     name: s('name') ?? '',
     ...(s('subscriptionId') ? { subscriptionId: s('subscriptionId') } : {}),
     ...(paths ? { paths } : {}),
+    trigger: s('trigger') === 'event' ? 'event' : 'scan',
+    ...(s('actor') ? { actor: s('actor') } : {}),
+    ...(s('operation') ? { operation: s('operation') } : {}),
+    ...(s('correlationId') ? { correlationId: s('correlationId') } : {}),
   };
 }
 
@@ -101,6 +132,8 @@ export interface ChangeQuery {
   resourceId?: string;
   type?: string;
   scanId?: string;
+  /** Who made the change (events only), compared case-insensitively. */
+  actor?: string;
   limit: number;
   continuationToken?: string;
 }
@@ -123,9 +156,18 @@ interface Token {
 }
 
 function queryHash(q: ChangeQuery): string {
-  const { since, until, resourceId, type, scanId } = q;
+  const { since, until, resourceId, type, scanId, actor } = q;
   return createHash('sha1')
-    .update(JSON.stringify([since, until, resourceId?.toLowerCase(), type?.toLowerCase(), scanId]))
+    .update(
+      JSON.stringify([
+        since,
+        until,
+        resourceId?.toLowerCase(),
+        type?.toLowerCase(),
+        scanId,
+        ...(actor ? [actor.toLowerCase()] : []),
+      ]),
+    )
     .digest('base64url')
     .slice(0, 12);
 }
@@ -158,10 +200,44 @@ export class ChangeLog {
     private readonly listScans: ScanLister,
   ) {}
 
-  /** Writes changes, both rows each. */
+  private readonly bucketsWritten = new Set<string>();
+
+  /** Writes changes, both rows each (and, for events, names their hour so the history lists it). */
   async record(items: ChangeItem[]): Promise<void> {
     if (!items.length) return;
+    const buckets = new Map(
+      items
+        .filter((c) => c.trigger === 'event')
+        .map((c) => eventBucketOf(c.at))
+        .filter((b) => !this.bucketsWritten.has(b.scanId))
+        .map((b) => [b.scanId, b]),
+    );
+    if (buckets.size) {
+      const rows = [...buckets.values()].map((b) => ({
+        partitionKey: EVENT_BUCKETS_PARTITION,
+        rowKey: b.scanId,
+        ...b,
+      }));
+      await upsertInBatches(this.table, rows, 'Replace');
+      for (const b of buckets.keys()) this.bucketsWritten.add(b);
+    }
     await upsertInBatches(this.table, items.flatMap(changeRows), 'Replace');
+  }
+
+  /** The hours resource events recorded changes in. */
+  private async eventBuckets(
+    since: string | undefined,
+  ): Promise<Array<{ scanId: string; startedAt: string; completedAt: string }>> {
+    const out = [];
+    // RowKeys are the hours' ids, in time order: a `since` skips the older hours
+    const from = since ? ` and RowKey ge ${odataString(eventBucketOf(since).scanId)}` : '';
+    for await (const e of this.table.listEntities<{ scanId: string; startedAt: string; completedAt: string }>(
+      {
+        queryOptions: { filter: `PartitionKey eq ${odataString(EVENT_BUCKETS_PARTITION)}${from}` },
+      },
+    ))
+      out.push({ scanId: e.scanId, startedAt: e.startedAt, completedAt: e.completedAt });
+    return out;
   }
 
   /** For change rows (`changeRows`) written in batches as partitions fill. */
@@ -185,6 +261,7 @@ export class ChangeLog {
     if (q.since) f.push(`at ge ${odataString(q.since)}`);
     if (q.until) f.push(`at le ${odataString(q.until)}`);
     if (q.type) f.push(`typeLower eq ${odataString(q.type.toLowerCase())}`);
+    if (q.actor) f.push(`actorLower eq ${odataString(q.actor.toLowerCase())}`);
     return f;
   }
 
@@ -222,7 +299,8 @@ export class ChangeLog {
    * first scan keeps small). Scans that ran side by side are ordered by start, not interleaved.
    */
   private async byScans(q: ChangeQuery, token: Token | undefined): Promise<ChangePage> {
-    let scans = (await this.listScans()).filter(
+    const [scanRows, buckets] = await Promise.all([this.listScans(), this.eventBuckets(q.since)]);
+    let scans = [...scanRows, ...buckets].filter(
       (s) =>
         (!q.scanId || s.scanId === q.scanId) &&
         (!q.since || (s.completedAt ?? '9999') >= q.since) &&

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isTopDeckError } from '../errors/TopDeckError';
+import { isTopDeckError, TopDeckError } from '../errors/TopDeckError';
+import { ESTATE_CHANGE_KINDS, type EstateChangeKind } from '../emulator/estateChanges';
+import { postEstateChange } from '../emulator/postEstateChange';
+import { readDemoEmulatorState } from '../runtime/startDemoEmulator';
 import { DEFAULT_URL, TopDeckClient } from './TopDeckClient';
 import { formatTable } from './formatTable';
 
@@ -51,6 +54,8 @@ interface Change {
   type: string;
   name: string;
   paths?: Array<{ path: string }>;
+  trigger?: string;
+  actor?: string;
 }
 
 const TERMINAL = ['completed', 'partial', 'failed'];
@@ -262,6 +267,7 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
     .option('--resource <id>', 'one resource (ARM id)')
     .option('--type <type>', 'one ARM type')
     .option('--scan <scanId>', 'one scan')
+    .option('--actor <who>', 'changes this UPN, display name or application id made (events)')
     .option('--limit <n>', 'at most this many', positiveInt(1000), 100)
     .action(
       async (o: {
@@ -270,6 +276,7 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
         resource?: string;
         type?: string;
         scan?: string;
+        actor?: string;
         limit: number;
       }) => {
         const page = await client().get<{ items: Change[]; continuationToken?: string }>('/changes', {
@@ -278,23 +285,72 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
           resourceId: o.resource,
           type: o.type,
           scanId: o.scan,
+          actor: o.actor,
           limit: o.limit,
         });
         print(page, () =>
           page.items.length
             ? formatTable(
-                ['AT', 'KIND', 'NAME', 'TYPE', 'DETAIL'],
+                ['AT', 'KIND', 'NAME', 'TYPE', 'BY', 'DETAIL'],
                 page.items.map((c) => [
                   c.at,
                   c.kind,
                   c.name,
                   c.type,
+                  c.trigger === 'event' ? (c.actor ?? 'event') : 'scan',
                   c.targetId
                     ? `${shortId(c.targetId)} (${c.method})`
                     : (c.paths?.map((p) => p.path).join(', ') ?? ''),
                 ]),
               )
             : 'no change in that window',
+        );
+      },
+    );
+
+  program
+    .command('demo')
+    .description('the demo estate of `npm start`')
+    .command('change')
+    .description(
+      `change the demo estate as someone in the portal would; it emits the resource event Azure would (${ESTATE_CHANGE_KINDS.join(', ')})`,
+    )
+    .argument('<kind>', ESTATE_CHANGE_KINDS.join(' | '))
+    .option('--resource <id>', 'the resource to change (default: the next suitable one)')
+    .option('--upn <upn>', "the actor's UPN", 'demo.operator@contoso.example')
+    .option('--app-id <id>', 'act as an application instead of a user')
+    .option('--emulator <url>', 'the demo emulator (default: the one `npm start` runs from --data-dir)')
+    .option('--data-dir <dir>', "`npm start`'s data folder", '.topdeck')
+    .action(
+      async (
+        kind: string,
+        o: { resource?: string; upn: string; appId?: string; emulator?: string; dataDir: string },
+      ) => {
+        if (!(ESTATE_CHANGE_KINDS as readonly string[]).includes(kind))
+          throw new TopDeckError({
+            code: 'InvalidArgument',
+            message: `unknown change "${kind}": use one of ${ESTATE_CHANGE_KINDS.join(', ')}`,
+            transient: false,
+          });
+        const state = readDemoEmulatorState(`${o.dataDir}/demo-emulator.json`);
+        if (!state?.caPem)
+          throw new TopDeckError({
+            code: 'NoDemoEmulator',
+            message: `no demo emulator found in ${o.dataDir}: start one with \`npm start\` (without Azure settings), or pass --data-dir`,
+            transient: false,
+          });
+        const endpoint = o.emulator ?? `https://127.0.0.1:${state.port}`;
+        const applied = await postEstateChange(endpoint, state.caPem, {
+          kind: kind as EstateChangeKind,
+          ...(o.resource ? { resourceId: o.resource } : {}),
+          actor: o.appId ? { appId: o.appId } : { upn: o.upn },
+        }).catch((e: Error) => {
+          throw new TopDeckError({ code: 'EmulatorRefused', message: e.message, transient: false });
+        });
+        print(
+          applied,
+          () =>
+            `${applied.kind}: ${applied.resourceId} (${applied.events.length} event${applied.events.length === 1 ? '' : 's'} queued)`,
         );
       },
     );

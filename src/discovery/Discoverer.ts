@@ -75,6 +75,12 @@ export interface Discoverer {
   listStatePage?(ctx: ListingContext): Promise<ListingPage>;
   /** Adds details that need other calls (sizes, SKUs), once per page. */
   enrich?(items: DiscoveredItem[], ctx: ListingContext): Promise<DiscoveredItem[]>;
+  /**
+   * One resource read by id (an event's refresh), mapped by the same function as the listing
+   * and joined with its state as a scan joins them, so its row is the row a scan stores. An empty
+   * page: the resource is gone. Absent: src/discovery/readById.ts finds it in its group's listing.
+   */
+  getById?(id: string, ctx: ListingContext): Promise<ListingPage>;
 }
 
 /** The first page from an SDK paged iterator, starting at a continuation token. */

@@ -18,6 +18,10 @@ export interface Resource {
   firstSeenAt: string;
   lastSeenAt: string;
   scanId: string;
+  /** Last read from Azure, by a scan or by an event's refresh. */
+  refreshedAt?: string;
+  /** The actor of its last change, when an event named one. */
+  changedBy?: string;
 }
 
 /** What a discoverer's listing produces for one item, before TopDeck stamps scan fields on it. */

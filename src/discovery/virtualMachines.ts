@@ -2,7 +2,8 @@ import type { VirtualMachine } from '@azure/arm-compute';
 import type { Discoverer, ListingContext, ListingPage } from './Discoverer';
 import { firstPage, mapEach } from './Discoverer';
 import { armItem, compact, idsOf } from './armItem';
-import { statusFromState, type DiscoveredItem, type ResourceStatus } from './Resource';
+import { isRestError } from '@azure/core-rest-pipeline';
+import { parseResourceId, statusFromState, type DiscoveredItem, type ResourceStatus } from './Resource';
 
 const TYPE = 'Microsoft.Compute/virtualMachines';
 
@@ -86,11 +87,35 @@ async function listVms(ctx: ListingContext, statusOnly: boolean): Promise<Listin
   return { items, skipped, continuationToken: page.continuationToken };
 }
 
+/** One VM with its instance view (one call): the full listing's item joined with its power state. */
+async function getVm(id: string, ctx: ListingContext): Promise<ListingPage> {
+  const parsed = parseResourceId(id);
+  if (!parsed) return { items: [] };
+  let vm: VirtualMachine;
+  try {
+    vm = await ctx.arm
+      .compute(ctx.subscriptionId)
+      .virtualMachines.get(parsed.resourceGroup, parsed.name, { expand: 'instanceView' });
+  } catch (e) {
+    if (isRestError(e) && e.statusCode === 404) return { items: [] };
+    throw e;
+  }
+  const { items, skipped } = mapEach([vm], mapVirtualMachine);
+  const { status, powerState } = vmStatus(vm);
+  // as fetchJoinedPage joins the statusOnly listing into the full one
+  for (const item of items) {
+    item.status = status;
+    Object.assign(item.properties, { powerState });
+  }
+  return { items, skipped };
+}
+
 export const virtualMachines: Discoverer = {
   type: TYPE,
   slug: 'virtualmachines',
   listPage: (ctx) => listVms(ctx, false),
   listStatePage: (ctx) => listVms(ctx, true),
+  getById: getVm,
   async enrich(items, ctx) {
     const byLocation = new Map<string, DiscoveredItem[]>();
     for (const item of items) {

@@ -21,6 +21,8 @@ import { matchTypeRoute } from './providerRoutes';
 import { EMULATOR_PROVIDERS } from './providers/emulatorProviders';
 import type { EmulatedVm } from './providers/EmulatedVm';
 import { SubscriptionResources } from './SubscriptionResources';
+import { EstateChanges } from './estateChanges';
+import { ESTATE_CHANGES_PATH, serveEstateChange } from './estateChangeRoute';
 import type {
   ArmEmulatorOptions,
   EmulatorStats,
@@ -133,6 +135,7 @@ export class EmulatorCore {
   private counters: EmulatorStats = EmulatorCore.emptyStats();
   private log: RequestLogEntry[] = [];
   private logNext = 0;
+  readonly changes: EstateChanges;
 
   constructor(
     readonly estate: Estate,
@@ -150,6 +153,9 @@ export class EmulatorCore {
     this.denyActions = (options.denyActions ?? []).map((a) => a.toLowerCase());
     for (const sub of estate.subscriptions)
       this.resourceIndex.set(sub.subscriptionId.toLowerCase(), new SubscriptionResources(sub));
+    this.changes = new EstateChanges(estate, (sub) =>
+      this.resourceIndex.set(sub.subscriptionId.toLowerCase(), new SubscriptionResources(sub)),
+    );
   }
 
   private static emptyStats(): EmulatorStats {
@@ -261,6 +267,10 @@ export class EmulatorCore {
   }
 
   private handleRequest(req: IncomingMessage, res: ServerResponse, requestBody: unknown): void {
+    if ((req.url ?? '').split('?')[0] === ESTATE_CHANGES_PATH) {
+      void serveEstateChange(this.changes, req, res, requestBody);
+      return;
+    }
     const at = Date.now();
     const requestId = randomUUID();
     const rawUrl = req.url ?? '/';

@@ -99,6 +99,8 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     driftVm: (name, rewrite) => core.driftVm(name, rewrite),
     driftResources: (type, rewrite) => core.driftResources(type, rewrite),
     requestLog: () => core.requestLog(),
+    changeEstate: (change) => core.changes.apply(change),
+    onResourceEvents: (sink) => core.changes.subscribe(sink),
     kubernetes: core.kubernetes,
     close,
   };

@@ -1,5 +1,6 @@
 import type { KubernetesLookAlike } from './kubernetes/startKubernetesLookAlike';
 import type { Estate } from './estate';
+import type { AppliedChange, EstateChangeRequest, ResourceEventSink } from './estateChanges';
 
 export interface FaultRule {
   /** case-insensitive regex tested against the request path (without query) */
@@ -128,5 +129,9 @@ export interface ArmEmulator {
   ): void;
   /** bounded (last 50k), oldest first */
   requestLog(): RequestLogEntry[];
+  /** Changes the estate and emits the resource event Azure would (src/emulator/estateChanges.ts). */
+  changeEstate(change: EstateChangeRequest): Promise<AppliedChange>;
+  /** Receives every change's events (the local runtime queues them); returns the unsubscribe. */
+  onResourceEvents(sink: ResourceEventSink): () => void;
   close(): Promise<void>;
 }

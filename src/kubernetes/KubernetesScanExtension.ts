@@ -67,6 +67,9 @@ export interface KubernetesScanExtensionOptions {
  * task that finished cleanly no longer saw. A cluster that cannot be reached, refuses the token
  * or times out fails its own task only: the scan ends `partial`.
  */
+/** The types of the rows this extension keeps, lower-cased. */
+const KUBERNETES_ROW_TYPES = new Set(KUBERNETES_TYPES.map((t) => t.toLowerCase()));
+
 export class KubernetesScanExtension implements ScanExtension {
   private readonly connections = new Map<string, { at: number; connection: Promise<ClusterConnection> }>();
   private readonly now: () => Date;
@@ -77,6 +80,10 @@ export class KubernetesScanExtension implements ScanExtension {
 
   owns(resourceType: string): boolean {
     return resourceType.toLowerCase() === KUBERNETES_TASK_TYPE.toLowerCase();
+  }
+
+  keepsType(resourceType: string): boolean {
+    return KUBERNETES_ROW_TYPES.has(resourceType.toLowerCase());
   }
 
   queueName(): string {
@@ -246,7 +253,7 @@ export class KubernetesScanExtension implements ScanExtension {
         if (parts.some((p) => p.kind === 'serviceaccounts'))
           await resolveWorkloadIdentities(this.o.arm, subscriptionId, mapped);
         // Objects first: pod sums go only onto workload rows that exist.
-        const counts = await writeObjects(deps, msg.scanId, subscriptionId, mapped);
+        const counts = await writeObjects(deps, msg.scanId, subscriptionId, mapped, msg.baseline === true);
         await writePodSums(
           deps,
           podSums.map((sum) => ({

@@ -23,6 +23,7 @@ interface StoredRow {
   id?: string;
   hash?: string;
   discoveredAt?: string;
+  firstSeenAt?: string;
   scanId?: string;
   changeKind?: string;
   status?: string;
@@ -36,6 +37,7 @@ const SELECT = [
   'id',
   'hash',
   'discoveredAt',
+  'firstSeenAt',
   'scanId',
   'changeKind',
   'status',
@@ -109,6 +111,8 @@ export async function writeObjects(
   scanId: string,
   subscriptionId: string,
   mapped: MappedObject[],
+  /** The scan is the subscription's first: new objects are its baseline, not `added`. */
+  baseline = false,
 ): Promise<{ items: number; added: number; modified: number; seen: string }> {
   const seenAt = deps.now().toISOString();
   const drafts = mapped.map(({ item, live }) => {
@@ -126,11 +130,14 @@ export async function writeObjects(
     const item = (mapped[i] as MappedObject).item;
     const before = existing.get(`${draft.partitionKey}\n${draft.rowKey}`);
     if (before?.discoveredAt) draft.discoveredAt = before.discoveredAt;
+    draft.firstSeenAt = before?.firstSeenAt || before?.discoveredAt || draft.firstSeenAt;
     const retried = before?.scanId === scanId;
     const kind: 'added' | 'modified' | undefined = retried
       ? ((before?.changeKind || undefined) as 'added' | 'modified' | undefined)
       : !before?.id
-        ? 'added'
+        ? baseline
+          ? undefined
+          : 'added'
         : isCurrentHash(before.hash) && before.hash !== draft.hash
           ? 'modified'
           : undefined;

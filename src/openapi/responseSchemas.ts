@@ -89,6 +89,8 @@ export const resourceSchema = z
     firstSeenAt: z.string().describe('When TopDeck first saw the resource'),
     lastSeenAt: z.string(),
     scanId: z.string(),
+    refreshedAt: z.string().optional().describe('last read from Azure, by a scan or an event'),
+    changedBy: z.string().optional().describe('the actor of its last change, when an event named one'),
   })
   .meta({ id: 'Resource' });
 
@@ -158,6 +160,13 @@ export const changePageSchema = z
             }),
           )
           .optional(),
+        trigger: z.enum(['scan', 'event']).optional(),
+        actor: z
+          .string()
+          .optional()
+          .describe("events: the caller's UPN, else display name, else application id"),
+        operation: z.string().optional().describe("events: the event's operationName"),
+        correlationId: z.string().optional().describe('events: joins the Azure Activity Log'),
       }),
     ),
     continuationToken: z.string().optional(),

@@ -6,6 +6,7 @@ import { DEVOPS_QUEUES } from '../devops/DevOpsScanExtension';
 import { KUBERNETES_QUEUE } from '../kubernetes/KubernetesScanExtension';
 import { DISCOVERERS, FINALIZE_QUEUE, POISON_SUFFIX, discoverQueueName } from '../discovery/registry';
 import { validationError } from '../errors/TopDeckError';
+import { RESOURCE_EVENTS_QUEUE } from '../events/ResourceEvent';
 import { finalizeMessageSchema, pageMessageSchema, parseQueuePayload } from '../scan/messages';
 import { packageVersion } from '../app/packageRoot';
 import { buildOpenApiDocument, type DocumentedRoute } from '../openapi/buildOpenApiDocument';
@@ -300,6 +301,31 @@ export function createFunctionDefinitions(getServices: () => Promise<Services>):
         'the finalize step failed on every delivery; see the log for its errors',
       ),
     ),
+  );
+  // Azure's resource events (Event Grid's own format, not TopDeck's messages): each refresh is
+  // its own operation, carrying the event's correlation id (src/events/EventRefresher.ts).
+  defs.push(
+    {
+      kind: 'queue',
+      name: 'resourceEvents',
+      queueName: RESOURCE_EVENTS_QUEUE,
+      handler: async (message, context) =>
+        withOperation({ functionName: 'resourceEvents', invocationId: context.invocationId }, async () => {
+          await (await getServices()).resourceEvents.handle(message);
+        }),
+    },
+    {
+      kind: 'queue',
+      name: 'poisonResourceEvents',
+      queueName: RESOURCE_EVENTS_QUEUE + POISON_SUFFIX,
+      handler: async (_message, context) => {
+        // Resource Manager kept failing for this resource: the next scan reconciles it.
+        log.warn('resource event failed on every delivery; the next scan reconciles the resource', {
+          functionName: 'poisonResourceEvents',
+          invocationId: context.invocationId,
+        });
+      },
+    },
   );
   return defs;
 }

@@ -26,9 +26,21 @@ export async function startDemoEmulator(
   }
   if (stateFile) {
     fs.mkdirSync(path.dirname(stateFile), { recursive: true });
-    fs.writeFileSync(stateFile, JSON.stringify({ port: Number(new URL(emulator.endpoint).port) }) + '\n');
+    // the certificate too: `topdeck demo change` talks to this emulator and must trust it
+    fs.writeFileSync(
+      stateFile,
+      JSON.stringify({ port: Number(new URL(emulator.endpoint).port), caPem: emulator.caPem }) + '\n',
+    );
   }
   return emulator;
+}
+
+/** What `npm start` saved of its demo emulator (port and certificate), if it ran one. */
+export function readDemoEmulatorState(file: string): { port: number; caPem?: string } | undefined {
+  const port = readPort(file);
+  if (!port) return undefined;
+  const caPem = (JSON.parse(fs.readFileSync(file, 'utf8')) as { caPem?: unknown }).caPem;
+  return { port, ...(typeof caPem === 'string' ? { caPem } : {}) };
 }
 
 function readPort(file: string): number | undefined {

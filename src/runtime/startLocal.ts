@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createServices, type Services } from '../app/Services';
 import { loadSettings, type Settings } from '../config/settings';
 import type { ArmEmulator, ArmEmulatorOptions } from '../emulator';
+import { RESOURCE_EVENTS_QUEUE } from '../events/ResourceEvent';
 import { startDevOpsEmulator, type DevOpsEmulator, type DevOpsEmulatorOptions } from '../emulator/devops';
 import { createLogger, type Logger } from '../telemetry/logger';
 import { runWithTraceparent } from '../telemetry/traceContext';
@@ -136,6 +137,13 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       { kind: 'request' },
     );
     stops.push(() => services.close());
+    // The demo estate's own changes arrive as Event Grid delivers Azure's: base64 JSON, an array.
+    if (emulator) {
+      const unsubscribe = emulator.onResourceEvents((events) =>
+        services.queues.send(RESOURCE_EVENTS_QUEUE, events),
+      );
+      stops.push(async () => unsubscribe());
+    }
     if (services.cache.enabled && !(await services.cache.ping())) {
       logger.warn('REDIS_URL does not answer; running without a cache until it does');
     }

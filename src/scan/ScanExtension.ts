@@ -34,6 +34,11 @@ export interface ScanExtension {
   /** True for the resource types of this extension's tasks. */
   owns(resourceType: string): boolean;
   /**
+   * True for the types of the rows this extension keeps in `resources` (Kubernetes objects): the
+   * extension removes them itself, so the generic inventory's removals leave them alone.
+   */
+  keepsType?(resourceType: string): boolean;
+  /**
    * The tasks of a new scan; none when the extension is off or the request names only other
    * types. Must not throw for a dependency failure: plan a task that will fail with it instead.
    */

@@ -28,6 +28,7 @@ export function armListingSource(ctx: ScanContext, discoverer: Discoverer): Page
         resourceType: msg.resourceType,
         arm: ctx.deps.arm,
       };
+      const listedAt = ctx.now().toISOString();
       const fetched = await fetchJoinedPage(discoverer, listing, msg);
       const log = ctx.deps.logger.child({ scanId: msg.scanId, taskId: msg.taskId, page: msg.page });
       log.debug('page fetched', { items: fetched.items.length, more: Boolean(fetched.next) });
@@ -50,6 +51,7 @@ export function armListingSource(ctx: ScanContext, discoverer: Discoverer): Page
           const written = await writeResources(ctx, msg, items, stateOnly, {
             typeOf,
             canonicalType: discoverer.type,
+            listedAt,
           });
           return {
             counts: {

@@ -21,6 +21,7 @@ export function inventorySource(ctx: ScanContext): PageSource {
   return {
     queueName: () => `discover-${GENERIC_SLUG}`,
     async read(msg) {
+      const listedAt = ctx.now().toISOString();
       const page = await listSubscriptionResourcesPage({
         subscriptionId: msg.subscriptionId,
         resourceGroup: msg.resourceGroup,
@@ -41,6 +42,7 @@ export function inventorySource(ctx: ScanContext): PageSource {
           const written = await writeResources(ctx, msg, own, [], {
             typeOf: (item) => item.type,
             canonicalType: '',
+            listedAt,
           });
           const skipped = page.skipped ?? [];
           const warnings = page.warnings ?? [];

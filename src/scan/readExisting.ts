@@ -16,6 +16,8 @@ export interface ExistingRow {
   changeKind?: string;
   status?: string;
   powerState?: string;
+  /** Last read from Azure (a scan's write or an event's refresh). */
+  refreshedAt?: string;
 }
 
 /** The part of a resources PartitionKey shared by every partition of its (subscription, type). */
@@ -72,6 +74,7 @@ export async function readExisting(
           'changeKind',
           'status',
           'powerState',
+          'refreshedAt',
         ],
       },
     })) {

@@ -43,7 +43,13 @@ export async function removeUnseen(ctx: ScanContext, scan: ScanRow, task: TaskRo
     const partitionKey = e.partitionKey as string;
     if (inventory) {
       // rows of dedicated types belong to their own tasks
-      if (!e.type || findDedicated(e.type)) continue;
+      // (and rows an extension keeps, such as Kubernetes objects, are the extension's to remove)
+      if (
+        !e.type ||
+        findDedicated(e.type) ||
+        ctx.deps.extensions?.some((x) => x.keepsType?.(e.type as string))
+      )
+        continue;
       const [typePrefix] = scopesOfPartition(partitionKey);
       scopes.add(task.resourceGroup ? partitionKey : (typePrefix ?? partitionKey));
     }

@@ -19,6 +19,8 @@ export interface WriteOptions {
   typeOf: (item: DiscoveredItem) => string;
   /** The canonical type stamped on rows whose item names none. */
   canonicalType: string;
+  /** When the page was listed (ISO): its rows' refreshedAt, and what an event's re-read must beat. */
+  listedAt?: string;
 }
 
 /**
@@ -36,7 +38,13 @@ export async function writeResources(
   const { tables } = ctx.deps;
   const seenAt = ctx.now().toISOString();
   const { typeOf } = options;
-  const stamp = { scanId: msg.scanId, seenAt, canonicalType: options.canonicalType };
+  const listedAt = options.listedAt ?? '';
+  const stamp = {
+    scanId: msg.scanId,
+    seenAt,
+    canonicalType: options.canonicalType,
+    readAt: listedAt || seenAt,
+  };
   const drafts = items.map((item) => primaryEntity(item, { ...stamp, canonicalType: typeOf(item) }));
   const states = stateOnly.map((i) => stateEntity(i, { ...stamp, canonicalType: typeOf(i) }));
   const existing = await readExisting(tables.resources, [...drafts, ...states]);
@@ -48,6 +56,8 @@ export async function writeResources(
   drafts.forEach((draft, i) => {
     const before = existing.get(draft.rowKey);
     const item = items[i] as DiscoveredItem;
+    // An event re-read it after this page was listed (src/events): the row is newer than the page.
+    if (before?.refreshedAt && before.scanId !== msg.scanId && before.refreshedAt > listedAt) return;
     if (before?.discoveredAt) draft.discoveredAt = before.discoveredAt;
     draft.firstSeenAt = before?.firstSeenAt || before?.discoveredAt || draft.firstSeenAt;
     // A row this scan already wrote (an attempt that died before marking the page done) keeps

@@ -25,6 +25,13 @@ export interface StampFields {
   discoveredAt?: string;
   /** the registry's canonical type name, so stored types have one casing */
   canonicalType: string;
+  /** who made the change this write records (an event's actor); '' clears an earlier one */
+  changedBy?: string;
+  /**
+   * When Azure was read for this row (before the listing or the GET), if not `seenAt`: an event
+   * after it is newer than the row, one before it is already reflected.
+   */
+  readAt?: string;
 }
 
 /** The row a primary listing writes (merged: it never touches `status`, which a state listing owns). */
@@ -52,6 +59,9 @@ export function primaryEntity(item: DiscoveredItem, stamp: StampFields): TableEn
     firstSeenAt: stamp.discoveredAt ?? stamp.seenAt,
     lastSeenAt: stamp.seenAt,
     scanId: stamp.scanId,
+    refreshedAt: stamp.readAt ?? stamp.seenAt,
+    // a change a scan finds has no known actor: the row must not keep an earlier event's
+    changedBy: stamp.changedBy ?? '',
   };
   if (item.status) entity.status = item.status;
   // The state columns a state listing also writes, so an unchanged row can be told by its columns.
@@ -101,5 +111,8 @@ export function entityToResource(entity: Record<string, unknown>): Resource {
     firstSeenAt: str('firstSeenAt') || str('discoveredAt'),
     lastSeenAt: str('lastSeenAt'),
     scanId: str('scanId'),
+    refreshedAt:
+      [str('refreshedAt'), str('lastSeenAt'), str('statusSeenAt')].filter(Boolean).sort().pop() ?? '',
+    ...(str('changedBy') ? { changedBy: str('changedBy') } : {}),
   };
 }

@@ -80,6 +80,9 @@ describe('the built function files in plain Node', () => {
         'poisonDevopsRepositories',
         'poisonKubernetes',
         'poisonFinalizeScan',
+        // Azure's resource events (src/events) and their poison queue
+        'resourceEvents',
+        'poisonResourceEvents',
         'scanWatchdog',
         'scheduledScan',
         'startScan',

@@ -121,7 +121,7 @@ describe('the topdeck CLI against the local runtime', () => {
     // the first scan is a baseline: one item per subscription, none per resource or edge
     expect(kinds).toEqual(new Set(['baseline']));
     const human = await topdeck([...url, 'changes', '--since', '2020-01-01T00:00:00Z', '--limit', '2']);
-    expect(human.stdout.split('\n')[0]).toMatch(/^AT\s+KIND\s+NAME\s+TYPE\s+DETAIL$/);
+    expect(human.stdout.split('\n')[0]).toMatch(/^AT\s+KIND\s+NAME\s+TYPE\s+BY\s+DETAIL$/);
     expect(human.stdout.trim().split('\n')).toHaveLength(3);
     const missing = await topdeck([...url, 'changes']);
     expect(missing.code).toBe(2);

@@ -78,7 +78,7 @@ describe('the docs check', () => {
     expect(problems).toEqual([
       '9: package.json has no script "no-such-script"',
       '10: npm start has no option --turbo (src/runtime/cli.ts)',
-      '13: topdeck has no command "frobnicate" (it has: scan, status, resources, deps, changes)',
+      '13: topdeck has no command "frobnicate" (it has: scan, status, resources, deps, changes, demo)',
       '14: topdeck resources has no option --colour',
       '17: node dist/bench/noSuchBench.js: there is no bench/noSuchBench.ts to build it from',
       '18: npx vitest: no test file test/docs/missing.test.ts',

@@ -128,6 +128,7 @@ const ROLE = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
   aksClusterUser: '4abbcc35-e782-43d8-92c5-2d3f1bd2253f',
   aksRbacReader: '7f6c6a51-bcf8-42ba-9220-52d62157d7db',
+  storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a',
 } as const;
 
 const FORBIDDEN_ROLES: Record<string, string> = {
@@ -732,11 +733,17 @@ describe('role assignments', () => {
         ROLE.keyVaultSecretsUser,
         ROLE.monitoringMetricsPublisher,
         ROLE.keyVaultSecretsOfficer,
+        // the Event Grid system topics: the one queue, the one dead-letter container
+        ROLE.storageQueueDataMessageSender,
+        ROLE.storageBlobDataContributor,
       ].sort(),
     );
 
-    // Two principals: the user-assigned identity, and the deploying principal for the vault only.
-    expect(new Set(list.map((a) => a.principal))).toEqual(new Set(['principalId', 'deployerPrincipalId']));
+    // Three principals: the user-assigned identity, the deploying principal for the vault only,
+    // and each resource-event topic for its queue and dead-letter container only.
+    expect(new Set(list.map((a) => a.principal))).toEqual(
+      new Set(['principalId', 'deployerPrincipalId', 'topicPrincipalId']),
+    );
     expect(moduleBehind(listArgument('principalId'))).toBe('modules/identity.bicep');
     expect(listArgument('principalId')).toBe('identity.outputs.principalId');
     expect(listArgument('deployerPrincipalId')).toBe('deployer().objectId');
@@ -755,6 +762,8 @@ describe('role assignments', () => {
       [ROLE.keyVaultSecretsUser]: 'modules/keyvault.bicep',
       [ROLE.keyVaultSecretsOfficer]: 'modules/keyvault.bicep',
       [ROLE.monitoringMetricsPublisher]: 'modules/monitoring.bicep',
+      [ROLE.storageQueueDataMessageSender]: 'modules/resourceevents-queue.bicep',
+      [ROLE.storageBlobDataContributor]: 'modules/resourceevents-queue.bicep',
     };
     for (const a of list) {
       if ([ROLE.reader, discovery, ROLE.aksClusterUser, ROLE.aksRbacReader].includes(a.role)) {

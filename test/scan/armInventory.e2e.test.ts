@@ -50,7 +50,11 @@ describe('the Resource Manager path (no Resource Graph) misses nothing', () => {
     const armItems = await listAllResources(host);
     const estate = host.emulator.estate.subscriptions[0];
     const expected = [...(estate?.vms ?? []), ...(estate?.resources ?? [])].map((r) => r.id.toLowerCase());
-    expect(armItems.map((i) => i.id.toLowerCase()).sort()).toEqual(expected.sort());
+    // The Azure resources (the Kubernetes objects inside the estate's AKS cluster come from its own task)
+    const azureItems = armItems.filter(
+      (i) => !/^microsoft\.containerservice\/managedclusters\//i.test(String(i.type)),
+    );
+    expect(azureItems.map((i) => i.id.toLowerCase()).sort()).toEqual(expected.sort());
     // the types the issue found missing without Graph
     const types = new Set(armItems.map((i) => String(i.type).toLowerCase()));
     for (const t of [

@@ -22,7 +22,14 @@ function describe(c: Change): HTMLElement {
     ' ',
     h('span', { class: `kind-${c.kind}` }, what),
     h('span', { class: 'muted' }, ` · ${c.type}`),
-    c.actor ? h('span', { class: 'who' }, ` · by ${c.actor}`) : null,
+    c.trigger === 'event'
+      ? h('span', { class: 'who' }, ` · by ${c.actor ?? 'an unnamed caller'} (${c.operation ?? 'event'})`)
+      : c.actor
+        ? h('span', { class: 'who' }, ` · by ${c.actor}`)
+        : null,
+    c.correlationId
+      ? h('span', { class: 'muted', title: 'Azure Activity Log correlation id' }, ` · ${c.correlationId}`)
+      : null,
     c.paths?.length
       ? h(
           'ul',

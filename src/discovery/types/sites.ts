@@ -111,4 +111,19 @@ export const sites: Discoverer = {
     const warnings = page.items.length ? await addSettings(page.items, ctx) : [];
     return { ...page, ...(warnings.length ? { warnings } : {}) };
   },
+  // One GET and the two settings reads: the site and its config are re-read together.
+  async getById(id, ctx): Promise<ListingPage> {
+    const parsed = parseResourceId(id);
+    if (!parsed) return { items: [] };
+    let site: Site;
+    try {
+      site = await webClient(ctx).webApps.get(parsed.resourceGroup, parsed.name);
+    } catch (e) {
+      if (isRestError(e) && e.statusCode === 404) return { items: [] };
+      throw e;
+    }
+    const items = [mapSite(site)];
+    const warnings = await addSettings(items, ctx);
+    return { items, ...(warnings.length ? { warnings } : {}) };
+  },
 };

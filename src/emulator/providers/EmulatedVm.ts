@@ -197,6 +197,12 @@ export class EmulatedVm {
     this.id = `/subscriptions/${record.subscriptionId}/resourceGroups/${record.resourceGroup}/providers/${VM_RESOURCE_TYPE}/${record.name}`;
   }
 
+  /** A change the demo makes to itself (src/emulator/estateChanges.ts): a new size, new tags. */
+  update(change: { vmSize?: string; tags?: Record<string, string> }): void {
+    if (change.vmSize) (this as { vmSize: string }).vmSize = this.r.vmSize = change.vmSize;
+    if (change.tags) this.r.tags = { ...change.tags };
+  }
+
   /** ids of the VM's NICs, as its network profile references them */
   get nicIds(): string[] {
     const r = this.r;
