@@ -4,9 +4,10 @@ import type { ChangeItem } from '../changes/ChangeItem';
 import type { ChangeLog } from '../changes/ChangeLog';
 import { diffContent } from '../changes/diffContent';
 import type { DiscoveredItem } from '../discovery/Resource';
+import { compareRow } from '../scan/compareRow';
 import { encodeSeenKeys } from '../scan/seenKeys';
 import { odataString } from '../storage/keys';
-import { entityToResource, isCurrentHash, primaryEntity, type TableEntity } from '../storage/resourceEntity';
+import { entityToResource, primaryEntity, type TableEntity } from '../storage/resourceEntity';
 import { getEntityOrUndefined, upsertInBatches } from '../storage/tables';
 import type { MappedObject } from './mapKubernetesObject';
 import type { PodSum } from './sumPods';
@@ -129,28 +130,14 @@ export async function writeObjects(
   drafts.forEach((draft, i) => {
     const item = (mapped[i] as MappedObject).item;
     const before = existing.get(`${draft.partitionKey}\n${draft.rowKey}`);
-    if (before?.discoveredAt) draft.discoveredAt = before.discoveredAt;
-    draft.firstSeenAt = before?.firstSeenAt || before?.discoveredAt || draft.firstSeenAt;
-    const retried = before?.scanId === scanId;
-    const kind: 'added' | 'modified' | undefined = retried
-      ? ((before?.changeKind || undefined) as 'added' | 'modified' | undefined)
-      : !before?.id
-        ? baseline
-          ? undefined
-          : 'added'
-        : isCurrentHash(before.hash) && before.hash !== draft.hash
-          ? 'modified'
-          : undefined;
-    draft.changeKind = kind ?? '';
+    const { kind, retried, unchanged } = compareRow(
+      before,
+      draft,
+      { scanId, baseline },
+      draft[LIVE_COLUMN] === undefined || draft[LIVE_COLUMN] === before?.k8sLive,
+    );
     if (kind === 'added') added++;
     else if (kind === 'modified') modified++;
-    const unchanged =
-      !retried &&
-      !kind &&
-      before !== undefined &&
-      before.hash === draft.hash &&
-      (draft.status === undefined || draft.status === before.status) &&
-      (draft[LIVE_COLUMN] === undefined || draft[LIVE_COLUMN] === before.k8sLive);
     if (unchanged) return;
     writes.push(draft);
     if (!kind || retried) return;

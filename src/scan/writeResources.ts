@@ -1,15 +1,10 @@
 import type { ChangeItem } from '../changes/ChangeItem';
 import { diffContent } from '../changes/diffContent';
 import type { DiscoveredItem } from '../discovery/Resource';
-import {
-  entityToResource,
-  isCurrentHash,
-  primaryEntity,
-  stateEntity,
-  type TableEntity,
-} from '../storage/resourceEntity';
+import { entityToResource, primaryEntity, stateEntity, type TableEntity } from '../storage/resourceEntity';
 import { getEntityOrUndefined, upsertInBatches } from '../storage/tables';
 import type { PageMessage } from './messages';
+import { compareRow } from './compareRow';
 import { readExisting } from './readExisting';
 import type { ScanContext } from './ScanContext';
 import { encodeSeenKeys } from './seenKeys';
@@ -58,32 +53,14 @@ export async function writeResources(
     const item = items[i] as DiscoveredItem;
     // An event re-read it after this page was listed (src/events): the row is newer than the page.
     if (before?.refreshedAt && before.scanId !== msg.scanId && before.refreshedAt > listedAt) return;
-    if (before?.discoveredAt) draft.discoveredAt = before.discoveredAt;
-    draft.firstSeenAt = before?.firstSeenAt || before?.discoveredAt || draft.firstSeenAt;
-    // A row this scan already wrote (an attempt that died before marking the page done) keeps
-    // the change that attempt found, so a retry counts the same (its change rows exist already).
-    const retried = Boolean(before) && before?.scanId === msg.scanId;
-    const kind: 'added' | 'modified' | undefined = retried
-      ? ((before?.changeKind || undefined) as 'added' | 'modified' | undefined)
-      : !before?.id
-        ? // a first scan of the subscription is its baseline: one item for the scope, none per row
-          msg.baseline
-          ? undefined
-          : 'added'
-        : isCurrentHash(before.hash) && before.hash !== draft.hash
-          ? 'modified'
-          : undefined;
-    draft.changeKind = kind ?? '';
+    const { kind, retried, unchanged } = compareRow(
+      before,
+      draft,
+      msg,
+      draft.powerState === undefined || draft.powerState === before?.powerState,
+    );
     if (kind === 'added') added++;
     else if (kind === 'modified') modified++;
-    // An unchanged row is not rewritten: its lastSeenAt is derived from the scan's coverage.
-    const unchanged =
-      !retried &&
-      !kind &&
-      before !== undefined &&
-      before.hash === draft.hash &&
-      (draft.status === undefined || draft.status === before.status) &&
-      (draft.powerState === undefined || draft.powerState === before.powerState);
     if (unchanged) return;
     writes.push(draft);
     if (!kind || retried) return;
