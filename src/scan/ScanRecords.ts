@@ -80,6 +80,8 @@ export interface PageMarkerRow {
   modified?: number;
   /** The RowKeys this page listed (src/scan/seenKeys.ts): what finalize does not remove. */
   seen?: string;
+  /** A Resource Graph page: when Graph answered (its data lags Azure by up to ~30 s). */
+  graphAnsweredAt?: string;
   updatedAt: string;
 }
 

@@ -103,6 +103,10 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
           ...(t.resourceGroup ? { resourceGroup: t.resourceGroup } : {}),
           ...(t.project ? { project: t.project } : {}),
           page: 1,
+          // Types without a dedicated discoverer are read as Resource Graph pages when Graph answered.
+          ...(inventory.source === 'resourcegraph' && !extensionQueues.has(t.taskId) && graphPaged(t)
+            ? { source: 'resourcegraph' as const }
+            : {}),
           ...(baseline.has(t.subscriptionId) ? { baseline: true } : {}),
           correlationId: scanId,
           ...(request.traceparent ? { traceparent: request.traceparent } : {}),
@@ -117,4 +121,9 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
     trigger: request.trigger,
   });
   return { ...scan, status: 'running' };
+}
+
+/** A task of the Resource Graph plan whose pages come from Graph: a type only the generic list serves. */
+function graphPaged(t: TaskRow): boolean {
+  return !isInventoryTask(t) && Boolean(findDiscoverer(t.resourceType)?.generic);
 }
