@@ -6,6 +6,7 @@ import { genericResources } from '../discovery/types/genericResources';
 import { withOperation } from '../telemetry/logger';
 import type { PageMessage } from './messages';
 import { isInventoryTask } from './inventoryTask';
+import { graphReadable } from './graphSource';
 import { planTasks } from './planTasks';
 import type { ScanRow, TaskRow } from './ScanRecords';
 import type { ScanContext, StartScanRequest } from './ScanContext';
@@ -123,7 +124,7 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
   return { ...scan, status: 'running' };
 }
 
-/** A task of the Resource Graph plan whose pages come from Graph: a type only the generic list serves. */
+/** A task of the Resource Graph plan whose pages come from Graph (graphSource.ts says which types). */
 function graphPaged(t: TaskRow): boolean {
-  return !isInventoryTask(t) && Boolean(findDiscoverer(t.resourceType)?.generic);
+  return !isInventoryTask(t) && graphReadable(findDiscoverer(t.resourceType));
 }

@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAllResources, startTestHost, type TestHost } from '../support/localHost';
 
-/** Rows per Resource Graph page: small, so every type's chain spans several pages. */
-const GRAPH_PAGE_SIZE = 4;
-
 type ApiItem = Awaited<ReturnType<typeof listAllResources>>[number];
 
 /** A resource as the scan found it: everything but the fields that name the scan or its time. */
@@ -14,45 +11,49 @@ function content(item: ApiItem): Record<string, unknown> {
 }
 
 const byId = (items: ApiItem[]) => new Map(items.map((i) => [i.id.toLowerCase(), content(i)]));
+const GRAPH = /providers\/Microsoft\.ResourceGraph\/resources$/i;
+
+/** Resource Manager list routes a Graph page stands in for (per-item reads and size lists are not among them). */
+const LISTINGS_GRAPH_REPLACES = [
+  'resources.list',
+  'virtualMachines.listAll',
+  'virtualNetworks.listAll',
+  'networkSecurityGroups.listAll',
+  'vaults.listBySubscription',
+];
 
 describe('the Resource Graph path: Graph pages as the scan page messages', () => {
   let host: TestHost;
-  const GRAPH = /providers\/Microsoft\.ResourceGraph\/resources$/i;
 
   beforeAll(async () => {
     host = await startTestHost({
-      emulator: {
-        subscriptionCount: 1,
-        vmsPerSubscription: 1,
-        pageSize: 80,
-        graphPageSize: GRAPH_PAGE_SIZE,
-        // 3 queries a second: the scan's chains outrun it, so Graph answers 429 and the scan waits
-        graphQuota: { queries: 3, windowMs: 1000 },
-      },
+      emulator: { subscriptionCount: 1, vmsPerSubscription: 2, pageSize: 80 },
     });
   });
   afterAll(async () => host?.stop());
 
-  it('reads the types without a dedicated listing from Graph pages, through 429s, as Resource Manager gives them', async () => {
+  it('reads the estate from Graph pages, mapped as Resource Manager listings map it, field by field', async () => {
     host.emulator.resetStats();
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
     const scan = await host.waitForScan(body.scanId);
     expect(scan.status).toBe('completed');
     expect(scan.inventory).toMatchObject({ source: 'resourcegraph' });
     const byRoute = host.emulator.stats().byRoute as Record<string, number>;
-    // no generic Resource Manager listing: those types came from Graph
-    expect(byRoute['resources.list'] ?? 0).toBe(0);
-    const log = host.emulator.requestLog().filter((r) => GRAPH.test(r.path));
-    const throttled = log.filter((r) => r.status === 429).length;
-    expect(throttled).toBeGreaterThan(0);
+    for (const route of LISTINGS_GRAPH_REPLACES) expect(byRoute[route] ?? 0, route).toBe(0);
     const graphItems = await listAllResources(host);
     const estate = host.emulator.estate.subscriptions[0];
     const expected = [...(estate?.vms ?? []), ...(estate?.resources ?? [])].map((r) => r.id.toLowerCase());
     expect(graphItems.map((i) => i.id.toLowerCase()).sort()).toEqual(expected.sort());
-    // every type with more resources than a Graph page was read across several pages
-    const perType = new Map<string, number>();
-    for (const r of estate?.resources ?? []) perType.set(r.type, (perType.get(r.type) ?? 0) + 1);
-    expect([...perType.values()].some((n) => n > GRAPH_PAGE_SIZE)).toBe(true);
+    // a VM's power state from Graph's instance view, its size details from the location's size list
+    const vms = graphItems.filter((i) => String(i.type) === 'Microsoft.Compute/virtualMachines');
+    expect(vms.length).toBe(estate?.vms.length);
+    for (const vm of vms) {
+      const props = vm.properties as Record<string, unknown>;
+      expect(props.powerState, vm.id).toMatch(/^(running|deallocated|stopped)$/);
+      expect(props.cores, vm.id).toBeGreaterThan(0);
+    }
+    // one size list per location, no per-VM reads
+    expect(byRoute['virtualMachineSizes.list']).toBe(new Set(estate?.vms.map((v) => v.location)).size);
 
     host.emulator.addFault({ path: GRAPH, status: 404 });
     const armScan = await host.waitForScan(
