@@ -38,6 +38,10 @@ describe('the Resource Graph path: Graph pages as the scan page messages', () =>
     const scan = await host.waitForScan(body.scanId);
     expect(scan.status).toBe('completed');
     expect(scan.inventory).toMatchObject({ source: 'resourcegraph' });
+    // what the scan saw is as of Graph's answer, which it records
+    const snapshotAt = Date.parse(String((scan.inventory as { snapshotAt?: string }).snapshotAt));
+    expect(snapshotAt).toBeGreaterThanOrEqual(Date.parse(String(scan.startedAt)) - 1000);
+    expect(snapshotAt).toBeLessThanOrEqual(Date.parse(String(scan.completedAt)));
     const byRoute = host.emulator.stats().byRoute as Record<string, number>;
     for (const route of LISTINGS_GRAPH_REPLACES) expect(byRoute[route] ?? 0, route).toBe(0);
     const graphItems = await listAllResources(host);
@@ -68,5 +72,48 @@ describe('the Resource Graph path: Graph pages as the scan page messages', () =>
     const graph = byId(graphItems);
     expect([...arm.keys()].sort()).toEqual([...graph.keys()].sort());
     for (const [id, item] of graph) expect(arm.get(id), id).toEqual(item);
+  });
+});
+
+describe('Resource Graph chains: paging, the quota, a failing page', () => {
+  let host: TestHost;
+  /** 18 security groups and 6 identities, 4 rows a Graph page: chains of 5 and 2 pages. */
+  const TYPES = [
+    'Microsoft.Network/networkSecurityGroups',
+    'Microsoft.ManagedIdentity/userAssignedIdentities',
+  ];
+
+  beforeAll(async () => {
+    host = await startTestHost({
+      emulator: {
+        subscriptionCount: 1,
+        vmsPerSubscription: 1,
+        graphPageSize: 4,
+        // 3 queries a second: the two chains outrun it, so Graph answers 429 and the scan waits
+        graphQuota: { queries: 3, windowMs: 1000 },
+      },
+    });
+  });
+  afterAll(async () => host?.stop());
+
+  const scanOf = async () => {
+    const { body } = await host.api<{ scanId: string }>('POST', '/api/scans', { resourceTypes: TYPES });
+    return host.waitForScan(body.scanId);
+  };
+
+  it('follows each chain across its pages and honours a 429', async () => {
+    host.emulator.resetStats();
+    const scan = await scanOf();
+    expect(scan.status).toBe('completed');
+    expect(scan.pages).toBe(5 + 2);
+    const graph = host.emulator.requestLog().filter((r) => GRAPH.test(r.path));
+    expect(graph.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    const items = await listAllResources(host);
+    const estate = host.emulator.estate.subscriptions[0];
+    const expected = (estate?.resources ?? [])
+      .filter((r) => TYPES.some((t) => t.toLowerCase() === r.type.toLowerCase()))
+      .map((r) => r.id.toLowerCase());
+    expect(expected.length).toBe(18 + 6);
+    expect(items.map((i) => i.id.toLowerCase()).sort()).toEqual(expected.sort());
   });
 });
