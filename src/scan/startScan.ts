@@ -86,6 +86,7 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
   }
   // Running before the first message goes out: a fast scan may finalize before this returns.
   await store.updateScan(scanId, { status: 'running' });
+  const graphPages = inventory.source === 'resourcegraph' && defaults.inventorySource === 'resourcegraph';
   const limit = pLimit(16);
   await Promise.all(
     tasks.map((t) =>
@@ -104,8 +105,9 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
           ...(t.resourceGroup ? { resourceGroup: t.resourceGroup } : {}),
           ...(t.project ? { project: t.project } : {}),
           page: 1,
-          // Types without a dedicated discoverer are read as Resource Graph pages when Graph answered.
-          ...(inventory.source === 'resourcegraph' && !extensionQueues.has(t.taskId) && graphPaged(t)
+          // TOPDECK_INVENTORY_SOURCE=resourcegraph: the types Graph can serve are read as Graph pages
+          // (`auto` keeps Resource Manager listings per type until the Graph path is the default).
+          ...(graphPages && !extensionQueues.has(t.taskId) && graphPaged(t)
             ? { source: 'resourcegraph' as const }
             : {}),
           ...(baseline.has(t.subscriptionId) ? { baseline: true } : {}),
