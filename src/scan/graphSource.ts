@@ -81,7 +81,7 @@ function query(ctx: ScanContext, msg: PageMessage) {
   });
 }
 
-function dedicatedGraphSource(ctx: ScanContext, discoverer: Discoverer): PageSource {
+function dedicatedGraphSource(ctx: ScanContext, discoverer: Discoverer): Omit<PageSource, 'describeFailure'> {
   const answeredAt = new Map<string, string>();
   const listing = armListingSource(ctx, discoverer, async (d, scope, msg) => {
     const answer = await query(ctx, msg);
@@ -116,7 +116,8 @@ function dedicatedGraphSource(ctx: ScanContext, discoverer: Discoverer): PageSou
   };
 }
 
-function genericGraphSource(ctx: ScanContext): PageSource {
+/** Types without a dedicated discoverer: the generic mapper over the rows (its failures described above). */
+function genericGraphSource(ctx: ScanContext): Omit<PageSource, 'describeFailure'> {
   return {
     queueName: () => discoverQueueName(genericResources),
     async read(msg) {
@@ -147,6 +148,5 @@ function genericGraphSource(ctx: ScanContext): PageSource {
         },
       };
     },
-    describeFailure: () => ({ kind: 'fail', message: '' }),
   };
 }
