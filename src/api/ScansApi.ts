@@ -104,7 +104,13 @@ export class ScansApi {
       resourceTypes: parseJson<string[]>(row.resourceTypes, []),
       ...(row.resourceGroup ? { resourceGroup: row.resourceGroup } : {}),
       ...(row.inventorySource
-        ? { inventory: { source: row.inventorySource, reason: row.inventorySourceReason ?? '' } }
+        ? {
+            inventory: {
+              source: row.inventorySource,
+              reason: row.inventorySourceReason ?? '',
+              ...(row.graphSnapshotAt ? { snapshotAt: row.graphSnapshotAt } : {}),
+            },
+          }
         : {}),
       tasks: {
         total: row.tasksTotal,

@@ -5,6 +5,7 @@ import type { AdditionalPolicyConfig, CommonClientOptions } from '@azure/core-cl
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { DefaultAzureCredential, type AccessToken, type TokenCredential } from '@azure/identity';
 import type { Settings } from '../config/settings';
+import { graphRowsQuery } from './graphRowsQuery';
 
 /**
  * Resource Manager clients, built in ONE place so that every client shares the same
@@ -32,6 +33,16 @@ export interface ArmClients {
     subscriptionIds: string[],
     resourceGroup?: string,
   ): Promise<Map<string, Map<string, number>>>;
+  /**
+   * One `$skipToken` page of the Resource Graph rows of the given types (graphRowsQuery.ts), up to
+   * 1,000 rows a page, with the time Graph answered (its `date` header, else the local clock).
+   */
+  resourceGraphRows(request: {
+    types: string[];
+    subscriptionIds: string[];
+    resourceGroup?: string;
+    skipToken?: string;
+  }): Promise<{ rows: Array<Record<string, unknown>>; skipToken?: string; answeredAt: string }>;
   stats(): ArmCallStats;
   listSubscriptionIds(): Promise<string[]>;
   /** Memoised per process: VM sizes of one location, keyed by lower-case size name. */
@@ -150,6 +161,37 @@ export function createArmClients(options: ArmClientOptions): ArmClients {
         skipToken = answer.skipToken || undefined;
       } while (skipToken);
       return counts;
+    },
+    async resourceGraphRows(request) {
+      const { ResourceGraphClient } = sdk.resourceGraph();
+      const graph = new ResourceGraphClient(options.credential, common);
+      let answeredAt: string | undefined;
+      const answer = await graph.resources(
+        {
+          query: graphRowsQuery(request.types, request.subscriptionIds, request.resourceGroup),
+          subscriptions: request.subscriptionIds,
+          options: {
+            resultFormat: 'objectArray',
+            ...(request.skipToken ? { skipToken: request.skipToken } : {}),
+          },
+        },
+        {
+          onResponse: (raw) => {
+            const date = Date.parse(raw.headers.get('date') ?? '');
+            if (Number.isFinite(date)) answeredAt = new Date(date).toISOString();
+          },
+        },
+      );
+      // The SDK's mapper types `data` as a dictionary: an object array arrives keyed "0", "1", ...
+      const data = (answer.data ?? {}) as unknown;
+      const rows = (Array.isArray(data) ? data : Object.values(data as object)) as Array<
+        Record<string, unknown>
+      >;
+      return {
+        rows,
+        ...(answer.skipToken ? { skipToken: answer.skipToken } : {}),
+        answeredAt: answeredAt ?? new Date().toISOString(),
+      };
     },
     async listSubscriptionIds() {
       const client = new SubscriptionClient(options.credential, common);

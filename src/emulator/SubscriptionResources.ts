@@ -12,6 +12,8 @@ export interface GenericEntry {
   type: string;
   rg: string;
   body: () => unknown;
+  /** `properties.provisioningState` of the full body, for `$expand=provisioningState` */
+  provisioningState: () => string | undefined;
 }
 
 export class SubscriptionResources {
@@ -79,12 +81,14 @@ export class SubscriptionResources {
         type: 'microsoft.compute/virtualmachines',
         rg: vm.resourceGroup.toLowerCase(),
         body: () => genericVm(vm),
+        provisioningState: () => stateOf(vm.body as unknown as Record<string, unknown>),
       }));
       const others = this.sub.resources.map((r) => ({
         key: r.id.toLowerCase(),
         type: r.type.toLowerCase(),
         rg: r.resourceGroup.toLowerCase(),
         body: () => genericBody(r),
+        provisioningState: () => stateOf(r.body()),
       }));
       this.generic = [...vms, ...others].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     }
@@ -101,4 +105,9 @@ function genericVm(vm: EmulatedVm): unknown {
     tags: vm.tags,
     ...(vm.zones ? { zones: vm.zones } : {}),
   };
+}
+
+function stateOf(body: Record<string, unknown>): string | undefined {
+  const state = (body.properties as { provisioningState?: unknown } | undefined)?.provisioningState;
+  return typeof state === 'string' ? state : undefined;
 }

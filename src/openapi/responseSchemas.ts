@@ -30,6 +30,12 @@ export const scanSchema = z
       .object({
         source: z.enum(['resourcegraph', 'arm']),
         reason: z.string(),
+        snapshotAt: z
+          .string()
+          .optional()
+          .describe(
+            'Resource Graph path: the earliest time Graph answered a page (Graph lags Azure by up to ~30 s)',
+          ),
       })
       .optional()
       .describe('Who said what exists this scan (TOPDECK_INVENTORY_SOURCE) and why'),

@@ -22,6 +22,8 @@ export interface ScanRow {
   inventorySource?: 'resourcegraph' | 'arm';
   /** Why that source: the setting, or Resource Graph's error when `auto` fell back. */
   inventorySourceReason?: string;
+  /** The earliest time Resource Graph answered a page of this scan: what the scan saw is as of then. */
+  graphSnapshotAt?: string;
   /** JSON array: the subscriptions this scan is the first of (their history starts with one `baseline` item). */
   baselineSubscriptions?: string;
   tasksCompleted?: number;
@@ -46,6 +48,8 @@ export interface TaskRow {
   /** Azure DevOps tasks: the project (subscriptionId holds the organisation). */
   project?: string;
   status: TaskStatus;
+  /** Resource Graph pages: the earliest time Graph answered one (its data lags Azure by up to ~30 s). */
+  graphSnapshotAt?: string;
   pages?: number;
   items?: number;
   added?: number;
@@ -80,6 +84,8 @@ export interface PageMarkerRow {
   modified?: number;
   /** The RowKeys this page listed (src/scan/seenKeys.ts): what finalize does not remove. */
   seen?: string;
+  /** A Resource Graph page: when Graph answered (its data lags Azure by up to ~30 s). */
+  graphAnsweredAt?: string;
   updatedAt: string;
 }
 

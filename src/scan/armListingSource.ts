@@ -3,7 +3,7 @@ import { discoverQueueName } from '../discovery/registry';
 import type { DiscoveredItem } from '../discovery/Resource';
 import { redactText } from '../telemetry/redact';
 import { describeFailure } from './describeFailure';
-import { fetchJoinedPage } from './fetchJoinedPage';
+import { fetchJoinedPage, type JoinedPage } from './fetchJoinedPage';
 import type { PageMessage } from './messages';
 import type { PageSource, SourcePage } from './PageSource';
 import type { ScanContext } from './ScanContext';
@@ -14,11 +14,23 @@ export function describeWriteFailure(error: { statusCode?: number; code: string;
   return `Table Storage refused the page (${error.statusCode ?? ''} ${error.code}): ${error.message}; check AzureWebJobsStorage and that the identity has Storage Table Data Contributor`;
 }
 
+/** Reads one page of a discoverer's listing (Resource Manager's by default, or a Graph chain's). */
+export type PageFetcher = (
+  discoverer: Discoverer,
+  listing: Parameters<typeof fetchJoinedPage>[1],
+  msg: PageMessage,
+) => Promise<JoinedPage>;
+
 /**
  * A page of one (subscription, type[, resource group]) Resource Manager listing by the type's
- * discoverer, joined with its state listing, enriched once the next page is on its way.
+ * discoverer, joined with its state listing, enriched once the next page is on its way. `fetch`
+ * replaces the listing calls (a Resource Graph page); enrichment still reads Resource Manager.
  */
-export function armListingSource(ctx: ScanContext, discoverer: Discoverer): PageSource {
+export function armListingSource(
+  ctx: ScanContext,
+  discoverer: Discoverer,
+  fetch: PageFetcher = fetchJoinedPage,
+): PageSource {
   return {
     queueName: () => discoverQueueName(discoverer),
     async read(msg: PageMessage): Promise<SourcePage> {
@@ -29,7 +41,7 @@ export function armListingSource(ctx: ScanContext, discoverer: Discoverer): Page
         arm: ctx.deps.arm,
       };
       const listedAt = ctx.now().toISOString();
-      const fetched = await fetchJoinedPage(discoverer, listing, msg);
+      const fetched = await fetch(discoverer, listing, msg);
       const log = ctx.deps.logger.child({ scanId: msg.scanId, taskId: msg.taskId, page: msg.page });
       log.debug('page fetched', { items: fetched.items.length, more: Boolean(fetched.next) });
       return {

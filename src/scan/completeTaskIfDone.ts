@@ -12,6 +12,7 @@ export async function completeTaskIfDone(ctx: ScanContext, msg: PageMessage): Pr
     done.reduce((n, m) => n + (m[k] ?? 0), 0);
   const sample = done.find((m) => m.skippedSample)?.skippedSample;
   const warnings = mergeWarnings(done.map((m) => m.warnings));
+  const graphSnapshotAt = earliest(done.map((m) => m.graphAnsweredAt));
   await finishTask(ctx, msg, 'completed', {
     pages: done.length,
     items: sum('items'),
@@ -20,7 +21,13 @@ export async function completeTaskIfDone(ctx: ScanContext, msg: PageMessage): Pr
     skippedItems: sum('skippedItems'),
     ...(sample ? { skippedSample: sample } : {}),
     ...(warnings ? { warnings } : {}),
+    ...(graphSnapshotAt ? { graphSnapshotAt } : {}),
   });
+}
+
+/** The earliest of ISO times (undefined when none). */
+export function earliest(times: Array<string | undefined>): string | undefined {
+  return times.filter((t): t is string => Boolean(t)).sort()[0];
 }
 
 /** One entry per warning code over a task's pages (JSON), so a task reports each problem once. */

@@ -1,3 +1,4 @@
+import { earliest } from './completeTaskIfDone';
 import pLimit from 'p-limit';
 import { classifyError } from '../errors/classifyError';
 import { redactText } from '../telemetry/redact';
@@ -55,6 +56,7 @@ export async function finalizeScan(ctx: ScanContext, msg: FinalizeMessage): Prom
     ),
   );
   const summary = summarizeTasks(tasks);
+  const graphSnapshotAt = earliest(tasks.map((t) => t.graphSnapshotAt));
   // A scan the watchdog ended is partial (design.md): it stopped, it did not fail outright.
   const noSubscriptions = !(JSON.parse(scan.subscriptionIds || '[]') as string[]).length;
   const status: ScanRow['status'] =
@@ -110,6 +112,7 @@ export async function finalizeScan(ctx: ScanContext, msg: FinalizeMessage): Prom
     removed,
     pages: summary.pages,
     errors: JSON.stringify(errors),
+    ...(graphSnapshotAt ? { graphSnapshotAt } : {}),
   };
   await store.updateScan(msg.scanId, final);
   const result = { ...scan, ...final } as ScanRow;

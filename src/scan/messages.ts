@@ -21,6 +21,8 @@ export const pageMessageSchema = z.object({
   primaryDone: z.boolean().optional(),
   /** The state listing has no more pages. */
   stateDone: z.boolean().optional(),
+  /** The task's pages come from a Resource Graph `$skipToken` chain (continuationToken is its skip token). */
+  source: z.enum(['resourcegraph']).optional(),
   /** The scan is the first of this subscription: new rows are its baseline, not `added`. */
   baseline: z.boolean().optional(),
   correlationId: z.string().min(1),

@@ -1,6 +1,7 @@
 import { findDiscoverer } from '../discovery/registry';
 import { armListingSource } from './armListingSource';
 import { extensionSource } from './extensionSource';
+import { graphReadable, graphSource } from './graphSource';
 import { isInventoryTask } from './inventoryTask';
 import { inventorySource } from './inventorySource';
 import type { PageMessage } from './messages';
@@ -13,5 +14,7 @@ export function pageSourceFor(ctx: ScanContext, msg: PageMessage): PageSource | 
   if (extension) return extensionSource(extension);
   if (isInventoryTask(msg)) return inventorySource(ctx);
   const discoverer = findDiscoverer(msg.resourceType);
+  if (msg.source === 'resourcegraph' && discoverer && graphReadable(discoverer))
+    return graphSource(ctx, discoverer);
   return discoverer ? armListingSource(ctx, discoverer) : undefined;
 }

@@ -6,6 +6,7 @@ import { genericResources } from '../discovery/types/genericResources';
 import { withOperation } from '../telemetry/logger';
 import type { PageMessage } from './messages';
 import { isInventoryTask } from './inventoryTask';
+import { graphReadable } from './graphSource';
 import { planTasks } from './planTasks';
 import type { ScanRow, TaskRow } from './ScanRecords';
 import type { ScanContext, StartScanRequest } from './ScanContext';
@@ -90,6 +91,7 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
   }
   // Running before the first message goes out: a fast scan may finalize before this returns.
   await store.updateScan(scanId, { status: 'running' });
+  const graphPages = inventory.source === 'resourcegraph' && defaults.inventorySource === 'resourcegraph';
   const limit = pLimit(16);
   await Promise.all(
     tasks.map((t) =>
@@ -108,6 +110,11 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
           ...(t.resourceGroup ? { resourceGroup: t.resourceGroup } : {}),
           ...(t.project ? { project: t.project } : {}),
           page: 1,
+          // TOPDECK_INVENTORY_SOURCE=resourcegraph: the types Graph can serve are read as Graph pages
+          // (`auto` keeps Resource Manager listings per type until the Graph path is the default).
+          ...(graphPages && !extensionQueues.has(t.taskId) && graphPaged(t)
+            ? { source: 'resourcegraph' as const }
+            : {}),
           ...(baseline.has(t.subscriptionId) ? { baseline: true } : {}),
           correlationId: scanId,
           ...(request.traceparent ? { traceparent: request.traceparent } : {}),
@@ -122,4 +129,9 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
     trigger: request.trigger,
   });
   return { ...scan, status: 'running' };
+}
+
+/** A task of the Resource Graph plan whose pages come from Graph (graphSource.ts says which types). */
+function graphPaged(t: TaskRow): boolean {
+  return !isInventoryTask(t) && graphReadable(findDiscoverer(t.resourceType));
 }

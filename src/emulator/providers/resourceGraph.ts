@@ -1,12 +1,14 @@
 /**
  * Resource Graph in the demo emulator: `POST /providers/Microsoft.ResourceGraph/resources`, for
- * the query TopDeck sends (counts by subscription and type), answered in the official examples'
+ * the queries TopDeck sends (counts by subscription and type; rows of given types, see
+ * resourceGraphRows.ts), answered in the official examples'
  * shape (`{totalRecords, count, data, facets, resultTruncated, $skipToken?}`), from the same
  * generated estate, paged with `$skipToken`, and metered per caller as Azure does: a quota of
  * queries per window announced in `x-ms-user-quota-remaining` and `x-ms-user-quota-resets-after`
  * (hh:mm:ss), a 429 once it is spent.
  */
 import type { EmulatorProvider, ProviderRouteContext, RouteReply } from '../EmulatorProvider';
+import { graphRow, matchingEntries, parseRowsQuery, ROW_COLUMNS } from './resourceGraphRows';
 
 export const resourceGraphProvider: EmulatorProvider = {
   namespace: 'Microsoft.ResourceGraph',
@@ -105,13 +107,15 @@ export class ResourceGraphEmulation {
       options?: { $skipToken?: unknown; $top?: unknown };
     };
     const query = typeof req.query === 'string' ? req.query : '';
-    if (!COUNT_QUERY.test(query)) {
+    const rowsQuery = COUNT_QUERY.test(query) ? undefined : parseRowsQuery(query);
+    if (!COUNT_QUERY.test(query) && !rowsQuery) {
       return ctx.error(
         400,
         'BadRequest',
-        'The emulator answers only: Resources | summarize count_=count() by subscriptionId, type=tolower(type)',
+        `The emulator answers only: Resources | summarize count_=count() by subscriptionId, type=tolower(type); and Resources | where type in~ (...) and subscriptionId in~ (...) [and resourceGroup =~ '...'] | project ${ROW_COLUMNS.join(', ')} | order by id asc`,
       );
     }
+    if (rowsQuery) return this.page(matchingEntries(ctx, rowsQuery), req.options, graphRow);
     const rg = /where\s+resourceGroup\s+=~\s+'([^']*)'/i.exec(query)?.[1]?.toLowerCase();
     const wanted = new Set(
       Array.isArray(req.subscriptions) ? req.subscriptions.map((s) => String(s).toLowerCase()) : [],
@@ -124,9 +128,18 @@ export class ResourceGraphEmulation {
       for (const r of index.all()) if (!rg || r.rg === rg) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
       for (const [type, count_] of counts) data.push({ subscriptionId: sub, type, count_ });
     }
-    const skip = Number(/^offset:(\d+)$/.exec(String(req.options?.$skipToken ?? ''))?.[1] ?? 0);
-    const top = Math.min(this.pageSize, Number(req.options?.$top) || this.pageSize);
-    const rows = data.slice(skip, skip + top);
+    return this.page(data, req.options, (r) => r);
+  }
+
+  /** One `$skipToken` page of a query's rows, each rendered only when on the page. */
+  private page<T>(
+    data: T[],
+    options: { $skipToken?: unknown; $top?: unknown } | undefined,
+    render: (entry: T) => unknown,
+  ): RouteReply {
+    const skip = Number(/^offset:(\d+)$/.exec(String(options?.$skipToken ?? ''))?.[1] ?? 0);
+    const top = Math.min(this.pageSize, Number(options?.$top) || this.pageSize);
+    const rows = data.slice(skip, skip + top).map(render);
     const next = skip + rows.length < data.length ? `offset:${skip + rows.length}` : undefined;
     return {
       status: 200,

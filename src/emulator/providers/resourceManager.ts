@@ -129,9 +129,19 @@ function genericList(subscriptionId: string, resourceGroup: string | undefined):
           (!rg || r.rg === rg) &&
           !ctx.isUnregistered(subscriptionId, r.type.split('/')[0] ?? ''),
       );
-    const extra = request.query.has('$filter') ? [`$filter=${encodeURIComponent(filter ?? '')}`] : [];
+    const expand = request.query.get('$expand') ?? '';
+    // `$expand=provisioningState` adds the state at the top level, as Azure's list does
+    const withState = /(^|,)\s*provisioningState\s*(,|$)/i.test(expand);
+    const extra = [
+      ...(request.query.has('$filter') ? [`$filter=${encodeURIComponent(filter ?? '')}`] : []),
+      ...(expand ? [`$expand=${encodeURIComponent(expand)}`] : []),
+    ];
     return ctx.page(
-      items.map((i) => ctx.transform(i.type, i.body() as Record<string, unknown>)),
+      items.map((i) => {
+        const body = i.body() as Record<string, unknown>;
+        const state = withState ? i.provisioningState() : undefined;
+        return ctx.transform(i.type, state ? { ...body, provisioningState: state } : body);
+      }),
       request.pathname,
       request.apiVersion,
       request.offset,
