@@ -148,7 +148,9 @@ describe('the graph of the demo estate, clusters first', () => {
     }
     await page.screenshot({ path: artifactPath('cluster-open.png') });
 
-    // Double-click the cluster's frame (its label sits above the members, on the frame).
+    // Double-click the cluster's frame (its label sits above the members, on the frame), once the
+    // viewport's fit to the opened cluster has ended (on a loaded machine it can outlast a fixed wait).
+    await page.waitForFunction(() => window.topdeckGraph?.cy?.animated() === false);
     const frame = await page.evaluate((id) => {
       const cy = window.topdeckGraph?.cy;
       const n = cy?.getElementById(id);
