@@ -1,3 +1,4 @@
+import { redactText } from '../telemetry/redact';
 import type { TopDeckError } from '../errors/TopDeckError';
 import type { PageMessage } from './messages';
 import type { PageMarkerRow } from './ScanRecords';
@@ -44,4 +45,30 @@ export interface PageSource {
     msg: PageMessage,
     stage: 'read' | 'write',
   ): { kind: FailureKind; message: string };
+}
+
+/**
+ * What a listing page records on its marker: its counts, what was written, and (redacted, capped)
+ * a sample of the items skipped for their shape and the page's warnings.
+ */
+export function pageCounts(page: {
+  items: number;
+  stateItems?: number;
+  skipped: ReadonlyArray<{ id: string; error: string }>;
+  warnings?: readonly unknown[];
+  written: { added: number; modified: number; seen: string };
+}): PageCounts {
+  const { skipped, warnings = [], written } = page;
+  return {
+    items: page.items,
+    ...(page.stateItems !== undefined ? { stateItems: page.stateItems } : {}),
+    skippedItems: skipped.length,
+    ...(skipped[0]
+      ? { skippedSample: redactText(`${skipped[0].id}: ${skipped[0].error}`).slice(0, 1000) }
+      : {}),
+    added: written.added,
+    modified: written.modified,
+    seen: written.seen,
+    ...(warnings.length ? { warnings: redactText(JSON.stringify(warnings)).slice(0, 4000) } : {}),
+  };
 }

@@ -1,11 +1,10 @@
 import type { Discoverer } from '../discovery/Discoverer';
 import { discoverQueueName } from '../discovery/registry';
 import type { DiscoveredItem } from '../discovery/Resource';
-import { redactText } from '../telemetry/redact';
 import { describeFailure } from './describeFailure';
 import { fetchJoinedPage, type JoinedPage } from './fetchJoinedPage';
 import type { PageMessage } from './messages';
-import type { PageSource, SourcePage } from './PageSource';
+import { pageCounts, type PageSource, type SourcePage } from './PageSource';
 import type { ScanContext } from './ScanContext';
 import { writeResources } from './writeResources';
 
@@ -66,18 +65,13 @@ export function armListingSource(
             listedAt,
           });
           return {
-            counts: {
+            counts: pageCounts({
               items: items.length,
               stateItems: stateOnly.length,
-              skippedItems: skipped.length,
-              ...(skipped[0]
-                ? { skippedSample: redactText(`${skipped[0].id}: ${skipped[0].error}`).slice(0, 1000) }
-                : {}),
-              added: written.added,
-              modified: written.modified,
-              seen: written.seen,
-              ...(warnings.length ? { warnings: redactText(JSON.stringify(warnings)).slice(0, 4000) } : {}),
-            },
+              skipped,
+              warnings,
+              written,
+            }),
           };
         },
       };

@@ -4,12 +4,11 @@ import { genericResources, mapGenericResource } from '../discovery/types/generic
 import { discoverQueueName } from '../discovery/registry';
 import { graphRowAsGeneric } from '../discovery/graphRowAsGeneric';
 import { rowsAsArmClients } from '../discovery/rowsAsArmClients';
-import { redactText } from '../telemetry/redact';
 import { armListingSource, describeWriteFailure } from './armListingSource';
 import { describeFailure } from './describeFailure';
 import { fetchJoinedPage } from './fetchJoinedPage';
 import type { PageMessage } from './messages';
-import type { PageSource } from './PageSource';
+import { pageCounts, type PageSource } from './PageSource';
 import type { ScanContext } from './ScanContext';
 import { writeResources } from './writeResources';
 
@@ -136,14 +135,7 @@ function genericGraphSource(ctx: ScanContext): Omit<PageSource, 'describeFailure
           });
           return {
             counts: {
-              items: items.length,
-              skippedItems: skipped.length,
-              ...(skipped[0]
-                ? { skippedSample: redactText(`${skipped[0].id}: ${skipped[0].error}`).slice(0, 1000) }
-                : {}),
-              added: written.added,
-              modified: written.modified,
-              seen: written.seen,
+              ...pageCounts({ items: items.length, skipped, written }),
               graphAnsweredAt: answer.answeredAt,
             },
           };

@@ -2,10 +2,9 @@ import type { DiscoveredItem } from '../discovery/Resource';
 import { discoverQueueName, findDedicated } from '../discovery/registry';
 import { listSubscriptionResourcesPage } from '../discovery/types/genericResources';
 import { GENERIC_SLUG } from '../discovery/types/genericResources';
-import { redactText } from '../telemetry/redact';
 import { describeWriteFailure } from './armListingSource';
 import { describeFailure } from './describeFailure';
-import type { PageSource } from './PageSource';
+import { pageCounts, type PageSource } from './PageSource';
 import type { ScanContext } from './ScanContext';
 import type { PlannedTask } from './ScanExtension';
 import { taskIdFor } from './taskIdFor';
@@ -44,20 +43,13 @@ export function inventorySource(ctx: ScanContext): PageSource {
             canonicalType: '',
             listedAt,
           });
-          const skipped = page.skipped ?? [];
-          const warnings = page.warnings ?? [];
           return {
-            counts: {
+            counts: pageCounts({
               items: own.length,
-              skippedItems: skipped.length,
-              ...(skipped[0]
-                ? { skippedSample: redactText(`${skipped[0].id}: ${skipped[0].error}`).slice(0, 1000) }
-                : {}),
-              added: written.added,
-              modified: written.modified,
-              seen: written.seen,
-              ...(warnings.length ? { warnings: redactText(JSON.stringify(warnings)).slice(0, 4000) } : {}),
-            },
+              skipped: page.skipped ?? [],
+              warnings: page.warnings ?? [],
+              written,
+            }),
             ...(spawn.length ? { spawn } : {}),
           };
         },

@@ -1,7 +1,7 @@
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SITE_CONFIG_LIST_ACTION } from '../../src/discovery/types/sites';
 import { capturedLogs, startTestHost, type ScanView, type TestHost } from '../support/localHost';
+import { tableTexts } from '../support/tableTexts';
 
 interface ApiResource {
   id: string;
@@ -32,26 +32,6 @@ async function allResources(
     token = body.continuationToken;
   } while (token);
   return { items, bodies };
-}
-
-/** Every text a table holds, binary columns as raw text and, when gzip, unzipped. */
-async function tableTexts(host: TestHost): Promise<string[]> {
-  const out: string[] = [];
-  for (const table of Object.values(host.services.tables)) {
-    for await (const e of table.listEntities()) {
-      for (const v of Object.values(e)) {
-        if (v instanceof Uint8Array) {
-          out.push(Buffer.from(v).toString('latin1'));
-          try {
-            out.push(gunzipSync(v).toString('utf8'));
-          } catch {
-            // not gzip
-          }
-        } else out.push(typeof v === 'string' ? v : JSON.stringify(v));
-      }
-    }
-  }
-  return out;
 }
 
 const K8S_TYPE = /^Microsoft\.ContainerService\/managedClusters\/./;
