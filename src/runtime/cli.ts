@@ -104,6 +104,12 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
+/** A task's project as the table shows it: a DevOps project as is, a cluster's ARM id as `<group>/<name>`. */
+function shortScope(project: string): string {
+  const m = /\/resourceGroups\/([^/]+)\/providers\/.+\/([^/]+)$/i.exec(project);
+  return m ? `${m[1]}/${m[2]}` : project;
+}
+
 async function runFirstScan(host: LocalHost): Promise<boolean> {
   const started = Date.now();
   // The local start is the scan's request: its trace is the scan's operation in App Insights.
@@ -138,7 +144,8 @@ async function runFirstScan(host: LocalHost): Promise<boolean> {
     const tasks: TaskRow[] = await withoutTracing(() => host.services.store.listTasks(scan.scanId));
     const rows = [['subscription', 'type', 'resources', 'pages', 'status']];
     for (const t of [...tasks].sort((a, b) => a.taskId.localeCompare(b.taskId))) {
-      const scope = t.project && t.project !== '*' ? `${t.subscriptionId}/${t.project}` : t.subscriptionId;
+      const scope =
+        t.project && t.project !== '*' ? `${t.subscriptionId}/${shortScope(t.project)}` : t.subscriptionId;
       rows.push([scope, t.resourceType, String(t.items ?? 0), String(t.pages ?? 0), t.status]);
     }
     console.log(`\nscan ${view.scanId} ${view.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
