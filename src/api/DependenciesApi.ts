@@ -57,6 +57,15 @@ export interface GraphView {
 
 /** `GET /api/dependencies`, `GET /api/graph` and a resource's own edges. */
 export class DependenciesApi {
+  /**
+   * The last graph answered, at the cache version it was read at. The page asks for the same
+   * graph on every visit between two scans; at 10,000 resources it is 12 MB of JSON, and reading
+   * it back from Redis (fetch, gunzip, JSON.parse) costs more than keeping one answer per process.
+   * Kept only while Redis can tell the version, so a scan's bump is seen by every instance.
+   * Shared by the requests that get it: the routes only serialize it.
+   */
+  private keptGraph?: { version: number; query: string; answer: Promise<GraphView> };
+
   constructor(
     private readonly store: DependencyStore,
     private readonly resources: TableClient,
@@ -103,6 +112,21 @@ export class DependenciesApi {
 
   async graph(rawQuery: Record<string, string>): Promise<GraphView> {
     const q = parseOrThrow(graphQuerySchema, rawQuery, 'query');
+    const version = (await this.cache.version?.(RESOURCES_CACHE_NAMESPACE)) ?? 0;
+    if (version === 0) return this.readGraph(q);
+    const query = JSON.stringify([q.subscriptionId, q.resourceGroup, q.application]);
+    const kept = this.keptGraph;
+    if (kept && kept.version === version && kept.query === query) return kept.answer;
+    const answer = this.readGraph(q);
+    this.keptGraph = { version, query, answer };
+    // A failed read is not kept: the next request tries again.
+    answer.catch(() => {
+      if (this.keptGraph?.answer === answer) this.keptGraph = undefined;
+    });
+    return answer;
+  }
+
+  private async readGraph(q: z.infer<typeof graphQuerySchema>): Promise<GraphView> {
     return this.cache.cached(RESOURCES_CACHE_NAMESPACE, { op: 'graph', ...q }, async () => {
       const prefix = q.subscriptionId
         ? `/subscriptions/${q.subscriptionId}/${q.resourceGroup ? `resourcegroups/${q.resourceGroup.toLowerCase()}/` : ''}`

@@ -15,6 +15,9 @@ export { UNKNOWN_VERSION } from './namespaceVersion';
  *   <prefix><namespace>:v<version>:<args>  cached(); <args> = cacheKey's part (sorted JSON, or #sha256 when long)
  *   <prefix><namespace>:version            the namespace's version: the Redis server clock in microseconds at
  *                                          creation or last bump, never reused (see namespaceVersion.ts); no TTL
+ *   <prefix><key>:gz                       a large value (JSON over 64 KiB): its gzipped JSON, with the entry's TTL
+ *                                          plus a second; <prefix><key> then holds a short marker naming
+ *                                          its size, which no JSON text matches (see largeValue.ts)
  * Values are JSON strings. Entries carry a TTL unless written with ttl null, so with
  * Azure's default eviction policy (volatile-lru) only entries are evicted, never versions.
  */
@@ -31,7 +34,11 @@ export interface CacheOptions {
   defaultTtlSeconds?: number | null;
   /** Longest wait for a TCP (and TLS) connection, in milliseconds. Default 200. */
   connectTimeoutMs?: number;
-  /** Longest wait for one command's reply, in milliseconds. Default 50. */
+  /**
+   * Longest wait for one command's reply, in milliseconds. Default 50. A large value's
+   * compressed bytes get this plus 1 ms per 2 KB (see largeValue.ts); they are only asked for
+   * after Redis has just answered the marker's read within this timeout.
+   */
   commandTimeoutMs?: number;
   logger?: Logger;
   /**

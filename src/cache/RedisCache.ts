@@ -1,10 +1,19 @@
 import net from 'node:net';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Command, Redis, type RedisOptions } from 'ioredis';
 import type { Cache, CacheRead, CacheServerStats, CacheStats, ResolvedCacheOptions } from './Cache';
 import { argsKeyPart, assertKey, assertNamespace, versionCounterKey, versionedEntryKey } from './cacheKey';
 import { serializeCacheValue } from './cacheValue';
 import { ConnectionHealth } from './ConnectionHealth';
 import { describeRedisError, type RedisErrorContext } from './describeRedisError';
+import {
+  compressJson,
+  decompressJson,
+  isLargeValue,
+  LARGE_VALUE_KEY_SUFFIX,
+  largeValueMarker,
+  largeValueTimeoutMs,
+  parseLargeValueMarker,
+} from './largeValue';
 import { BUMP_VERSION_LUA, INIT_VERSION_LUA, parseVersion, UNKNOWN_VERSION } from './namespaceVersion';
 import type { RedisUrlSettings } from './parseRedisUrl';
 import { reconnectDelayMs } from './reconnectDelayMs';
@@ -17,6 +26,9 @@ export const CLEAR_SCAN_BATCH = 1000;
 type Attempt<T> = { ok: true; value: T } | { ok: false };
 const FAILED: Attempt<never> = { ok: false };
 const MISS: CacheRead<never> = { hit: false };
+
+/** A large value's compressed bytes outlive its marker by this much, so a marker never points at an expired blob. */
+const LARGE_VALUE_TTL_MARGIN_MS = 1_000;
 
 /**
  * Socket with commands waiting and no byte received for this long is presumed dead
@@ -152,7 +164,7 @@ export class RedisCache implements Cache {
   async delete(key: string): Promise<void> {
     assertKey(key);
     const fullKey = this.prefix + key;
-    await this.attempt((c) => c.unlink(fullKey));
+    await this.attempt((c) => c.unlink(fullKey, fullKey + LARGE_VALUE_KEY_SUFFIX));
   }
 
   async clear(pattern: string): Promise<number> {
@@ -279,29 +291,85 @@ export class RedisCache implements Cache {
       this.misses++;
       return MISS;
     }
+    let json: string | undefined = reply.value;
+    const compressedBytes = parseLargeValueMarker(json);
+    if (compressedBytes !== undefined) {
+      json = await this.readLarge(fullKey, compressedBytes);
+      if (json === undefined) {
+        this.misses++;
+        return MISS;
+      }
+    }
     try {
-      const value = JSON.parse(reply.value) as T;
+      const value = JSON.parse(json) as T;
       this.hits++;
       return { hit: true, value };
     } catch (error) {
       this.errors++;
       this.misses++;
-      if (!this.warnedUnreadable) {
-        this.warnedUnreadable = true;
-        this.options.logger.warn(
-          'Redis cache holds a value that is not JSON; treated as a miss (written by something else under the same prefix?)',
-          {
-            key: fullKey,
-            error,
-          },
-        );
-      }
+      this.warnUnreadable(fullKey, error);
       return MISS;
     }
   }
 
+  /** A large value's JSON from its compressed bytes (see largeValue.ts), or undefined: gone, too slow, or unreadable. */
+  private async readLarge(fullKey: string, compressedBytes: number): Promise<string | undefined> {
+    const timeoutMs = largeValueTimeoutMs(this.options.commandTimeoutMs, compressedBytes);
+    const reply = await this.attempt((c) =>
+      sendWithTimeout<Buffer | null>(c, 'get', [fullKey + LARGE_VALUE_KEY_SUFFIX], timeoutMs, null),
+    );
+    // Evicted or expired apart from its marker: a miss, never a wrong value.
+    if (!reply.ok || reply.value === null) return undefined;
+    try {
+      return await decompressJson(reply.value);
+    } catch (error) {
+      this.errors++;
+      this.warnUnreadable(fullKey + LARGE_VALUE_KEY_SUFFIX, error);
+      return undefined;
+    }
+  }
+
+  private warnUnreadable(fullKey: string, error: unknown): void {
+    if (this.warnedUnreadable) return;
+    this.warnedUnreadable = true;
+    this.options.logger.warn(
+      'Redis cache holds a value that is not JSON; treated as a miss (written by something else under the same prefix?)',
+      {
+        key: fullKey,
+        error,
+      },
+    );
+  }
+
+  /**
+   * Stores JSON under fullKey. A large value goes compressed to fullKey + ':gz' first, with a
+   * timeout for its size, then its marker to fullKey: a reader never finds a marker before
+   * its bytes. A small value also removes a large one the key held before.
+   */
   private async write(fullKey: string, json: string, ttlMs: number | null): Promise<void> {
-    await this.attempt((c) => (ttlMs === null ? c.set(fullKey, json) : c.set(fullKey, json, 'PX', ttlMs)));
+    const largeKey = fullKey + LARGE_VALUE_KEY_SUFFIX;
+    if (!isLargeValue(json)) {
+      await this.attempt(async (c) => {
+        const multi = c.multi();
+        if (ttlMs === null) multi.set(fullKey, json);
+        else multi.set(fullKey, json, 'PX', ttlMs);
+        const replies = await multi.unlink(largeKey).exec();
+        const failed = replies?.find(([error]) => error !== null)?.[0];
+        if (failed) throw failed;
+      });
+      return;
+    }
+    const compressed = await compressJson(json);
+    const timeoutMs = largeValueTimeoutMs(this.options.commandTimeoutMs, compressed.length);
+    const expiry = ttlMs === null ? [] : ['PX', String(ttlMs + LARGE_VALUE_TTL_MARGIN_MS)];
+    const stored = await this.attempt((c) =>
+      sendWithTimeout<string>(c, 'set', [largeKey, compressed, ...expiry], timeoutMs, 'utf8'),
+    );
+    if (!stored.ok) return;
+    const marker = largeValueMarker(compressed.length);
+    await this.attempt((c) =>
+      ttlMs === null ? c.set(fullKey, marker) : c.set(fullKey, marker, 'PX', ttlMs),
+    );
   }
 
   private async readVersion(namespace: string): Promise<number | undefined> {
@@ -383,6 +451,22 @@ export class RedisCache implements Cache {
     ]);
     clearTimeout(timer);
   }
+}
+
+/**
+ * Sends one command with its own timeout instead of commandTimeoutMs: a command keeps the first
+ * timeout set on it, and sendCommand only sets commandTimeoutMs on one that has none.
+ */
+function sendWithTimeout<T>(
+  client: Redis,
+  name: string,
+  args: Array<string | Buffer>,
+  timeoutMs: number,
+  replyEncoding: BufferEncoding | null,
+): Promise<T> {
+  const command = new Command(name, args, { replyEncoding });
+  command.setTimeout(timeoutMs);
+  return client.sendCommand(command) as Promise<T>;
 }
 
 /** Escapes Redis glob characters so that the prefix matches itself only. */

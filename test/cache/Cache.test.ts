@@ -327,6 +327,87 @@ describe('Cache against a real redis-server', () => {
   });
 });
 
+/** A graph answer's shape: `n` resources and an edge from each to the one before (~4 MB of JSON at 8,000). */
+function bigGraph(n: number) {
+  const nodes = Array.from({ length: n }, (_, i) => ({
+    id: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app-${i >> 4}/providers/Microsoft.Compute/virtualMachines/vm-${i}`,
+    name: `vm-${i}`,
+    type: 'Microsoft.Compute/virtualMachines',
+    key: `k${i.toString(36)}`,
+    application: `app-${i % 50}`,
+  }));
+  const edges = nodes.slice(1).map((node, i) => ({
+    sourceId: node.id,
+    targetId: nodes[i]?.id,
+    category: 'network',
+    evidence: `properties.networkProfile.networkInterfaces[${i}].id`,
+  }));
+  return { nodes, edges };
+}
+
+describe('large values (the graph answer at 10,000 resources is ~12 MB of JSON)', () => {
+  /** 20 MB/s: the plain JSON below takes ~200 ms to cross, four times the default 50 ms command timeout. */
+  const SLOW_LINK_BYTES_PER_MS = 20_000;
+  let proxy: TcpProxy;
+  const graph = bigGraph(8_000);
+  const json = JSON.stringify(graph);
+
+  beforeAll(async () => {
+    proxy = await startTcpProxy(server.port);
+    proxy.limitBandwidth(SLOW_LINK_BYTES_PER_MS);
+  });
+  afterAll(async () => {
+    await proxy.close();
+  });
+
+  it('a value too big to cross the link within commandTimeoutMs is stored compressed and served from the cache on the next read', async () => {
+    expect(json.length / SLOW_LINK_BYTES_PER_MS).toBeGreaterThan(4 * 50);
+    const cache = open({ url: proxy.url(), prefix: 'big:' });
+    let computed = 0;
+    const compute = async () => {
+      computed++;
+      return graph;
+    };
+    expect(await cache.cached('api', { op: 'graph' }, compute)).toEqual(graph);
+    expect(await cache.cached('api', { op: 'graph' }, compute)).toEqual(graph);
+    expect(computed).toBe(1);
+    expect(await cache.stats()).toMatchObject({ hits: 1, misses: 1, errors: 0 });
+
+    // As stored: a short marker under the entry's key, the gzipped JSON beside it, living as long.
+    const entry = `big:api:v${await cache.version('api')}:{"op":"graph"}`;
+    const marker = await raw.get(entry);
+    expect(marker?.length).toBeLessThan(100);
+    expect(() => JSON.parse(marker ?? '')).toThrow();
+    const compressed = await raw.getBuffer(`${entry}:gz`);
+    expect(compressed?.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(compressed?.length).toBeLessThan(json.length / 10);
+    expect(await raw.pttl(`${entry}:gz`)).toBeGreaterThanOrEqual(await raw.pttl(entry));
+    expect(await raw.pttl(entry)).toBeGreaterThan(3_590_000);
+  });
+
+  it('set/get round-trip a large value; a small value or delete() over it removes its compressed bytes; bytes gone read as a miss', async () => {
+    const cache = open({ url: proxy.url(), prefix: 'bigkv:' });
+    await cache.set('doc', graph, null);
+    expect(await cache.get('doc')).toEqual({ hit: true, value: graph });
+    expect(await raw.ttl('bigkv:doc')).toBe(-1);
+    expect(await raw.ttl('bigkv:doc:gz')).toBe(-1);
+
+    await cache.set('doc', 'small');
+    expect(await raw.exists('bigkv:doc:gz')).toBe(0);
+    expect(await cache.get('doc')).toEqual({ hit: true, value: 'small' });
+
+    await cache.set('doc', graph);
+    await cache.delete('doc');
+    expect(await raw.exists('bigkv:doc', 'bigkv:doc:gz')).toBe(0);
+
+    // Evicted apart from its marker (volatile-lru may pick either): a miss, never a wrong value.
+    await cache.set('doc', graph);
+    await raw.unlink('bigkv:doc:gz');
+    expect(await cache.get('doc')).toEqual({ hit: false });
+    expect(await cache.stats()).toMatchObject({ hits: 2, misses: 1, errors: 0 });
+  });
+});
+
 describe('Redis going away and coming back', () => {
   const PER_CALL_LIMIT_MS = 200;
 

@@ -9,7 +9,11 @@ import { primaryEntity } from '../../src/storage/resourceEntity';
 import { upsertInBatches } from '../../src/storage/tables';
 import { escapeKeyPart, resourceKeyFromId } from '../../src/storage/keys';
 import { handMadeEstate, ids, SUB } from '../dependencies/handMadeEstate';
+import { DependenciesApi, type GraphView } from '../../src/api/DependenciesApi';
+import { RESOURCES_CACHE_NAMESPACE } from '../../src/api/ResourcesApi';
+import { createCache } from '../../src/cache/Cache';
 import '../support/localHost';
+import { startRedisServer } from '../support/redisServer';
 
 describe('the dependency graph in Table Storage', () => {
   let azurite: RunningAzurite;
@@ -151,6 +155,52 @@ describe('the dependency graph in Table Storage', () => {
     await expect(services.dependenciesApi.graph({ resourceGroup: 'rg-app' })).rejects.toMatchObject({
       statusCode: 400,
     });
+  });
+
+  it('keeps the graph it answered while the cache version holds, and reads it again after a scan bumps it', async () => {
+    const redis = await startRedisServer();
+    const cache = createCache({ url: redis.url, prefix: 'kept:' });
+    const extra = primaryEntity(
+      {
+        id: `/subscriptions/${SUB}/resourceGroups/rg-kept/providers/Microsoft.Storage/storageAccounts/stkept`,
+        name: 'stkept',
+        type: 'Microsoft.Storage/storageAccounts',
+        location: 'eastus',
+        tags: {},
+        properties: {},
+      },
+      { scanId: 's', seenAt: new Date().toISOString(), canonicalType: 'Microsoft.Storage/storageAccounts' },
+    );
+    const hasExtra = (g: GraphView) => g.nodes.some((n) => n.name === 'stkept');
+    try {
+      const api = new DependenciesApi(store, services.tables.resources, cache);
+      const first = await api.graph({});
+      expect(first.nodes.length).toBeGreaterThan(10);
+      expect(await api.graph({})).toBe(first);
+      // Another query is another answer; another process reads the same from Redis.
+      const shop = await api.graph({ application: 'Shop' });
+      expect(shop.nodes.length).toBeLessThan(first.nodes.length);
+      expect(await api.graph({})).toEqual(first);
+      const elsewhere = await new DependenciesApi(store, services.tables.resources, cache).graph({});
+      expect(elsewhere).not.toBe(first);
+      expect(elsewhere).toEqual(first);
+
+      // A scan writes, then bumps the version: the next answer has what it wrote.
+      await upsertInBatches(services.tables.resources, [extra], 'Replace');
+      expect(hasExtra(await api.graph({}))).toBe(false);
+      await cache.bumpVersion(RESOURCES_CACHE_NAMESPACE);
+      expect(hasExtra(await api.graph({}))).toBe(true);
+
+      // Without Redis nothing is kept: no version says when it would go stale.
+      const uncached = new DependenciesApi(store, services.tables.resources, createCache({}));
+      const once = await uncached.graph({});
+      expect(await uncached.graph({})).not.toBe(once);
+      expect(hasExtra(once)).toBe(true);
+    } finally {
+      await services.tables.resources.deleteEntity(extra.partitionKey, extra.rowKey).catch(() => undefined);
+      await cache.close();
+      await redis.stop();
+    }
   });
 
   it('rejects bad dependency queries with the field to fix', async () => {
