@@ -344,16 +344,18 @@ export class RedisCache implements Cache {
   /**
    * Stores JSON under fullKey. A large value goes compressed to fullKey + ':gz' first, with a
    * timeout for its size, then its marker to fullKey: a reader never finds a marker before
-   * its bytes. A small value also removes a large one the key held before.
+   * its bytes. A small value also removes a large one the key held before, in the same round
+   * trip: a pipeline, not MULTI, as the two keys may sit in different hash slots (Azure Managed
+   * Redis is clustered; only a few multi-key commands, UNLINK among them, may span slots).
    */
   private async write(fullKey: string, json: string, ttlMs: number | null): Promise<void> {
     const largeKey = fullKey + LARGE_VALUE_KEY_SUFFIX;
     if (!isLargeValue(json)) {
       await this.attempt(async (c) => {
-        const multi = c.multi();
-        if (ttlMs === null) multi.set(fullKey, json);
-        else multi.set(fullKey, json, 'PX', ttlMs);
-        const replies = await multi.unlink(largeKey).exec();
+        const pipeline = c.pipeline();
+        if (ttlMs === null) pipeline.set(fullKey, json);
+        else pipeline.set(fullKey, json, 'PX', ttlMs);
+        const replies = await pipeline.unlink(largeKey).exec();
         const failed = replies?.find(([error]) => error !== null)?.[0];
         if (failed) throw failed;
       });
