@@ -281,7 +281,8 @@ function send(res: http.ServerResponse, response: HttpResponseInit): void {
   });
   let body: string | Buffer = '';
   if (response.jsonBody !== undefined) {
-    body = JSON.stringify(response.jsonBody, null, 2);
+    // Compact, as the Functions host sends jsonBody: indenting the 12 MB graph answer cost 0.8 s.
+    body = JSON.stringify(response.jsonBody);
     headers['content-type'] ??= 'application/json; charset=utf-8';
   } else if (typeof response.body === 'string') {
     body = response.body;
