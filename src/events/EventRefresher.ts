@@ -7,6 +7,7 @@ import type { NodeIndexCache } from '../dependencies/NodeIndexCache';
 import { refreshEdges } from '../dependencies/refreshEdges';
 import type { ArmClients } from '../discovery/armClients';
 import { findDedicated, findDiscoverer } from '../discovery/registry';
+import { LISTING_ONLY_PROPERTIES } from '../discovery/genericGetById';
 import { readById } from '../discovery/readById';
 import { parseResourceId, type DiscoveredItem } from '../discovery/Resource';
 import { classifyError } from '../errors/classifyError';
@@ -187,6 +188,7 @@ export class EventRefresher {
       if (!discoverer) return 'unsupported';
       try {
         item = (await readById(discoverer, owner.id, this.deps.arm, owner.type)).item;
+        if (item && discoverer.generic && before) keepListingOnly(item, entityToResource(before).properties);
       } catch (e) {
         const error = classifyError(e, `reading ${owner.id}`);
         // a group deleted with its resources answers 404 on its listing: the resource is gone
@@ -353,4 +355,10 @@ export class EventRefresher {
     });
     return 'removed';
   }
+}
+
+/** What only the generic list says (createdTime, changedTime): kept from the stored row. */
+function keepListingOnly(item: DiscoveredItem, stored: Record<string, unknown>): void {
+  for (const k of LISTING_ONLY_PROPERTIES)
+    if (item.properties[k] === undefined && stored[k] !== undefined) item.properties[k] = stored[k];
 }
