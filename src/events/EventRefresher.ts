@@ -14,6 +14,7 @@ import { classifyError } from '../errors/classifyError';
 import { resourcePartitionKey, resourceRowKey } from '../storage/keys';
 import { entityToResource, isCurrentHash, primaryEntity, type TableEntity } from '../storage/resourceEntity';
 import { getEntityOrUndefined, upsertInBatches, type Tables } from '../storage/tables';
+import { recordTombstone } from '../storage/tombstones';
 import { countingCalls, currentCallCounts } from '../telemetry/callCounts';
 import { withOperation, type Logger } from '../telemetry/logger';
 import type { OperationRecorder } from '../telemetry/operationMetrics';
@@ -24,7 +25,7 @@ import { isDelete, type ResourceEvent } from './ResourceEvent';
 import { RecentIds } from './RecentIds';
 
 export interface EventRefresherDeps {
-  tables: Pick<Tables, 'resources'>;
+  tables: Pick<Tables, 'resources' | 'tombstones'>;
   arm: ArmClients;
   changeLog: ChangeLog;
   dependencies: DependencyStore;
@@ -204,7 +205,8 @@ export class EventRefresher {
         }
       }
     }
-    if (!item) return this.remove(owner, before, latest);
+    // deleted by the event's own time, or (a read that found nothing) by the time of the read
+    if (!item) return this.remove(owner, before, latest, ownDelete ? latest.eventTime : readAt);
     return this.write(owner, item, before, latest, readAt);
   }
 
@@ -310,7 +312,11 @@ export class EventRefresher {
     owner: OwningResource,
     before: Record<string, unknown> | undefined,
     latest: ResourceEvent,
+    deletedAt: string,
   ): Promise<RefreshOutcome> {
+    // First, and even with no row yet: a scan page listed before the delete, not yet written,
+    // must not write it back (src/scan/writeResources.ts skips what this marks).
+    await recordTombstone(this.deps.tables.tombstones, { ...this.location(owner), id: owner.id, deletedAt });
     if (!before?.id) return 'gone';
     const resource = entityToResource(before);
     const edges = await this.deps.dependencies
