@@ -30,6 +30,7 @@ import { createLogger, type Logger } from '../telemetry/logger';
 import { registerSecret } from '../telemetry/redact';
 import { allQueueNames } from './allQueueNames';
 import { createArmResilience } from './armResilience';
+import { connectCoordinationRedis } from '../cache/coordinationRedis';
 import { redisTokenAuthFromSettings } from './redisTokenAuthFromSettings';
 import { storageAccessFromSettings } from './storageAccess';
 
@@ -163,7 +164,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
     metrics: operationRecorder,
     extensions: [...(devops ? [devops.extension] : []), kubernetes.extension],
   });
+  // Resource events' duplicates and bursts, recognised across instances (else per process).
+  const eventsRedis = connectCoordinationRedis(settings.REDIS_URL, redisTokenAuth);
   const refresher = new EventRefresher({
+    ...(eventsRedis.redis ? { redis: eventsRedis.redis } : {}),
     tables,
     arm,
     changeLog,
@@ -201,6 +205,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       operationRecorder,
     ),
     close: async () => {
+      eventsRedis.close();
       await Promise.all([cache.close(), armResilience.close(), devops?.close(), kubernetes.close()]);
     },
   };

@@ -16,9 +16,10 @@ export interface ReadById {
 
 /**
  * One resource read by id and mapped by the discoverer of its type, exactly as a scan maps it:
- * its `getById` when it has one (VMs, sites), else the first pages of its resource group's
- * listing of that type (for the generic listing, of that one type), which goes through the very
- * listing and mapping a scan runs, so the row is the same byte for byte.
+ * its `getById` when it has one (VMs, sites, and every type only the generic list keeps: one
+ * GET with the provider's current API version), else the first pages of its resource group's
+ * listing of that type, which goes through the very listing and mapping a scan runs, so the row
+ * is the same byte for byte.
  */
 export async function readById(
   discoverer: Discoverer,

@@ -7,12 +7,15 @@ import type { NodeIndexCache } from '../dependencies/NodeIndexCache';
 import { refreshEdges } from '../dependencies/refreshEdges';
 import type { ArmClients } from '../discovery/armClients';
 import { findDedicated, findDiscoverer } from '../discovery/registry';
+import { LISTING_ONLY_PROPERTIES } from '../discovery/genericGetById';
 import { readById } from '../discovery/readById';
 import { parseResourceId, type DiscoveredItem } from '../discovery/Resource';
+import type Redis from 'ioredis';
 import { classifyError } from '../errors/classifyError';
 import { resourcePartitionKey, resourceRowKey } from '../storage/keys';
 import { entityToResource, isCurrentHash, primaryEntity, type TableEntity } from '../storage/resourceEntity';
 import { getEntityOrUndefined, upsertInBatches, type Tables } from '../storage/tables';
+import { recordTombstone } from '../storage/tombstones';
 import { countingCalls, currentCallCounts } from '../telemetry/callCounts';
 import { withOperation, type Logger } from '../telemetry/logger';
 import type { OperationRecorder } from '../telemetry/operationMetrics';
@@ -21,9 +24,10 @@ import { runWithTraceparent } from '../telemetry/traceContext';
 import { owningResource, type OwningResource } from './owningResource';
 import { isDelete, type ResourceEvent } from './ResourceEvent';
 import { RecentIds } from './RecentIds';
+import { SharedEventIds } from './SharedEventIds';
 
 export interface EventRefresherDeps {
-  tables: Pick<Tables, 'resources'>;
+  tables: Pick<Tables, 'resources' | 'tombstones'>;
   arm: ArmClients;
   changeLog: ChangeLog;
   dependencies: DependencyStore;
@@ -32,6 +36,11 @@ export interface EventRefresherDeps {
   invalidate: () => Promise<void>;
   logger: Logger;
   metrics?: OperationRecorder;
+  /**
+   * The coordination Redis (src/cache/coordinationRedis.ts): duplicates and bursts are then
+   * recognised across instances; absent or down, within this process only.
+   */
+  redis?: Redis;
   /** Events for one resource arriving within this window share one refresh, in milliseconds. */
   collapseMs?: number;
   now?: () => Date;
@@ -46,6 +55,8 @@ export type RefreshOutcome =
   | 'gone'
   | 'stale'
   | 'duplicate'
+  /** another instance's refresh of the same resource, still to read, covers it (Redis) */
+  | 'collapsed'
   | 'unsupported'
   | 'failed';
 
@@ -68,12 +79,18 @@ export class EventRefresher {
   private readonly pending = new Map<string, Pending>();
   /** Events refreshed in this process: a duplicate delivery is ignored without a read. */
   private readonly done = new RecentIds(20_000);
+  private readonly shared: SharedEventIds;
 
   constructor(private readonly deps: EventRefresherDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.shared = new SharedEventIds(deps.redis, deps.collapseMs ?? COLLAPSE_MS);
   }
 
-  /** Refreshes what an event is about; events for one resource within the window share the work. */
+  /**
+   * Refreshes what an event is about; events for one resource within the window share the work,
+   * in this process and (with Redis) across instances; an event id already refreshed by any
+   * instance is a duplicate.
+   */
   refresh(event: ResourceEvent): Promise<RefreshOutcome> {
     if (this.done.has(event.id)) return Promise.resolve('duplicate');
     const owner = owningResource(event.subject);
@@ -85,11 +102,13 @@ export class EventRefresher {
       return waiting.done;
     }
     const entry: Pending = { owner, events: [event], done: Promise.resolve('unchanged') };
+    // another instance's open window for this resource is joined at once, while its read is to come
+    const window = this.shared.openWindow(key, event.eventTime);
     entry.done = new Promise<void>((resolve) => setTimeout(resolve, this.deps.collapseMs ?? COLLAPSE_MS))
       .then(() => {
         // later events for this resource start a new refresh (this one may have read already)
         this.pending.delete(key);
-        return this.refreshOwner(entry.owner, entry.events);
+        return this.refreshShared(key, entry, window);
       })
       .then((outcome) => {
         for (const e of entry.events) this.done.add(e.id);
@@ -99,8 +118,53 @@ export class EventRefresher {
     return entry.done;
   }
 
+  /** The shared part: claim the ids, leave the read to another instance's window, or read. */
+  private async refreshShared(
+    key: string,
+    entry: Pending,
+    window: Promise<boolean>,
+  ): Promise<RefreshOutcome> {
+    // An id another instance has refreshed is a duplicate; one it is refreshing right now is read
+    // here too (a wasted read, never a lost change, if that instance stops half-way).
+    const claims = await Promise.all(entry.events.map((e) => this.shared.claim(e.id)));
+    const claimed = entry.events.filter((_, i) => claims[i] !== 'done');
+    if (!claimed.length) {
+      // no read here after all, unless other instances' events joined a window this one opened
+      const joined = (await window) ? await this.shared.closeWindow(key) : undefined;
+      return joined ? this.refreshOwner(entry.owner, entry.events, joined) : 'duplicate';
+    }
+    const ids = claimed.map((e) => e.id);
+    const newest = claimed
+      .map((e) => e.eventTime)
+      .sort()
+      .pop() as string;
+    // Another instance held the window when this one opened, and this one joined it: that
+    // instance's read, still to come then, reflects the event. Events that joined here since are
+    // covered if the window is still open (joined now); else this instance reads.
+    if (!(await window)) {
+      const first = (entry.events[0] as ResourceEvent).eventTime;
+      if (newest <= first || !(await this.shared.openWindow(key, newest))) {
+        await this.shared.done(ids);
+        return 'collapsed';
+      }
+    }
+    try {
+      const joined = await this.shared.closeWindow(key);
+      const outcome = await this.refreshOwner(entry.owner, claimed, joined);
+      await this.shared.done(ids);
+      return outcome;
+    } catch (e) {
+      await this.shared.release(ids);
+      throw e;
+    }
+  }
+
   /** One refresh: one App Insights operation carrying the (latest) event's correlation id. */
-  private refreshOwner(owner: OwningResource, events: ResourceEvent[]): Promise<RefreshOutcome> {
+  private refreshOwner(
+    owner: OwningResource,
+    events: ResourceEvent[],
+    joined?: string,
+  ): Promise<RefreshOutcome> {
     const latest = [...events].sort((a, b) => a.eventTime.localeCompare(b.eventTime)).pop() as ResourceEvent;
     const correlationId = latest.correlationId ?? latest.id;
     return runWithTraceparent(
@@ -112,7 +176,7 @@ export class EventRefresher {
             const started = performance.now();
             let outcome: RefreshOutcome = 'failed';
             try {
-              outcome = await this.refreshOnce(owner, events, latest);
+              outcome = await this.refreshOnce(owner, events, latest, joined);
               return outcome;
             } finally {
               const calls = currentCallCounts();
@@ -155,6 +219,8 @@ export class EventRefresher {
     owner: OwningResource,
     events: ResourceEvent[],
     latest: ResourceEvent,
+    /** the newest time of events other instances collapsed into this refresh */
+    joined?: string,
   ): Promise<RefreshOutcome> {
     const { tables, logger } = this.deps;
     const log = logger.child({ resourceId: owner.id, eventType: latest.eventType, events: events.length });
@@ -173,7 +239,8 @@ export class EventRefresher {
         : before
           ? entityToResource(before).refreshedAt
           : undefined;
-    if (reflects && latest.eventTime < reflects) {
+    const newest = joined && joined > latest.eventTime ? joined : latest.eventTime;
+    if (reflects && newest < reflects) {
       log.debug('event older than the stored row: nothing to do', { eventTime: latest.eventTime, reflects });
       return 'stale';
     }
@@ -187,6 +254,7 @@ export class EventRefresher {
       if (!discoverer) return 'unsupported';
       try {
         item = (await readById(discoverer, owner.id, this.deps.arm, owner.type)).item;
+        if (item && discoverer.generic && before) keepListingOnly(item, entityToResource(before).properties);
       } catch (e) {
         const error = classifyError(e, `reading ${owner.id}`);
         // a group deleted with its resources answers 404 on its listing: the resource is gone
@@ -202,7 +270,8 @@ export class EventRefresher {
         }
       }
     }
-    if (!item) return this.remove(owner, before, latest);
+    // deleted by the event's own time, or (a read that found nothing) by the time of the read
+    if (!item) return this.remove(owner, before, latest, ownDelete ? latest.eventTime : readAt);
     return this.write(owner, item, before, latest, readAt);
   }
 
@@ -308,7 +377,11 @@ export class EventRefresher {
     owner: OwningResource,
     before: Record<string, unknown> | undefined,
     latest: ResourceEvent,
+    deletedAt: string,
   ): Promise<RefreshOutcome> {
+    // First, and even with no row yet: a scan page listed before the delete, not yet written,
+    // must not write it back (src/scan/writeResources.ts skips what this marks).
+    await recordTombstone(this.deps.tables.tombstones, { ...this.location(owner), id: owner.id, deletedAt });
     if (!before?.id) return 'gone';
     const resource = entityToResource(before);
     const edges = await this.deps.dependencies
@@ -353,4 +426,10 @@ export class EventRefresher {
     });
     return 'removed';
   }
+}
+
+/** What only the generic list says (createdTime, changedTime): kept from the stored row. */
+function keepListingOnly(item: DiscoveredItem, stored: Record<string, unknown>): void {
+  for (const k of LISTING_ONLY_PROPERTIES)
+    if (item.properties[k] === undefined && stored[k] !== undefined) item.properties[k] = stored[k];
 }

@@ -2,6 +2,7 @@ import { earliest } from './completeTaskIfDone';
 import pLimit from 'p-limit';
 import { classifyError } from '../errors/classifyError';
 import { redactText } from '../telemetry/redact';
+import { removeExpiredTombstones } from '../storage/tombstones';
 import type { FinalizeMessage } from './messages';
 import { TERMINAL_SCAN, TERMINAL_TASK, type ScanRow } from './ScanRecords';
 import type { ScanContext } from './ScanContext';
@@ -50,6 +51,15 @@ export async function finalizeScan(ctx: ScanContext, msg: FinalizeMessage): Prom
   );
   const removed = removals.reduce((n, r) => n + r.removed, 0);
   log.debug('finalize: unseen rows removed', { removed, tasks: clean.length });
+  // Housekeeping: events' delete marks older than a day hold back no page any more.
+  try {
+    const expired = await removeExpiredTombstones(ctx.deps.tables.tombstones, ctx.now());
+    if (expired) log.debug('finalize: expired tombstones removed', { expired });
+  } catch (e) {
+    log.warn('expired tombstones not removed; the next finalize tries again', {
+      reason: redactText(e instanceof Error ? e.message : String(e)).slice(0, 300),
+    });
+  }
   await store.recordCoverage(
     removals.flatMap((r) =>
       r.scopes.map((scope) => ({ scope, scanId: msg.scanId, at: r.task.completedAt ?? at })),

@@ -2,7 +2,9 @@ import type { ChangeItem } from '../changes/ChangeItem';
 import { diffContent } from '../changes/diffContent';
 import type { DiscoveredItem } from '../discovery/Resource';
 import { entityToResource, primaryEntity, stateEntity, type TableEntity } from '../storage/resourceEntity';
+import { resourceRowKey } from '../storage/keys';
 import { getEntityOrUndefined, upsertInBatches } from '../storage/tables';
+import { tombstonedSince } from '../storage/tombstones';
 import type { PageMessage } from './messages';
 import { compareRow } from './compareRow';
 import { readExisting } from './readExisting';
@@ -43,11 +45,11 @@ export async function writeResources(
   const drafts = items.map((item) => primaryEntity(item, { ...stamp, canonicalType: typeOf(item) }));
   const states = stateOnly.map((i) => stateEntity(i, { ...stamp, canonicalType: typeOf(i) }));
   const existing = await readExisting(tables.resources, [...drafts, ...states]);
-  let added = 0;
-  let modified = 0;
-  const writes: TableEntity[] = [];
-  const changes: ChangeItem[] = [];
-  const toDiff: Array<{ draft: TableEntity; item: DiscoveredItem; change: ChangeItem }> = [];
+  let writes: TableEntity[] = [];
+  let changes: ChangeItem[] = [];
+  let toDiff: Array<{ draft: TableEntity; item: DiscoveredItem; change: ChangeItem }> = [];
+  /** What this page found of each row it counts (a retry counts what its first attempt found). */
+  const found = new Map<string, 'added' | 'modified'>();
   drafts.forEach((draft, i) => {
     const before = existing.get(draft.rowKey);
     const item = items[i] as DiscoveredItem;
@@ -59,8 +61,7 @@ export async function writeResources(
       msg,
       draft.powerState === undefined || draft.powerState === before?.powerState,
     );
-    if (kind === 'added') added++;
-    else if (kind === 'modified') modified++;
+    if (kind) found.set(draft.rowKey, kind);
     if (unchanged) return;
     writes.push(draft);
     if (!kind || retried) return;
@@ -81,6 +82,23 @@ export async function writeResources(
     if (!before || before.status !== s.status || (s.powerState && before.powerState !== s.powerState))
       writes.push(s);
   }
+  // An event deleted it after this page was listed (src/events): the delete stands, nothing is
+  // written back nor recorded as added. (Asked only when the page writes something.)
+  const deleted = await tombstonedSince(
+    tables.tombstones,
+    `${msg.subscriptionId.toLowerCase()}|`,
+    writes,
+    listedAt,
+  );
+  if (deleted.size) {
+    writes = writes.filter((w) => !deleted.has(w.rowKey));
+    changes = changes.filter((c) => !deleted.has(resourceRowKey(c.resourceId)));
+    toDiff = toDiff.filter((d) => !deleted.has(d.draft.rowKey));
+    for (const rowKey of deleted) found.delete(rowKey);
+  }
+  const counted = [...found.values()];
+  const added = counted.filter((k) => k === 'added').length;
+  const modified = counted.length - added;
   // What changed, against the stored version: one point read per modified row (few per scan).
   await Promise.all(
     toDiff.map(async ({ draft, item, change }) => {

@@ -27,6 +27,8 @@
  * applications PartitionKey the canonical environment (production / staging / development / test /
  *              unknown); RowKey the application name, escaped.
  * devopswatermarks PartitionKey `<organization>`; RowKey `<project>`: the builds watermark.
+ * tombstones   PartitionKey and RowKey those of the `resources` row an event deleted; `deletedAt`
+ *              (src/storage/tombstones.ts).
  *
  * A resource's API `key` is the base64url of its lower-cased ARM id: URL-safe, reversible,
  * and it leads straight to the PartitionKey and RowKey.

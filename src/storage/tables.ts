@@ -16,6 +16,7 @@ export const TABLE_NAMES = [
   'deployments',
   'applications',
   'devopswatermarks',
+  'tombstones',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 export type Tables = Record<TableName, TableClient>;

@@ -45,9 +45,22 @@ describe('the emulator provider list', () => {
     expect(seen).toEqual(EMULATOR_PROVIDERS.map((p) => p.namespace));
     const compute = await client.providers.get('microsoft.compute');
     expect(compute.namespace).toBe('Microsoft.Compute');
+    // the module's own descriptions, then every other type the generic routes serve
     expect(compute.resourceTypes?.map((t) => t.resourceType)).toEqual([
       'virtualMachines',
       'locations/vmSizes',
+      'disks',
+      'virtualMachineScaleSets',
     ]);
+    // each with API versions, so a type without a dedicated reader can be read by id
+    for (const p of EMULATOR_PROVIDERS.filter((x) => x.types?.length)) {
+      const answer = await client.providers.get(p.namespace);
+      for (const type of p.types ?? []) {
+        const entry = answer.resourceTypes?.find(
+          (t) => `${p.namespace}/${t.resourceType}`.toLowerCase() === type.toLowerCase(),
+        );
+        expect(entry?.apiVersions?.length, type).toBeGreaterThan(0);
+      }
+    }
   });
 });

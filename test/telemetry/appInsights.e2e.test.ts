@@ -255,6 +255,55 @@ describe('Application Insights end to end', () => {
   );
 
   it(
+    'a resource event’s refresh is one operation whose properties carry the event’s correlation id',
+    { timeout: 120_000 },
+    async () => {
+      const result = await runFixture<{
+        resourceId: string;
+        correlationId: string;
+        flushed: boolean;
+        emulatorEndpoint: string;
+      }>('test/telemetry/fixtures/refreshWithTelemetry.ts', childEnv(ingestion.connectionString, bundle));
+      expect(result.flushed).toBe(true);
+      expect(ingestion.rejected).toEqual([]);
+      const { envelopes } = ingestion;
+      // one refresh: one request of its own, carrying the event's correlation id ...
+      const refreshes = ofType(envelopes, 'RequestData').filter(
+        (r) => r.data.baseData.name === 'refreshResource',
+      );
+      expect(refreshes, summary(refreshes)).toHaveLength(1);
+      const refresh = refreshes[0] as Envelope;
+      expect(refresh.data.baseData.success).toBe(true);
+      expect(props(refresh)['topdeck.correlationId']).toBe(result.correlationId);
+      expect(props(refresh)['topdeck.resourceId']).toBe(result.resourceId);
+      const operationId = opId(refresh);
+      expect(operationId).toMatch(/^[0-9a-f]{32}$/);
+      const inIt = envelopes.filter((e) => opId(e) === operationId);
+      // ... whose Resource Manager read, log lines and metrics are all in that operation
+      const reads = ofType(inIt, 'RemoteDependencyData').filter((d) =>
+        String(d.data.baseData.data).startsWith(`${result.emulatorEndpoint}${result.resourceId}`),
+      );
+      expect(reads.length, summary(inIt)).toBeGreaterThanOrEqual(1);
+      const traces = ofType(inIt, 'MessageData').map((t) => t.data.baseData.message);
+      expect(traces).toEqual(
+        expect.arrayContaining(['resource refreshed from an event', 'operation metrics']),
+      );
+      const metrics = ofType(inIt, 'MetricData');
+      expect(metrics.length).toBeGreaterThan(0);
+      for (const e of [...ofType(inIt, 'MessageData'), ...metrics])
+        expect(props(e).correlationId, summary([e])).toBe(result.correlationId);
+      expect(
+        metrics.filter((m) => props(m).operation === 'eventRefresh').map((m) => props(m).outcome),
+      ).toContain('modified');
+      // and nothing else of the event's lands in another operation
+      const elsewhere = envelopes.filter(
+        (e) => opId(e) !== operationId && props(e).correlationId === result.correlationId,
+      );
+      expect(summary(elsewhere)).toBe('');
+    },
+  );
+
+  it(
     "`npm start -- --once`: the local start is the scan's request, and the CLI output is unchanged",
     { timeout: 120_000 },
     async () => {

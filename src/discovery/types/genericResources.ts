@@ -1,6 +1,7 @@
 import { sdk } from '../sdk';
 import type { GenericResourceExpanded } from '@azure/arm-resources';
 import { armItem } from '../armItem';
+import { genericGetById } from '../genericGetById';
 import type { Discoverer, ListingContext, ListingPage } from '../Discoverer';
 import { listArmPage } from '../listArmPage';
 import { parseResourceId } from '../Resource';
@@ -37,6 +38,8 @@ export const genericResources: Discoverer = {
   type: '*',
   slug: GENERIC_SLUG,
   generic: true,
+  // an event's refresh: one GET by id with the provider's current API version, mapped as listed
+  getById: (id, ctx) => genericGetById(id, ctx, mapGenericResource),
   listPage: (ctx) => {
     const taskType = ctx.resourceType ?? '';
     if (!/^[\w.-]+(\/[\w.-]+)+$/.test(taskType)) throw new Error(`not an ARM resource type: ${taskType}`);

@@ -4,6 +4,7 @@
  */
 import type { EmulatorProvider, MatchedRoute, ProviderRouteContext, RouteReply } from '../EmulatorProvider';
 import type { EmulatedResourceGroup, EmulatedSubscription } from '../estate';
+import { LOCATION_DISPLAY } from '../EmulatedResource';
 import { inScope } from '../providerRoutes';
 
 const GROUPS_READ = 'Microsoft.Resources/subscriptions/resourceGroups/read';
@@ -150,14 +151,33 @@ function genericList(subscriptionId: string, resourceGroup: string | undefined):
   });
 }
 
+/**
+ * The API versions the registration answer lists for a type its provider module does not describe
+ * itself, newest first as Azure lists them: a preview newer than the newest stable one, so a
+ * reader that wants the current stable version must skip it.
+ */
+export const DEFAULT_API_VERSIONS: readonly string[] = ['2025-02-01-preview', '2024-11-01', '2023-09-01'];
+
 function providerJson(ctx: ProviderRouteContext, sub: EmulatedSubscription, namespace: string): unknown {
   const provider = ctx.providers.find((p) => p.namespace.toLowerCase() === namespace.toLowerCase());
+  const described = (provider?.resourceTypes?.(ctx.estate) ?? []) as Array<{ resourceType?: string }>;
+  const named = new Set(described.map((t) => (t.resourceType ?? '').toLowerCase()));
+  // every type the generic routes serve is in the answer, with versions a GET by id can use
+  const served = (provider?.types ?? [])
+    .map((type) => type.split('/').slice(1).join('/'))
+    .filter((t) => !named.has(t.toLowerCase()))
+    .map((resourceType) => ({
+      resourceType,
+      locations: ctx.estate.locations.map((l) => LOCATION_DISPLAY[l] ?? l),
+      apiVersions: [...DEFAULT_API_VERSIONS],
+      capabilities: 'SupportsTags, SupportsLocation',
+    }));
   return {
     id: `/subscriptions/${sub.subscriptionId}/providers/${namespace}`,
     namespace,
     registrationState: ctx.isUnregistered(sub.subscriptionId, namespace) ? 'NotRegistered' : 'Registered',
     registrationPolicy: 'RegistrationRequired',
-    resourceTypes: provider?.resourceTypes?.(ctx.estate) ?? [],
+    resourceTypes: [...described, ...served],
   };
 }
 

@@ -1,0 +1,66 @@
+import type { TableClient } from '@azure/data-tables';
+import { odataString, prefixEnd } from './keys';
+import { deleteInBatches, getEntityOrUndefined } from './tables';
+
+/**
+ * The `tombstones` table: a resource an event deleted, keyed as its `resources` row
+ * (PartitionKey and RowKey the same), with `deletedAt` (the delete event's time) and `id`. A scan
+ * page listed before that time may still hold the resource; its write skips it (writeResources),
+ * so the delete stands until a listing made after it. Kept a day, then removed by a finalize.
+ */
+export const TOMBSTONE_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface Tombstone {
+  partitionKey: string;
+  rowKey: string;
+  id: string;
+  deletedAt: string;
+}
+
+/** Records a delete; a later delete of the same id moves the time forward, an older one never back. */
+export async function recordTombstone(table: TableClient, tombstone: Tombstone): Promise<void> {
+  const existing = await getEntityOrUndefined<{ deletedAt?: string }>(
+    table,
+    tombstone.partitionKey,
+    tombstone.rowKey,
+  );
+  if (existing?.deletedAt && existing.deletedAt >= tombstone.deletedAt) return;
+  await table.upsertEntity(tombstone, 'Replace');
+}
+
+/**
+ * RowKeys of `rows` (all of one subscription) deleted by an event after `listedAt`: one query over
+ * the subscription's tombstones, which are few (a day of deletes at most).
+ */
+export async function tombstonedSince(
+  table: TableClient,
+  subscriptionPrefix: string,
+  rows: ReadonlyArray<{ partitionKey: string; rowKey: string }>,
+  listedAt: string,
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (!rows.length || !listedAt) return out;
+  const wanted = new Set(rows.map((r) => `${r.partitionKey}\n${r.rowKey}`));
+  const filter =
+    `PartitionKey ge ${odataString(subscriptionPrefix)} and PartitionKey lt ${odataString(prefixEnd(subscriptionPrefix))}` +
+    ` and deletedAt gt ${odataString(listedAt)}`;
+  for await (const t of table.listEntities<Tombstone>({
+    queryOptions: { filter, select: ['PartitionKey', 'RowKey'] },
+  })) {
+    const key = `${t.partitionKey}\n${t.rowKey}`;
+    if (wanted.has(key)) out.add(t.rowKey);
+  }
+  return out;
+}
+
+/** Removes the tombstones older than the TTL (a finalize's housekeeping; safe to repeat). */
+export async function removeExpiredTombstones(table: TableClient, now: Date): Promise<number> {
+  const before = new Date(now.getTime() - TOMBSTONE_TTL_MS).toISOString();
+  const expired: Array<{ partitionKey: string; rowKey: string }> = [];
+  for await (const t of table.listEntities<Tombstone>({
+    queryOptions: { filter: `deletedAt lt ${odataString(before)}`, select: ['PartitionKey', 'RowKey'] },
+  }))
+    expired.push({ partitionKey: t.partitionKey, rowKey: t.rowKey });
+  await deleteInBatches(table, expired);
+  return expired.length;
+}
