@@ -26,6 +26,10 @@ const ESTATES: Record<string, Estate> = {
     name: 'wide (300 subscriptions x 35 VMs)',
     args: ['--vm-only', '--vms', '35', '--subscriptions', '300'],
   },
+  wide30: {
+    name: 'wide, small (30 subscriptions x 35 VMs)',
+    args: ['--vm-only', '--vms', '35', '--subscriptions', '30'],
+  },
   deep10k: { name: 'deep (1 subscription, 10,000)', args: ['--resources', '10000', '--subscriptions', '1'] },
   deep100k: {
     name: 'deep (1 subscription, 100,000)',
@@ -100,14 +104,17 @@ const sum = (byKind: Record<string, number>, kinds: string[]) =>
 const f4 = (x: number) => x.toFixed(4);
 const s2 = (ms: number) => (ms / 1000).toFixed(2);
 
-export async function main(names: string[]): Promise<boolean> {
+export async function main(
+  names: string[],
+  sources: Array<'arm' | 'resourcegraph'> = ['arm', 'resourcegraph'],
+): Promise<boolean> {
   const checks: Array<[string, string, boolean]> = [];
   const heap: Record<string, number> = {};
   for (const key of names) {
     const estate = ESTATES[key];
     if (!estate) throw new Error(`unknown estate ${key}: one of ${Object.keys(ESTATES).join(', ')}`);
     const runs: Partial<Record<'arm' | 'resourcegraph', Figures>> = {};
-    for (const source of ['arm', 'resourcegraph'] as const) {
+    for (const source of sources) {
       const r = await runOnce(estate, source);
       runs[source] = r;
       const n = Math.max(1, r.resources);
@@ -181,8 +188,12 @@ export async function main(names: string[]): Promise<boolean> {
 }
 
 if (require.main === module) {
-  const names = process.argv.slice(2);
-  main(names.length ? names : ['wide', 'deep10k']).then(
+  // estates by name; `--source arm` or `--source resourcegraph` runs one path only
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--source');
+  const sources = at >= 0 ? [args[at + 1] as 'arm' | 'resourcegraph'] : undefined;
+  const names = at >= 0 ? args.filter((_, i) => i !== at && i !== at + 1) : args;
+  main(names.length ? names : ['wide', 'deep10k'], sources).then(
     (ok) => process.exit(ok ? 0 : 1),
     (e) => {
       console.error(e);

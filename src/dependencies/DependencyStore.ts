@@ -1,5 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
-import { escapeKeyPart, idRowPrefix, idScope, odataString, prefixFilter } from '../storage/keys';
+import { parseResourceId } from '../discovery/Resource';
+import { escapeKeyPart, idRowPrefix, odataString, prefixFilter } from '../storage/keys';
 import type { TableEntity } from '../storage/resourceEntity';
 import { BatchWriter, deleteInBatches, getEntityOrUndefined, upsertInBatches } from '../storage/tables';
 import { HashOrdinals, NumberColumn, hashKey } from './compact';
@@ -7,11 +8,12 @@ import { edgeIdentity, type Edge, type EdgeCategory, type EdgeMethod } from './E
 
 /**
  * The `dependencies` table. Every edge is stored twice so that each direction is one key range:
- * PartitionKey `out|<scope of the source>` with RowKey `<source>~<target>~<method>`, and
- * `in|<scope of the target>` with RowKey `<target>~<source>~<method>` (ids lower-cased and
- * escaped as resource RowKeys; a scope is `<subscriptionId>|<resource group>|<type>`, see
- * `idScope`). An id's edges are the RowKeys starting `<id>~` in its scope's partition; a
- * subscription's or a resource group's edges are one PartitionKey range. One row `meta`/`graph`
+ * PartitionKey `out|<subscription of the source>` with RowKey `<source>~<target>~<method>`, and
+ * `in|<subscription of the target>` with RowKey `<target>~<source>~<method>` (ids lower-cased and
+ * escaped as resource RowKeys; an id that is no ARM id, an application or an external host, is its
+ * own partition `~<id>`, see `edgeScope`). An id's edges are the RowKeys starting `<id>~` in its
+ * subscription's partition; a subscription's edges are one partition, a resource group's one
+ * RowKey range of it (ARM ids start `/subscriptions/<id>/resourcegroups/<name>/`). One row `meta`/`graph`
  * names the scan whose detection the stored graph is: every stored edge was seen by it, so it is
  * each edge's `lastSeenScanId` (no rewrite of unchanged edges per scan), and the key layout its
  * rows are in.
@@ -19,10 +21,18 @@ import { edgeIdentity, type Edge, type EdgeCategory, type EdgeMethod } from './E
 export const META_PARTITION = 'meta';
 const META_ROW = 'graph';
 /**
- * 2: partitions per scope. (1 had a partition per id: one Table transaction per edge end, and
- * edges are mostly one or two per end.) A graph stored in another layout is rewritten once.
+ * 3: a partition per subscription, so a subscription's edges are written in full 100-row
+ * transactions. (2 had a partition per subscription, resource group and type: on an estate of
+ * many small subscriptions that was a transaction for every few edges; 1 had a partition per id.)
+ * A graph stored in another layout is rewritten once.
  */
-const LAYOUT = 2;
+const LAYOUT = 3;
+
+/** An id's edge partition, after `out|` or `in|`: its subscription, or the id itself if it has none. */
+function edgeScope(id: string): string {
+  const p = parseResourceId(id);
+  return p ? escapeKeyPart(p.subscriptionId) : `~${escapeKeyPart(id)}`;
+}
 
 function rowKey(from: string, to: string, method: string): string {
   return `${idRowPrefix(from)}${escapeKeyPart(to)}~${method}`;
@@ -41,12 +51,12 @@ export function edgeRows(e: Edge): [TableEntity, TableEntity] {
   };
   return [
     {
-      partitionKey: `out|${idScope(e.sourceId)}`,
+      partitionKey: `out|${edgeScope(e.sourceId)}`,
       rowKey: rowKey(e.sourceId, e.targetId, e.method),
       ...columns,
     },
     {
-      partitionKey: `in|${idScope(e.targetId)}`,
+      partitionKey: `in|${edgeScope(e.targetId)}`,
       rowKey: rowKey(e.targetId, e.sourceId, e.method),
       ...columns,
     },
@@ -168,7 +178,7 @@ export class DependencyStore {
 
   private async ofId(direction: 'out' | 'in', id: string, lastSeen?: string): Promise<Edge[]> {
     return this.query(
-      `PartitionKey eq ${odataString(`${direction}|${idScope(id)}`)} and ${prefixFilter('RowKey', idRowPrefix(id))}`,
+      `PartitionKey eq ${odataString(`${direction}|${edgeScope(id)}`)} and ${prefixFilter('RowKey', idRowPrefix(id))}`,
       lastSeen,
     );
   }
@@ -186,11 +196,15 @@ export class DependencyStore {
   /** Every edge whose source is in the scope (the estate when it is empty). */
   async all(scope: GraphScope = {}, lastSeen?: string): Promise<Edge[]> {
     const sub = scope.subscriptionId ? escapeKeyPart(scope.subscriptionId) : undefined;
-    const filter = !sub
+    const partition = sub ? `PartitionKey eq ${odataString(`out|${sub}`)}` : undefined;
+    const filter = !partition
       ? prefixFilter('PartitionKey', 'out|')
       : scope.resourceGroup
-        ? prefixFilter('PartitionKey', `out|${sub}|${escapeKeyPart(scope.resourceGroup)}|`)
-        : prefixFilter('PartitionKey', `out|${sub}|`);
+        ? `${partition} and ${prefixFilter(
+            'RowKey',
+            escapeKeyPart(`/subscriptions/${scope.subscriptionId}/resourcegroups/${scope.resourceGroup}/`),
+          )}`
+        : partition;
     return this.query(filter, lastSeen);
   }
 
