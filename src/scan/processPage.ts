@@ -140,6 +140,7 @@ async function processPageOnce(
       updatedAt: doneAt,
       ...(task.lastError ? { lastError: '' } : {}),
       ...taskOutcome([marker]),
+      ...(counts.seen !== undefined ? { seen: counts.seen } : {}),
     });
     log.debug('page done', { ...counts, seen: undefined, more: false });
     await finalizeIfAllTasksDone(ctx, msg.scanId, msg.traceparent);
