@@ -1,6 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { parseResourceId } from '../discovery/Resource';
-import { escapeKeyPart, idRowPrefix, odataString, prefixFilter } from '../storage/keys';
+import { escapeKeyPart, idRowPrefix, idScope, odataString, prefixFilter } from '../storage/keys';
 import type { TableEntity } from '../storage/resourceEntity';
 import { BatchWriter, deleteInBatches, getEntityOrUndefined, upsertInBatches } from '../storage/tables';
 import { HashOrdinals, NumberColumn, hashKey } from './compact';
@@ -8,12 +7,11 @@ import { edgeIdentity, type Edge, type EdgeCategory, type EdgeMethod } from './E
 
 /**
  * The `dependencies` table. Every edge is stored twice so that each direction is one key range:
- * PartitionKey `out|<subscription of the source>` with RowKey `<source>~<target>~<method>`, and
- * `in|<subscription of the target>` with RowKey `<target>~<source>~<method>` (ids lower-cased and
- * escaped as resource RowKeys; an id that is no ARM id, an application or an external host, is its
- * own partition `~<id>`, see `edgeScope`). An id's edges are the RowKeys starting `<id>~` in its
- * subscription's partition; a subscription's edges are one partition, a resource group's one
- * RowKey range of it (ARM ids start `/subscriptions/<id>/resourcegroups/<name>/`). One row `meta`/`graph`
+ * PartitionKey `out|<scope of the source>` with RowKey `<source>~<target>~<method>`, and
+ * `in|<scope of the target>` with RowKey `<target>~<source>~<method>` (ids lower-cased and
+ * escaped as resource RowKeys; a scope is `<subscriptionId>|<resource group>|<type>`, see
+ * `idScope`). An id's edges are the RowKeys starting `<id>~` in its scope's partition; a
+ * subscription's or a resource group's edges are one PartitionKey range. One row `meta`/`graph`
  * names the scan whose detection the stored graph is: every stored edge was seen by it, so it is
  * each edge's `lastSeenScanId` (no rewrite of unchanged edges per scan), and the key layout its
  * rows are in.
@@ -21,18 +19,10 @@ import { edgeIdentity, type Edge, type EdgeCategory, type EdgeMethod } from './E
 export const META_PARTITION = 'meta';
 const META_ROW = 'graph';
 /**
- * 3: a partition per subscription, so a subscription's edges are written in full 100-row
- * transactions. (2 had a partition per subscription, resource group and type: on an estate of
- * many small subscriptions that was a transaction for every few edges; 1 had a partition per id.)
- * A graph stored in another layout is rewritten once.
+ * 2: partitions per scope. (1 had a partition per id: one Table transaction per edge end, and
+ * edges are mostly one or two per end.) A graph stored in another layout is rewritten once.
  */
-const LAYOUT = 3;
-
-/** An id's edge partition, after `out|` or `in|`: its subscription, or the id itself if it has none. */
-function edgeScope(id: string): string {
-  const p = parseResourceId(id);
-  return p ? escapeKeyPart(p.subscriptionId) : `~${escapeKeyPart(id)}`;
-}
+const LAYOUT = 2;
 
 function rowKey(from: string, to: string, method: string): string {
   return `${idRowPrefix(from)}${escapeKeyPart(to)}~${method}`;
@@ -51,12 +41,12 @@ export function edgeRows(e: Edge): [TableEntity, TableEntity] {
   };
   return [
     {
-      partitionKey: `out|${edgeScope(e.sourceId)}`,
+      partitionKey: `out|${idScope(e.sourceId)}`,
       rowKey: rowKey(e.sourceId, e.targetId, e.method),
       ...columns,
     },
     {
-      partitionKey: `in|${edgeScope(e.targetId)}`,
+      partitionKey: `in|${idScope(e.targetId)}`,
       rowKey: rowKey(e.targetId, e.sourceId, e.method),
       ...columns,
     },
@@ -178,7 +168,7 @@ export class DependencyStore {
 
   private async ofId(direction: 'out' | 'in', id: string, lastSeen?: string): Promise<Edge[]> {
     return this.query(
-      `PartitionKey eq ${odataString(`${direction}|${edgeScope(id)}`)} and ${prefixFilter('RowKey', idRowPrefix(id))}`,
+      `PartitionKey eq ${odataString(`${direction}|${idScope(id)}`)} and ${prefixFilter('RowKey', idRowPrefix(id))}`,
       lastSeen,
     );
   }
@@ -196,15 +186,11 @@ export class DependencyStore {
   /** Every edge whose source is in the scope (the estate when it is empty). */
   async all(scope: GraphScope = {}, lastSeen?: string): Promise<Edge[]> {
     const sub = scope.subscriptionId ? escapeKeyPart(scope.subscriptionId) : undefined;
-    const partition = sub ? `PartitionKey eq ${odataString(`out|${sub}`)}` : undefined;
-    const filter = !partition
+    const filter = !sub
       ? prefixFilter('PartitionKey', 'out|')
       : scope.resourceGroup
-        ? `${partition} and ${prefixFilter(
-            'RowKey',
-            escapeKeyPart(`/subscriptions/${scope.subscriptionId}/resourcegroups/${scope.resourceGroup}/`),
-          )}`
-        : partition;
+        ? prefixFilter('PartitionKey', `out|${sub}|${escapeKeyPart(scope.resourceGroup)}|`)
+        : prefixFilter('PartitionKey', `out|${sub}|`);
     return this.query(filter, lastSeen);
   }
 

@@ -14,8 +14,9 @@
  * scantasks   PartitionKey the scan id; RowKeys `task|<taskId>`, `page|<taskId>|<page, 6 digits>`
  *             (conditional-insert page markers) and `finalize` (the finalize marker).
  * changes     by scan and by resource; the scheme is in src/changes/ChangeLog.ts.
- * dependencies `out|<subscription of the source>` and `in|<subscription of the target>`
- *             partitions; see src/dependencies/DependencyStore.ts.
+ * dependencies `out|<scope of the source>` and `in|<scope of the target>` partitions (a scope:
+ *             `idScope` below, subscription, resource group and type); see
+ *             src/dependencies/DependencyStore.ts.
  *
  * repositories PartitionKey `<organization>|<project>` (escaped as above); RowKey the repository id.
  * pipelines    PartitionKey `<organization>|<project>`; RowKey the pipeline (definition) id.

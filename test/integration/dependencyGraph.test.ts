@@ -280,7 +280,7 @@ describe('the dependency graph in Table Storage', () => {
     for await (const e of table.listEntities()) after.push(e);
     expect(after.length).toBe(2 * edges.length + 1);
     expect(after.filter((e) => String(e.partitionKey).startsWith('out||subscriptions'))).toEqual([]);
-    expect(after.find((e) => e.partitionKey === 'meta')).toMatchObject({ layout: 3 });
+    expect(after.find((e) => e.partitionKey === 'meta')).toMatchObject({ layout: 2 });
     expect((await store.outgoing(ids.nic)).map((e) => e.targetId).sort()).toEqual(
       before.map((e) => e.targetId).sort(),
     );
