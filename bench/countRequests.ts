@@ -1,4 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import https from 'node:https';
 
@@ -85,4 +86,49 @@ export function countEntityWrites(table: TableClient): EntityWrites {
     transactions,
     stop: () => table.pipeline.removePolicy({ name }),
   };
+}
+
+/** A Table call's kind: `<table> <operation>` (batch, query, get, insert, upsert, merge, delete). */
+function tableOperation(method: string, path: string): string {
+  if (path.endsWith('/$batch')) return 'batch';
+  const keyed = /\(PartitionKey=/.test(decodeURIComponent(path));
+  switch (method) {
+    case 'GET':
+      return keyed ? 'get' : 'query';
+    case 'POST':
+      return 'insert';
+    case 'PUT':
+      return 'upsert';
+    case 'PATCH':
+    case 'MERGE':
+      return 'merge';
+    case 'DELETE':
+      return 'delete';
+    default:
+      return method;
+  }
+}
+
+/**
+ * Table calls by table and operation, on the given clients' pipelines (one count per call, before
+ * retries). Calls made inside `apart(fn)` (a harness's own polling) are counted under `harness`.
+ */
+export function countTableOperations(tables: TableClient[]): {
+  counts: () => Record<string, number>;
+  apart: <T>(fn: () => Promise<T>) => Promise<T>;
+} {
+  const byKind: Record<string, number> = {};
+  const harness = new AsyncLocalStorage<boolean>();
+  for (const table of tables)
+    table.pipeline.addPolicy({
+      name: 'countTableOperations',
+      sendRequest(request, next) {
+        const kind = harness.getStore()
+          ? 'harness'
+          : `${table.tableName} ${tableOperation(request.method, new URL(request.url).pathname)}`;
+        byKind[kind] = (byKind[kind] ?? 0) + 1;
+        return next(request);
+      },
+    });
+  return { counts: () => ({ ...byKind }), apart: (fn) => harness.run(true, fn) };
 }

@@ -144,7 +144,6 @@ export async function startAzuriteProcess(): Promise<{
 
 interface RunOptions {
   resources: number;
-  mode: 'scan' | 'original';
   floor?: boolean;
 }
 
@@ -175,7 +174,7 @@ async function runOnce(o: RunOptions): Promise<RunFigures & { counts: Counts; es
       counts: Counts;
     };
     const profile = process.env.BENCH_PROFILE
-      ? ['--cpu-prof', '--cpu-prof-dir', `${process.env.BENCH_PROFILE}/${o.mode}`]
+      ? ['--cpu-prof', '--cpu-prof-dir', `${process.env.BENCH_PROFILE}/scan`]
       : [];
     const worker = spawn(
       process.execPath,
@@ -188,16 +187,13 @@ async function runOnce(o: RunOptions): Promise<RunFigures & { counts: Counts; es
           TOPDECK_ARM_ENDPOINT: emulator.endpoint,
           TOPDECK_ARM_TOKEN: 'bench-token',
           NODE_EXTRA_CA_CERTS: emulator.caBundle,
-          BENCH_MODE: o.mode,
           ...(azurite.tablePid ? { BENCH_TABLE_PID: String(azurite.tablePid) } : {}),
           ...(o.floor ? { BENCH_FLOOR: '1' } : {}),
-          ...(process.env.BENCH_LOG
-            ? { BENCH_LOG: `${process.env.BENCH_LOG}.${o.mode}.${o.resources}` }
-            : {}),
+          ...(process.env.BENCH_LOG ? { BENCH_LOG: `${process.env.BENCH_LOG}.scan.${o.resources}` } : {}),
         },
       },
     );
-    const figures = (await firstJsonLine(worker, `${o.mode} worker`)) as unknown as RunFigures;
+    const figures = (await firstJsonLine(worker, 'scan worker')) as unknown as RunFigures;
     return { ...figures, counts: emulator.counts, estateResources: emulator.resources };
   } finally {
     emulatorProc.kill();
@@ -215,9 +211,9 @@ const s2 = (ms: number): string => (ms / 1000).toFixed(2);
 export async function main(sizes = [10_000, 100_000]): Promise<ScanBenchResult> {
   const [main10k, ...larger] = sizes;
   const size = main10k ?? 10_000;
-  const scan = await runOnce({ resources: size, mode: 'scan', floor: true });
+  const scan = await runOnce({ resources: size, floor: true });
   const big = [];
-  for (const n of larger) big.push({ n, r: await runOnce({ resources: n, mode: 'scan' }) });
+  for (const n of larger) big.push({ n, r: await runOnce({ resources: n }) });
 
   const chainMs = longestChain(scan.counts, PAGE_SIZE) * LATENCY_MS;
   const floorMs = scan.floorMs ?? NaN;

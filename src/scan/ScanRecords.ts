@@ -61,6 +61,8 @@ export interface TaskRow {
   error?: string;
   errorCode?: string;
   lastError?: string;
+  /** A task of one page: its page's seen RowKeys (as on the marker), so finalize need not read the marker. */
+  seen?: string;
   startedAt?: string;
   completedAt?: string;
   updatedAt: string;

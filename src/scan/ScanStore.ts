@@ -11,6 +11,7 @@ import {
   taskRowKey,
 } from '../storage/keys';
 import { getEntityOrUndefined, insertIfAbsent, upsertInBatches } from '../storage/tables';
+import { upsertTransaction } from '../storage/upsertTransaction';
 import type { CoverageRow, PageMarkerRow, ScanRow, TaskRow } from './ScanRecords';
 
 type Row<T> = T & { partitionKey: string; rowKey: string };
@@ -112,6 +113,26 @@ export class ScanStore {
   ): Promise<void> {
     await this.tasks.updateEntity(
       { partitionKey: scanId, rowKey: pageMarkerRowKey(taskId, page), ...fields },
+      'Merge',
+    );
+  }
+
+  /**
+   * A one-page task's last writes as one transaction (both rows are in the scan's partition): its
+   * page marker done and the task's outcome.
+   */
+  async finishOnePageTask(
+    scanId: string,
+    taskId: string,
+    marker: Partial<PageMarkerRow>,
+    task: Partial<TaskRow>,
+  ): Promise<void> {
+    await upsertTransaction(
+      this.tasks,
+      [
+        { partitionKey: scanId, rowKey: pageMarkerRowKey(taskId, 1), ...marker },
+        { partitionKey: scanId, rowKey: taskRowKey(taskId), ...task },
+      ],
       'Merge',
     );
   }

@@ -1,4 +1,5 @@
 import type { PageMessage } from './messages';
+import type { PageMarkerRow, TaskRow } from './ScanRecords';
 import type { ScanContext } from './ScanContext';
 import { finishTask } from './finishTask';
 
@@ -8,12 +9,19 @@ export async function completeTaskIfDone(ctx: ScanContext, msg: PageMessage): Pr
   const done = markers.filter((m) => m.state === 'done');
   const last = done.find((m) => m.isLast);
   if (!last || done.length < last.page) return;
+  await finishTask(ctx, msg, 'completed', taskOutcome(done));
+}
+
+/** What a completed task records, from its done page markers. */
+export function taskOutcome(
+  done: Array<Omit<PageMarkerRow, 'taskId' | 'messageId' | 'page' | 'state'>>,
+): Partial<TaskRow> {
   const sum = (k: 'items' | 'added' | 'modified' | 'skippedItems') =>
     done.reduce((n, m) => n + (m[k] ?? 0), 0);
   const sample = done.find((m) => m.skippedSample)?.skippedSample;
   const warnings = mergeWarnings(done.map((m) => m.warnings));
   const graphSnapshotAt = earliest(done.map((m) => m.graphAnsweredAt));
-  await finishTask(ctx, msg, 'completed', {
+  return {
     pages: done.length,
     items: sum('items'),
     added: sum('added'),
@@ -22,7 +30,7 @@ export async function completeTaskIfDone(ctx: ScanContext, msg: PageMessage): Pr
     ...(sample ? { skippedSample: sample } : {}),
     ...(warnings ? { warnings } : {}),
     ...(graphSnapshotAt ? { graphSnapshotAt } : {}),
-  });
+  };
 }
 
 /** The earliest of ISO times (undefined when none). */

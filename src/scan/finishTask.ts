@@ -33,7 +33,12 @@ export async function failTask(ctx: ScanContext, msg: TaskRef, message: string, 
   await finishTask(ctx, msg, 'failed', { error: redactText(message).slice(0, 2000), errorCode: code });
 }
 
-async function finalizeIfAllTasksDone(ctx: ScanContext, scanId: string, traceparent?: string): Promise<void> {
+/** Sends the scan's finalize message once, when every task is terminal. */
+export async function finalizeIfAllTasksDone(
+  ctx: ScanContext,
+  scanId: string,
+  traceparent?: string,
+): Promise<void> {
   const tasks = await ctx.deps.store.listTasks(scanId);
   if (!tasks.every((t) => TERMINAL_TASK.includes(t.status))) return;
   // The finalize marker is a conditional insert: of two last pages racing, one sends the message.

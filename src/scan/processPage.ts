@@ -3,8 +3,8 @@ import type { PageMessage } from './messages';
 import type { PageCounts, SourcePage } from './PageSource';
 import { TERMINAL_TASK } from './ScanRecords';
 import type { DeliveryInfo, ScanContext } from './ScanContext';
-import { completeTaskIfDone } from './completeTaskIfDone';
-import { failTask } from './finishTask';
+import { completeTaskIfDone, taskOutcome } from './completeTaskIfDone';
+import { failTask, finalizeIfAllTasksDone } from './finishTask';
 import { handlePageError } from './handlePageError';
 import { pageSourceFor } from './pageSourceFor';
 import { spawnTasks } from './spawnTasks';
@@ -83,14 +83,6 @@ async function processPageOnce(
     }
     // Our own earlier attempt claimed it and did not finish: carry on.
   }
-  if (task.status === 'pending' && msg.page === 1) {
-    await store.updateTask(msg.scanId, msg.taskId, {
-      status: 'running',
-      startedAt: nowIso,
-      updatedAt: nowIso,
-    });
-  }
-
   const source = pageSourceFor(ctx, msg);
   if (!source) {
     await failTask(
@@ -107,6 +99,13 @@ async function processPageOnce(
     page = await source.read(msg);
     // The next page's fetch overlaps this page's remaining calls and writes.
     if (page.next) {
+      // A task of one page goes from pending to completed in one write, at its end.
+      if (task.status === 'pending' && msg.page === 1)
+        await store.updateTask(msg.scanId, msg.taskId, {
+          status: 'running',
+          startedAt: nowIso,
+          updatedAt: nowIso,
+        });
       await ctx.deps.queues.send(source.queueName(msg), {
         ...msg,
         ...page.next,
@@ -129,12 +128,25 @@ async function processPageOnce(
   }
   Object.assign(tally, { items: counts.items, added: counts.added, modified: counts.modified });
   const doneAt = ctx.now().toISOString();
-  await store.updatePageMarker(msg.scanId, msg.taskId, msg.page, {
-    state: 'done',
-    isLast: !page.next,
-    ...counts,
-    updatedAt: doneAt,
-  });
+  const marker = { state: 'done' as const, isLast: !page.next, ...counts, updatedAt: doneAt };
+  if (msg.page === 1 && !page.next) {
+    // A task of one page (most, on an estate of many small subscriptions): no other marker to
+    // wait for, so the marker and the task's outcome go in one transaction. A retry after it finds
+    // the marker done and completes the task from the markers, as for any task.
+    await store.finishOnePageTask(msg.scanId, msg.taskId, marker, {
+      status: 'completed',
+      startedAt: task.startedAt || nowIso,
+      completedAt: doneAt,
+      updatedAt: doneAt,
+      ...(task.lastError ? { lastError: '' } : {}),
+      ...taskOutcome([marker]),
+      ...(counts.seen !== undefined ? { seen: counts.seen } : {}),
+    });
+    log.debug('page done', { ...counts, seen: undefined, more: false });
+    await finalizeIfAllTasksDone(ctx, msg.scanId, msg.traceparent);
+    return 'done';
+  }
+  await store.updatePageMarker(msg.scanId, msg.taskId, msg.page, marker);
   // Progress lives in the page markers (the watchdog reads them); the task row is written only
   // to clear an error an earlier delivery recorded.
   if (task.lastError) await store.updateTask(msg.scanId, msg.taskId, { updatedAt: doneAt, lastError: '' });

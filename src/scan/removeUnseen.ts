@@ -23,7 +23,12 @@ export interface Removal {
 export async function removeUnseen(ctx: ScanContext, scan: ScanRow, task: TaskRow): Promise<Removal> {
   const { tables, store } = ctx.deps;
   const scanId = scan.scanId;
-  const seen = seenKeySet((await store.listPageMarkers(scanId, task.taskId)).map((m) => m.seen));
+  // A task of one page carries its page's seen keys (processPage); any other reads its markers.
+  const seen = seenKeySet(
+    task.pages === 1 && task.seen !== undefined
+      ? [task.seen]
+      : (await store.listPageMarkers(scanId, task.taskId)).map((m) => m.seen),
+  );
   const inventory = isInventoryTask(task);
   const filter = inventory ? inventoryFilter(task) : taskScopeFilter(task);
   const scopes = new Set<string>(inventory ? [] : [taskScope(task)]);
