@@ -1,6 +1,7 @@
 import type { PageMessage } from './messages';
 import type { ScanContext } from './ScanContext';
 import { finishTask } from './finishTask';
+import type { TaskRow } from './ScanRecords';
 
 /** A task is complete when the last page is known and every page before it is done. */
 export async function completeTaskIfDone(ctx: ScanContext, msg: PageMessage): Promise<void> {
@@ -13,7 +14,7 @@ export async function completeTaskIfDone(ctx: ScanContext, msg: PageMessage): Pr
   const sample = done.find((m) => m.skippedSample)?.skippedSample;
   const warnings = mergeWarnings(done.map((m) => m.warnings));
   const graphSnapshotAt = earliest(done.map((m) => m.graphAnsweredAt));
-  await finishTask(ctx, msg, 'completed', {
+  const fields: Partial<TaskRow> = {
     pages: done.length,
     items: sum('items'),
     added: sum('added'),
@@ -22,7 +23,38 @@ export async function completeTaskIfDone(ctx: ScanContext, msg: PageMessage): Pr
     ...(sample ? { skippedSample: sample } : {}),
     ...(warnings ? { warnings } : {}),
     ...(graphSnapshotAt ? { graphSnapshotAt } : {}),
-  });
+  };
+  if (!msg.chain) return finishTask(ctx, msg, 'completed', fields);
+  // A Resource Graph chain: each of its tasks gets its own counts from the chain's markers.
+  const members = memberCounts(done.map((m) => m.members));
+  const own = (taskId: string): Partial<TaskRow> => {
+    const [items = 0, added = 0, modified = 0, skippedItems = 0] = members.get(taskId) ?? [];
+    return {
+      // the chain's pages are counted once, on its lead task
+      pages: taskId === msg.taskId ? done.length : 0,
+      items,
+      added,
+      modified,
+      skippedItems,
+      ...(skippedItems && sample ? { skippedSample: sample } : {}),
+      ...(graphSnapshotAt ? { graphSnapshotAt } : {}),
+    };
+  };
+  await finishTask(ctx, msg, 'completed', own(msg.taskId), own);
+}
+
+/** A chain's per-task counts summed over its pages' markers. */
+function memberCounts(perPage: Array<string | undefined>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const json of perPage) {
+    if (!json) continue;
+    for (const [taskId, counts] of Object.entries(JSON.parse(json) as Record<string, number[]>)) {
+      const sum = out.get(taskId) ?? [0, 0, 0, 0];
+      counts.forEach((n, i) => (sum[i] = (sum[i] ?? 0) + n));
+      out.set(taskId, sum);
+    }
+  }
+  return out;
 }
 
 /** The earliest of ISO times (undefined when none). */

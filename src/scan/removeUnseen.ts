@@ -23,7 +23,10 @@ export interface Removal {
 export async function removeUnseen(ctx: ScanContext, scan: ScanRow, task: TaskRow): Promise<Removal> {
   const { tables, store } = ctx.deps;
   const scanId = scan.scanId;
-  const seen = seenKeySet((await store.listPageMarkers(scanId, task.taskId)).map((m) => m.seen));
+  // a task of a Resource Graph chain was listed by its chain's pages: their markers are the lead task's
+  const seen = seenKeySet(
+    (await store.listPageMarkers(scanId, task.chain ?? task.taskId)).map((m) => m.seen),
+  );
   const inventory = isInventoryTask(task);
   const filter = inventory ? inventoryFilter(task) : taskScopeFilter(task);
   const scopes = new Set<string>(inventory ? [] : [taskScope(task)]);

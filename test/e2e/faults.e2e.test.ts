@@ -11,11 +11,17 @@ async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_00
   }
 }
 
-describe('scans under faults', () => {
+/**
+ * Faults in Resource Manager listings: this host lists through Resource Manager
+ * (TOPDECK_INVENTORY_SOURCE=arm: per subscription, the generic inventory list and the VM listing it
+ * finds a type for). The same faults in Resource Graph pages: test/scan/graphFaults.e2e.test.ts.
+ */
+describe('scans under faults (Resource Manager listings)', () => {
   let host: TestHost;
   beforeAll(async () => {
     host = await startTestHost({
       emulator: { subscriptionCount: 2, connected: false, vmsPerSubscription: 150, pageSize: 40 },
+      env: { TOPDECK_INVENTORY_SOURCE: 'arm' },
     });
   });
   afterAll(async () => host?.stop());
@@ -72,7 +78,9 @@ describe('scans under faults', () => {
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
     const scan = await host.waitForScan(body.scanId);
     expect(scan.status).toBe('partial');
-    expect(scan.tasks).toMatchObject({ total: 2, completed: 1, failed: 1 });
+    expect(scan.inventory).toMatchObject({ source: 'arm' });
+    // per subscription: the inventory list and the VM listing
+    expect(scan.tasks).toMatchObject({ total: 4, completed: 3, failed: 1 });
     expect(scan.errors[0]?.code).toBe('PoisonMessage');
     expect(scan.errors[0]?.message).toMatch(/poison queue; last error: .*503/);
     expect(scan.counts.removed).toBe(0);
@@ -112,7 +120,7 @@ describe('scans under faults', () => {
       const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
       const scan = await host.waitForScan(body.scanId);
       expect(scan.status).toBe('partial');
-      expect(scan.tasks).toMatchObject({ completed: 2, failed: 0 });
+      expect(scan.tasks).toMatchObject({ completed: 4, failed: 0 });
       expect(scan.counts.resources).toBe(299);
       const skipped = scan.errors.find((e) => e.code === 'ItemsSkipped');
       expect(skipped?.count).toBe(1);
