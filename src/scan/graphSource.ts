@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Discoverer } from '../discovery/Discoverer';
 import { mapEach } from '../discovery/Discoverer';
 import { genericResources, mapGenericResource } from '../discovery/types/genericResources';
@@ -98,31 +99,38 @@ export function graphChainSource(ctx: ScanContext): PageSource {
           const seen: string[] = [];
           let added = 0;
           let modified = 0;
-          for (const p of parts) {
-            const { items, stateOnly, skipped } = p.page;
-            const written = await writeResources(
-              ctx,
-              {
-                ...msg,
-                taskId: p.taskId,
-                subscriptionId: p.subscriptionId,
-                resourceType: p.resourceType,
-                baseline: baseline.has(p.subscriptionId) || undefined,
-              },
-              items,
-              stateOnly,
-              {
-                typeOf: (item) => (p.discoverer.generic ? item.type : p.discoverer.type),
-                canonicalType: p.resourceType,
-                listedAt,
-              },
-            );
-            members[p.taskId] = [items.length, written.added, written.modified, skipped.length];
+          const limit = pLimit(4);
+          const written = await Promise.all(
+            parts.map((p) =>
+              limit(() =>
+                writeResources(
+                  ctx,
+                  {
+                    ...msg,
+                    taskId: p.taskId,
+                    subscriptionId: p.subscriptionId,
+                    resourceType: p.resourceType,
+                    baseline: baseline.has(p.subscriptionId) || undefined,
+                  },
+                  p.page.items,
+                  p.page.stateOnly,
+                  {
+                    typeOf: (item) => (p.discoverer.generic ? item.type : p.discoverer.type),
+                    canonicalType: p.resourceType,
+                    listedAt,
+                  },
+                ),
+              ),
+            ),
+          );
+          parts.forEach((p, i) => {
+            const w = written[i] as { added: number; modified: number; seen: string };
+            members[p.taskId] = [p.page.items.length, w.added, w.modified, p.page.skipped.length];
             // 6 bytes a key: each part's base64 has no padding, so the parts concatenate
-            seen.push(written.seen);
-            added += written.added;
-            modified += written.modified;
-          }
+            seen.push(w.seen);
+            added += w.added;
+            modified += w.modified;
+          });
           return {
             counts: {
               ...pageCounts({

@@ -39,7 +39,7 @@ describe('the Resource Graph path: Graph pages as the scan page messages', () =>
   it('reads the estate from Graph pages, mapped as Resource Manager listings map it, field by field', async () => {
     host.emulator.resetStats();
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
-    const scan = await host.waitForScan(body.scanId);
+    const scan = await host.waitForScan(body.scanId, 150_000);
     expect(scan.status).toBe('completed');
     expect(scan.inventory).toMatchObject({ source: 'resourcegraph' });
     // what the scan saw is as of Graph's answer, which it records
@@ -77,6 +77,7 @@ describe('the Resource Graph path: Graph pages as the scan page messages', () =>
 
     const armScan = await armHost.waitForScan(
       (await armHost.api<{ scanId: string }>('POST', '/api/scans')).body.scanId,
+      150_000,
     );
     expect(armScan.status).toBe('completed');
     expect(armScan.inventory).toMatchObject({ source: 'arm' });
@@ -86,7 +87,7 @@ describe('the Resource Graph path: Graph pages as the scan page messages', () =>
     expect([...arm.keys()].sort()).toEqual([...graph.keys()].sort());
     for (const [id, item] of graph) expect(arm.get(id), id).toEqual(item);
     // two whole scans of the demo estate's make-up, one after the other, on a shared machine
-  }, 180_000);
+  }, 320_000);
 });
 
 describe('Resource Graph chains: paging and the quota', () => {
