@@ -16,7 +16,10 @@ async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_00
  * (TOPDECK_INVENTORY_SOURCE=arm: per subscription, the generic inventory list and the VM listing it
  * finds a type for). The same faults in Resource Graph pages: test/scan/graphFaults.e2e.test.ts.
  */
-describe('scans under faults (Resource Manager listings)', () => {
+/** A scan here lists the generic list, then the VMs it names: on a loaded shared machine that outlasts a minute. */
+const LOADED_MS = 200_000;
+
+describe('scans under faults (Resource Manager listings)', { timeout: LOADED_MS + 20_000 }, () => {
   let host: TestHost;
   beforeAll(async () => {
     host = await startTestHost({
@@ -31,7 +34,7 @@ describe('scans under faults (Resource Manager listings)', () => {
     host.emulator.resetStats();
     host.emulator.addFault({ path: /virtualMachines$/, page: 2, statusOnly: false, status: 500, times: 2 });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
-    const scan = await host.waitForScan(body.scanId);
+    const scan = await host.waitForScan(body.scanId, LOADED_MS);
     expect(scan.status).toBe('completed');
     expect(scan.counts.resources).toBe(300);
     expect(host.emulator.stats().faults).toBe(2);
@@ -51,7 +54,7 @@ describe('scans under faults (Resource Manager listings)', () => {
       times: 5,
     });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
-    const scan = await host.waitForScan(body.scanId);
+    const scan = await host.waitForScan(body.scanId, LOADED_MS);
     expect(scan.status).toBe('completed');
     expect(host.emulator.stats().faults).toBe(5);
     expect(host.runtime.stats.failures.discoverVirtualmachines).toBeGreaterThanOrEqual(1);
@@ -76,7 +79,7 @@ describe('scans under faults (Resource Manager listings)', () => {
       retryAfterSeconds: 0,
     });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
-    const scan = await host.waitForScan(body.scanId);
+    const scan = await host.waitForScan(body.scanId, LOADED_MS);
     expect(scan.status).toBe('partial');
     expect(scan.inventory).toMatchObject({ source: 'arm' });
     // per subscription: the inventory list and the VM listing
@@ -102,7 +105,7 @@ describe('scans under faults (Resource Manager listings)', () => {
       code: 'MissingSubscriptionRegistration',
     });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
-    const scan = await host.waitForScan(body.scanId);
+    const scan = await host.waitForScan(body.scanId, LOADED_MS);
     expect(scan.status).toBe('partial');
     expect(scan.tasks).toMatchObject({ failed: 1, skipped: 1 });
     expect(scan.errors[0]?.message).toContain(`assign it the Reader role on subscription ${a}`);
@@ -118,7 +121,7 @@ describe('scans under faults (Resource Manager listings)', () => {
     }));
     try {
       const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
-      const scan = await host.waitForScan(body.scanId);
+      const scan = await host.waitForScan(body.scanId, LOADED_MS);
       expect(scan.status).toBe('partial');
       expect(scan.tasks).toMatchObject({ completed: 4, failed: 0 });
       expect(scan.counts.resources).toBe(299);
@@ -157,7 +160,7 @@ describe('scans under faults (Resource Manager listings)', () => {
       status: 500,
     });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
-    const scan = await host.waitForScan(body.scanId);
+    const scan = await host.waitForScan(body.scanId, LOADED_MS);
     expect(scan.status).toBe('partial');
     expect(
       capturedLogs.some((l) => l.includes('Resource Manager circuit opened') && l.includes(`arm:${sub}`)),
