@@ -58,13 +58,11 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
   const chains =
     inventory.source === 'resourcegraph'
       ? planChains(
-          tasks
-            .filter(graphPaged)
-            .map((t) => ({
-              taskId: t.taskId,
-              subscriptionId: t.subscriptionId,
-              type: t.resourceType.toLowerCase(),
-            })),
+          tasks.filter(graphPaged).map((t) => ({
+            taskId: t.taskId,
+            subscriptionId: t.subscriptionId,
+            type: t.resourceType.toLowerCase(),
+          })),
           (s, type) => counts?.get(s)?.get(type) ?? 0,
         )
       : [];
