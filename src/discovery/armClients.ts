@@ -45,7 +45,7 @@ export interface ArmClients {
   }): Promise<{ rows: Array<Record<string, unknown>>; skipToken?: string; answeredAt: string }>;
   stats(): ArmCallStats;
   listSubscriptionIds(): Promise<string[]>;
-  /** Memoised per process: VM sizes of one location, keyed by lower-case size name. */
+  /** Memoised per process and location (not per subscription): VM sizes, keyed by lower-case size name. */
   vmSizes(
     subscriptionId: string,
     location: string,
@@ -203,7 +203,9 @@ export function createArmClients(options: ArmClientOptions): ArmClients {
       return ids;
     },
     vmSizes(subscriptionId, location) {
-      const key = `${subscriptionId}|${location.toLowerCase()}`;
+      // A location's size list is the same in every subscription: read once per location, with
+      // the first subscription that asks (300 subscriptions in one region: one read, not 300).
+      const key = location.toLowerCase();
       let p = sizeCache.get(key);
       if (!p) {
         p = (async () => {

@@ -86,5 +86,8 @@ export function compileRule(rule: FaultRule): ActiveRule {
   if (rule.times !== undefined && !(rule.times >= 0)) throw new RangeError('FaultRule.times must be >= 0');
   // always case-insensitive; never stateful (no g/y, so test() has no lastIndex memory)
   const flags = [...new Set((rule.path.flags + 'i').replace(/[gy]/g, ''))].join('');
+  if (rule.body !== undefined && !(rule.body instanceof RegExp))
+    throw new TypeError('FaultRule.body must be a RegExp');
+  if (rule.body) rule = { ...rule, body: new RegExp(rule.body.source, rule.body.flags.replace(/[gy]/g, '')) };
   return { rule: { ...rule }, regex: new RegExp(rule.path.source, flags), remaining: rule.times ?? Infinity };
 }

@@ -96,6 +96,15 @@ function encodeSkipToken(offset: number): string {
   return Buffer.from(`offset:${offset}`, 'utf8').toString('base64url');
 }
 
+/** The 1-based page of a Resource Graph query (its body's `options.$skipToken`); undefined for any other request. */
+function graphRequestPage(body: unknown, graphPageSize: number | undefined): number | undefined {
+  if (!body || typeof body !== 'object' || typeof (body as { query?: unknown }).query !== 'string')
+    return undefined;
+  const token = (body as { options?: { $skipToken?: unknown } }).options?.$skipToken;
+  const offset = Number(/^offset:(\d+)$/.exec(String(token ?? ''))?.[1] ?? 0);
+  return Math.floor(offset / Math.min(1000, Math.max(1, graphPageSize ?? 1000))) + 1;
+}
+
 function decodeSkipToken(token: string): number | undefined {
   const m = /^offset:(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   return m?.[1] === undefined ? undefined : Number(m[1]);
@@ -377,7 +386,10 @@ export class EmulatorCore {
     const statusOnly = (query.get('statusonly') ?? '').toLowerCase() === 'true';
     const skipToken = query.get('$skiptoken');
     const offset = skipToken === undefined ? 0 : decodeSkipToken(skipToken);
-    const page = offset === undefined ? undefined : Math.floor(offset / this.pageSize) + 1;
+    // A Resource Graph query carries its skip token in the POST body (resourceGraph.ts): its page
+    // counts in Graph's page size.
+    const graph = graphRequestPage(requestBody, this.options.graphPageSize);
+    const page = graph ?? (offset === undefined ? undefined : Math.floor(offset / this.pageSize) + 1);
 
     // fault rules first, in the order they were added
     for (const active of this.rules) {
@@ -385,6 +397,7 @@ export class EmulatorCore {
       if (active.remaining <= 0) continue;
       if (!active.regex.test(pathname)) continue;
       if (rule.page !== undefined && rule.page !== page) continue;
+      if (rule.body && !rule.body.test(JSON.stringify(requestBody ?? null))) continue;
       if (rule.statusOnly !== undefined && rule.statusOnly !== statusOnly) continue;
       active.remaining--;
       this.rules = this.rules.filter((r) => r.remaining > 0);

@@ -5,8 +5,13 @@ import type { AppliedChange, EstateChangeRequest, ResourceEventSink } from './es
 export interface FaultRule {
   /** case-insensitive regex tested against the request path (without query) */
   path: RegExp;
-  /** only requests for this 1-based page number of a paged list (page from the $skiptoken); undefined = any page */
+  /**
+   * only requests for this 1-based page number of a paged list (page from the $skiptoken; for a
+   * Resource Graph query, from the `$skipToken` in its body); undefined = any page
+   */
   page?: number;
+  /** only requests whose JSON body matches (a Resource Graph query's text, subscriptions, options) */
+  body?: RegExp;
   /** only when the query has statusOnly=true (true) / lacks it (false); undefined = either */
   statusOnly?: boolean;
   /** e.g. 500, 429, 403 */

@@ -50,6 +50,11 @@ export interface TaskRow {
   status: TaskStatus;
   /** Resource Graph pages: the earliest time Graph answered one (its data lags Azure by up to ~30 s). */
   graphSnapshotAt?: string;
+  /**
+   * The lead task of the Resource Graph chain that lists this task (src/scan/planChains.ts): the
+   * chain's page markers are this task's, and it ends when its chain does.
+   */
+  chain?: string;
   pages?: number;
   items?: number;
   added?: number;
@@ -88,6 +93,8 @@ export interface PageMarkerRow {
   seen?: string;
   /** A Resource Graph page: when Graph answered (its data lags Azure by up to ~30 s). */
   graphAnsweredAt?: string;
+  /** A Resource Graph chain's page: JSON `{taskId: [items, added, modified, skippedItems]}` of its tasks. */
+  members?: string;
   updatedAt: string;
 }
 

@@ -9,7 +9,26 @@ export async function completeTaskIfDone(ctx: ScanContext, msg: PageMessage): Pr
   const done = markers.filter((m) => m.state === 'done');
   const last = done.find((m) => m.isLast);
   if (!last || done.length < last.page) return;
-  await finishTask(ctx, msg, 'completed', taskOutcome(done));
+  const fields = taskOutcome(done);
+  if (!msg.chain) return finishTask(ctx, msg, 'completed', fields);
+  // A Resource Graph chain: each of its tasks gets its own counts from the chain's markers.
+  const sample = fields.skippedSample;
+  const graphSnapshotAt = fields.graphSnapshotAt;
+  const members = memberCounts(done.map((m) => m.members));
+  const own = (taskId: string): Partial<TaskRow> => {
+    const [items = 0, added = 0, modified = 0, skippedItems = 0] = members.get(taskId) ?? [];
+    return {
+      // the chain's pages are counted once, on its lead task
+      pages: taskId === msg.taskId ? done.length : 0,
+      items,
+      added,
+      modified,
+      skippedItems,
+      ...(skippedItems && sample ? { skippedSample: sample } : {}),
+      ...(graphSnapshotAt ? { graphSnapshotAt } : {}),
+    };
+  };
+  await finishTask(ctx, msg, 'completed', own(msg.taskId), own);
 }
 
 /** What a completed task records, from its done page markers. */
@@ -31,6 +50,20 @@ export function taskOutcome(
     ...(warnings ? { warnings } : {}),
     ...(graphSnapshotAt ? { graphSnapshotAt } : {}),
   };
+}
+
+/** A chain's per-task counts summed over its pages' markers. */
+function memberCounts(perPage: Array<string | undefined>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const json of perPage) {
+    if (!json) continue;
+    for (const [taskId, counts] of Object.entries(JSON.parse(json) as Record<string, number[]>)) {
+      const sum = out.get(taskId) ?? [0, 0, 0, 0];
+      counts.forEach((n, i) => (sum[i] = (sum[i] ?? 0) + n));
+      out.set(taskId, sum);
+    }
+  }
+  return out;
 }
 
 /** The earliest of ISO times (undefined when none). */

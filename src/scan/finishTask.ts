@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { FINALIZE_QUEUE } from '../discovery/registry';
 import { redactText } from '../telemetry/redact';
 import type { FinalizeMessage, PageMessage } from './messages';
@@ -6,21 +7,41 @@ import type { ScanContext } from './ScanContext';
 
 type TaskRef = Pick<PageMessage, 'scanId' | 'taskId' | 'traceparent'>;
 
-/** A task reaches a terminal status; the last task of a scan sends its finalize message once. */
+/**
+ * A task reaches a terminal status; the last task of a scan sends its finalize message once. The
+ * lead task of a Resource Graph chain takes the chain's other tasks with it: the same failure, or
+ * completed with the counts `memberFields` gives each.
+ */
 export async function finishTask(
   ctx: ScanContext,
   msg: TaskRef,
   status: 'completed' | 'failed' | 'skipped',
   fields: Partial<TaskRow>,
+  memberFields?: (taskId: string) => Partial<TaskRow>,
 ): Promise<void> {
   const at = ctx.now().toISOString();
-  await ctx.deps.store.updateTask(msg.scanId, msg.taskId, {
-    status,
-    completedAt: at,
-    updatedAt: at,
-    ...fields,
-  });
-  await finalizeIfAllTasksDone(ctx, msg.scanId, msg.traceparent);
+  const { store } = ctx.deps;
+  await store.updateTask(msg.scanId, msg.taskId, { status, completedAt: at, updatedAt: at, ...fields });
+  const tasks = await store.listTasks(msg.scanId);
+  const members = tasks.filter(
+    (t) => t.chain === msg.taskId && t.taskId !== msg.taskId && !TERMINAL_TASK.includes(t.status),
+  );
+  const limit = pLimit(16);
+  await Promise.all(
+    members.map((t) =>
+      limit(async () => {
+        const own = status === 'completed' && memberFields ? memberFields(t.taskId) : fields;
+        await store.updateTask(msg.scanId, t.taskId, { status, completedAt: at, updatedAt: at, ...own });
+      }),
+    ),
+  );
+  // Re-read after the chain's tasks ended: a task that ended meanwhile read them as still open.
+  await finalizeIfAllTasksDone(
+    ctx,
+    msg.scanId,
+    msg.traceparent,
+    members.length ? await store.listTasks(msg.scanId) : tasks,
+  );
 }
 
 export async function failTask(ctx: ScanContext, msg: TaskRef, message: string, code: string): Promise<void> {
@@ -33,13 +54,14 @@ export async function failTask(ctx: ScanContext, msg: TaskRef, message: string, 
   await finishTask(ctx, msg, 'failed', { error: redactText(message).slice(0, 2000), errorCode: code });
 }
 
-/** Sends the scan's finalize message once, when every task is terminal. */
+/** Sends the scan's finalize message once, when every task is terminal (`tasks`: as just read, else read now). */
 export async function finalizeIfAllTasksDone(
   ctx: ScanContext,
   scanId: string,
-  traceparent?: string,
+  traceparent: string | undefined,
+  tasks?: TaskRow[],
 ): Promise<void> {
-  const tasks = await ctx.deps.store.listTasks(scanId);
+  tasks ??= await ctx.deps.store.listTasks(scanId);
   if (!tasks.every((t) => TERMINAL_TASK.includes(t.status))) return;
   // The finalize marker is a conditional insert: of two last pages racing, one sends the message.
   if (await ctx.deps.store.claimFinalize(scanId, 'tasks-done')) {

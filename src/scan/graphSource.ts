@@ -1,12 +1,15 @@
+import pLimit from 'p-limit';
 import type { Discoverer } from '../discovery/Discoverer';
 import { mapEach } from '../discovery/Discoverer';
 import { genericResources, mapGenericResource } from '../discovery/types/genericResources';
 import { discoverQueueName } from '../discovery/registry';
 import { graphRowAsGeneric } from '../discovery/graphRowAsGeneric';
 import { rowsAsArmClients } from '../discovery/rowsAsArmClients';
-import { armListingSource, describeWriteFailure } from './armListingSource';
+import { canonicalType, findDiscoverer } from '../discovery/registry';
+import { describeWriteFailure } from './armListingSource';
 import { describeFailure } from './describeFailure';
-import { fetchJoinedPage } from './fetchJoinedPage';
+import { fetchJoinedPage, type JoinedPage } from './fetchJoinedPage';
+import { taskIdFor } from './taskIdFor';
 import type { PageMessage } from './messages';
 import { pageCounts, type PageSource } from './PageSource';
 import type { ScanContext } from './ScanContext';
@@ -48,99 +51,186 @@ export function graphReadable(discoverer: Discoverer | undefined): boolean {
 }
 
 /**
- * A page of a Resource Graph `$skipToken` chain (the Resource Graph path): one message = one
- * query of up to 1,000 rows of the task's (subscription, type[, resource group]), mapped by the
- * same mapper the Resource Manager listing uses (a dedicated type's listing run over the rows,
- * see rowsAsArmClients.ts; the generic mapper for the rest), and enriched from Resource Manager
- * as a listing is (VM sizes). The page step claims, sends the continuation, writes and marks done
- * exactly as for a listing; a task's removals follow the same rule (only when every page of its
- * chain was read cleanly). Graph lags Azure by up to ~30 s: each page records when Graph answered
- * (`graphAnsweredAt` on its marker).
+ * A page of a Resource Graph `$skipToken` chain (the Resource Graph path; planChains.ts): one
+ * message = one query of up to 1,000 rows of the chain's subscriptions × types[, resource group].
+ * The rows are split by (subscription, type), the scan's tasks, and each part is mapped by the
+ * same mapper the Resource Manager listing uses (a dedicated type's listing run over the rows, see
+ * rowsAsArmClients.ts; the generic mapper for the rest), enriched from Resource Manager as a
+ * listing is (VM sizes), and written as that task's. The page step claims, sends the continuation,
+ * writes and marks done exactly as for a listing, on the chain's lead task; the marker keeps each
+ * task's counts, and every task of the chain ends when the chain does, so a task's removals follow
+ * the same rule (only when every page of its chain was read cleanly). Graph lags Azure by up to
+ * ~30 s: each page records when Graph answered (`graphAnsweredAt` on its marker).
  */
-export function graphSource(ctx: ScanContext, discoverer: Discoverer): PageSource {
-  const source = discoverer.generic ? genericGraphSource(ctx) : dedicatedGraphSource(ctx, discoverer);
-  return {
-    ...source,
-    describeFailure: (error, msg, stage) =>
-      stage === 'write'
-        ? { kind: 'fail', message: describeWriteFailure(error) }
-        : {
-            kind: 'fail',
-            message: `the Resource Graph query for ${msg.resourceType} in subscription ${msg.subscriptionId} failed: ${describeFailure(error, msg).message}`,
-          },
-  };
-}
-
-function query(ctx: ScanContext, msg: PageMessage) {
-  return ctx.deps.arm.resourceGraphRows({
-    types: [msg.resourceType],
-    subscriptionIds: [msg.subscriptionId],
-    ...(msg.resourceGroup ? { resourceGroup: msg.resourceGroup } : {}),
-    ...(msg.continuationToken ? { skipToken: msg.continuationToken } : {}),
-  });
-}
-
-function dedicatedGraphSource(ctx: ScanContext, discoverer: Discoverer): Omit<PageSource, 'describeFailure'> {
-  const answeredAt = new Map<string, string>();
-  const listing = armListingSource(ctx, discoverer, async (d, scope, msg) => {
-    const answer = await query(ctx, msg);
-    answeredAt.set(msg.taskId, answer.answeredAt);
-    // the rows are the whole page: the type's listing (and state listing) run over them once
-    const page = await fetchJoinedPage(
-      d,
-      { ...scope, arm: rowsAsArmClients(answer.rows) },
-      {
-        ...msg,
-        continuationToken: undefined,
-        stateContinuationToken: undefined,
-        primaryDone: false,
-        stateDone: false,
-      },
-    );
-    return { ...page, next: answer.skipToken ? { continuationToken: answer.skipToken } : undefined };
-  });
-  return {
-    ...listing,
-    async read(msg) {
-      const page = await listing.read(msg);
-      return {
-        ...page,
-        async write() {
-          const written = await page.write();
-          const at = answeredAt.get(msg.taskId);
-          return { ...written, counts: { ...written.counts, ...(at ? { graphAnsweredAt: at } : {}) } };
-        },
-      };
-    },
-  };
-}
-
-/** Types without a dedicated discoverer: the generic mapper over the rows (its failures described above). */
-function genericGraphSource(ctx: ScanContext): Omit<PageSource, 'describeFailure'> {
+export function graphChainSource(ctx: ScanContext): PageSource {
   return {
     queueName: () => discoverQueueName(genericResources),
     async read(msg) {
+      const chain = msg.chain;
+      if (!chain) throw new Error('a Resource Graph page message without its chain');
       const listedAt = ctx.now().toISOString();
-      const answer = await query(ctx, msg);
-      const { items, skipped } = mapEach(answer.rows.map(graphRowAsGeneric), (r) =>
-        mapGenericResource(r, msg.resourceType),
+      const answer = await ctx.deps.arm.resourceGraphRows({
+        types: chain.types,
+        subscriptionIds: chain.subscriptionIds,
+        ...(msg.resourceGroup ? { resourceGroup: msg.resourceGroup } : {}),
+        ...(msg.continuationToken ? { skipToken: msg.continuationToken } : {}),
+      });
+      const parts = await Promise.all(
+        splitRows(answer.rows).map((rows) => mapPart(ctx, msg, rows.subscriptionId, rows.type, rows.rows)),
       );
       return {
         ...(answer.skipToken ? { next: { continuationToken: answer.skipToken } } : {}),
+        async complete() {
+          await Promise.all(
+            parts.map(async (p) => {
+              if (p.discoverer.enrich && p.page.items.length)
+                p.page.items = await p.discoverer.enrich(p.page.items, {
+                  subscriptionId: p.subscriptionId,
+                  resourceType: p.resourceType,
+                  ...(msg.resourceGroup ? { resourceGroup: msg.resourceGroup } : {}),
+                  arm: ctx.deps.arm,
+                });
+            }),
+          );
+        },
         async write() {
-          const written = await writeResources(ctx, msg, items, [], {
-            typeOf: (item) => item.type,
-            canonicalType: msg.resourceType,
-            listedAt,
+          const baseline = new Set(chain.baseline ?? []);
+          const members: Record<string, [number, number, number, number]> = {};
+          const seen: string[] = [];
+          let added = 0;
+          let modified = 0;
+          const limit = pLimit(4);
+          const written = await Promise.all(
+            parts.map((p) =>
+              limit(() =>
+                writeResources(
+                  ctx,
+                  {
+                    ...msg,
+                    taskId: p.taskId,
+                    subscriptionId: p.subscriptionId,
+                    resourceType: p.resourceType,
+                    baseline: baseline.has(p.subscriptionId) || undefined,
+                  },
+                  p.page.items,
+                  p.page.stateOnly,
+                  {
+                    typeOf: (item) => (p.discoverer.generic ? item.type : p.discoverer.type),
+                    canonicalType: p.resourceType,
+                    listedAt,
+                  },
+                ),
+              ),
+            ),
+          );
+          parts.forEach((p, i) => {
+            const w = written[i] as { added: number; modified: number; seen: string };
+            members[p.taskId] = [p.page.items.length, w.added, w.modified, p.page.skipped.length];
+            // 6 bytes a key: each part's base64 has no padding, so the parts concatenate
+            seen.push(w.seen);
+            added += w.added;
+            modified += w.modified;
           });
           return {
             counts: {
-              ...pageCounts({ items: items.length, skipped, written }),
+              ...pageCounts({
+                items: parts.reduce((n, p) => n + p.page.items.length, 0),
+                stateItems: parts.reduce((n, p) => n + p.page.stateOnly.length, 0),
+                skipped: parts.flatMap((p) => p.page.skipped),
+                warnings: parts.flatMap((p) => p.page.warnings),
+                written: { added, modified, seen: seen.join('') },
+              }),
               graphAnsweredAt: answer.answeredAt,
+              members: JSON.stringify(members),
             },
           };
         },
       };
     },
+    describeFailure: (error, msg, stage) => {
+      if (stage === 'write') return { kind: 'fail', message: describeWriteFailure(error) };
+      const chain = msg.chain;
+      const subs = chain?.subscriptionIds ?? [msg.subscriptionId];
+      const what = `the Resource Graph query for ${chain?.types.length ?? 1} type(s) in ${subs.length === 1 ? `subscription ${subs[0]}` : `${subs.length} subscriptions (${subs[0]} …)`}`;
+      const described = describeFailure(error, {
+        ...msg,
+        subscriptionId: subs.length === 1 ? (subs[0] as string) : `${subs[0]} and ${subs.length - 1} more`,
+        resourceType: 'Microsoft.ResourceGraph/resources',
+      });
+      return { kind: 'fail', message: `${what} failed: ${described.message}` };
+    },
   };
+}
+
+interface Part {
+  taskId: string;
+  subscriptionId: string;
+  resourceType: string;
+  discoverer: Discoverer;
+  page: JoinedPage;
+}
+
+/** A page's rows by (lower-case subscription, lower-case type), in the order Graph gave them. */
+function splitRows(
+  rows: Array<Record<string, unknown>>,
+): Array<{ subscriptionId: string; type: string; rows: Array<Record<string, unknown>> }> {
+  const out = new Map<
+    string,
+    { subscriptionId: string; type: string; rows: Array<Record<string, unknown>> }
+  >();
+  for (const row of rows) {
+    const subscriptionId = String(row.subscriptionId ?? '').toLowerCase();
+    const type = String(row.type ?? '').toLowerCase();
+    const key = `${subscriptionId}|${type}`;
+    let part = out.get(key);
+    if (!part) out.set(key, (part = { subscriptionId, type, rows: [] }));
+    part.rows.push(row);
+  }
+  return [...out.values()];
+}
+
+/** One task's rows of the page, mapped as its own listing maps them. */
+async function mapPart(
+  ctx: ScanContext,
+  msg: PageMessage,
+  subscriptionId: string,
+  type: string,
+  rows: Array<Record<string, unknown>>,
+): Promise<Part> {
+  const discoverer = findDiscoverer(type) ?? genericResources;
+  const resourceType = canonicalType(type);
+  const taskId = taskIdFor(subscriptionId, discoverer, msg.resourceGroup, resourceType);
+  if (discoverer.generic) {
+    const { items, skipped } = mapEach(rows.map(graphRowAsGeneric), (r) =>
+      mapGenericResource(r, resourceType),
+    );
+    return {
+      taskId,
+      subscriptionId,
+      resourceType,
+      discoverer,
+      page: { items, stateOnly: [], skipped, warnings: [] },
+    };
+  }
+  // the rows are the whole page: the type's listing (and state listing) run over them once
+  const page = await fetchJoinedPage(
+    discoverer,
+    {
+      subscriptionId,
+      resourceType,
+      ...(msg.resourceGroup ? { resourceGroup: msg.resourceGroup } : {}),
+      arm: rowsAsArmClients(rows),
+    },
+    {
+      ...msg,
+      subscriptionId,
+      resourceType,
+      continuationToken: undefined,
+      stateContinuationToken: undefined,
+      primaryDone: false,
+      stateDone: false,
+    },
+  );
+  ctx.deps.logger.debug('Resource Graph rows mapped', { scanId: msg.scanId, taskId, rows: rows.length });
+  return { taskId, subscriptionId, resourceType, discoverer, page };
 }

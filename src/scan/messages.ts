@@ -23,6 +23,18 @@ export const pageMessageSchema = z.object({
   stateDone: z.boolean().optional(),
   /** The task's pages come from a Resource Graph `$skipToken` chain (continuationToken is its skip token). */
   source: z.enum(['resourcegraph']).optional(),
+  /**
+   * A Resource Graph chain over a batch of tasks (src/scan/planChains.ts): the query's
+   * subscriptions and types, and which of those subscriptions this scan is the baseline of.
+   * The message's taskId is the chain's lead task; every task of the batch carries `chain`.
+   */
+  chain: z
+    .object({
+      subscriptionIds: z.array(z.string().min(1)).min(1),
+      types: z.array(z.string().min(1)).min(1),
+      baseline: z.array(z.string()).optional(),
+    })
+    .optional(),
   /** The scan is the first of this subscription: new rows are its baseline, not `added`. */
   baseline: z.boolean().optional(),
   correlationId: z.string().min(1),

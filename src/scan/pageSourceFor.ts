@@ -1,7 +1,7 @@
 import { findDiscoverer } from '../discovery/registry';
 import { armListingSource } from './armListingSource';
 import { extensionSource } from './extensionSource';
-import { graphReadable, graphSource } from './graphSource';
+import { graphChainSource } from './graphSource';
 import { isInventoryTask } from './inventoryTask';
 import { inventorySource } from './inventorySource';
 import type { PageMessage } from './messages';
@@ -13,8 +13,7 @@ export function pageSourceFor(ctx: ScanContext, msg: PageMessage): PageSource | 
   const extension = ctx.extensionFor(msg.resourceType);
   if (extension) return extensionSource(extension);
   if (isInventoryTask(msg)) return inventorySource(ctx);
+  if (msg.source === 'resourcegraph' && msg.chain) return graphChainSource(ctx);
   const discoverer = findDiscoverer(msg.resourceType);
-  if (msg.source === 'resourcegraph' && discoverer && graphReadable(discoverer))
-    return graphSource(ctx, discoverer);
   return discoverer ? armListingSource(ctx, discoverer) : undefined;
 }

@@ -29,6 +29,8 @@ export interface InventoryChoice {
 export interface ScanPlan {
   tasks: PlannedTask[];
   inventory: InventoryChoice;
+  /** The Resource Graph path: rows by (subscription, lower-case type), as Graph counted them. */
+  counts?: Map<string, Map<string, number>>;
 }
 
 export interface PlanDeps {
@@ -83,7 +85,7 @@ export async function planTasks(
       setting === 'resourcegraph'
         ? 'TOPDECK_INVENTORY_SOURCE=resourcegraph'
         : 'Resource Graph answered (TOPDECK_INVENTORY_SOURCE=auto)';
-    return { tasks, inventory: { source: 'resourcegraph', reason } };
+    return { tasks, inventory: { source: 'resourcegraph', reason }, counts };
   }
   let reason = 'reason' in graph ? graph.reason : '';
   if ('error' in graph) {

@@ -129,7 +129,7 @@ async function processPageOnce(
   Object.assign(tally, { items: counts.items, added: counts.added, modified: counts.modified });
   const doneAt = ctx.now().toISOString();
   const marker = { state: 'done' as const, isLast: !page.next, ...counts, updatedAt: doneAt };
-  if (msg.page === 1 && !page.next) {
+  if (msg.page === 1 && !page.next && !msg.chain) {
     // A task of one page (most, on an estate of many small subscriptions): no other marker to
     // wait for, so the marker and the task's outcome go in one transaction. A retry after it finds
     // the marker done and completes the task from the markers, as for any task.

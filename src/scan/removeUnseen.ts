@@ -23,11 +23,12 @@ export interface Removal {
 export async function removeUnseen(ctx: ScanContext, scan: ScanRow, task: TaskRow): Promise<Removal> {
   const { tables, store } = ctx.deps;
   const scanId = scan.scanId;
-  // A task of one page carries its page's seen keys (processPage); any other reads its markers.
+  // A task of one page carries its page's seen keys (processPage); a task of a Resource Graph chain
+  // was listed by its chain's pages, whose markers are the lead task's; any other reads its markers.
   const seen = seenKeySet(
-    task.pages === 1 && task.seen !== undefined
+    !task.chain && task.pages === 1 && task.seen !== undefined
       ? [task.seen]
-      : (await store.listPageMarkers(scanId, task.taskId)).map((m) => m.seen),
+      : (await store.listPageMarkers(scanId, task.chain ?? task.taskId)).map((m) => m.seen),
   );
   const inventory = isInventoryTask(task);
   const filter = inventory ? inventoryFilter(task) : taskScopeFilter(task);

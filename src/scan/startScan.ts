@@ -7,6 +7,7 @@ import { withOperation } from '../telemetry/logger';
 import type { PageMessage } from './messages';
 import { isInventoryTask } from './inventoryTask';
 import { graphReadable } from './graphSource';
+import { planChains } from './planChains';
 import { planTasks } from './planTasks';
 import type { ScanRow, TaskRow } from './ScanRecords';
 import type { ScanContext, StartScanRequest } from './ScanContext';
@@ -30,7 +31,11 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
   let subscriptionIds = request.subscriptionIds?.length ? request.subscriptionIds : defaults.subscriptionIds;
   if (!subscriptionIds.length) subscriptionIds = await arm.listSubscriptionIds();
   subscriptionIds = [...new Set(subscriptionIds.map((s) => s.toLowerCase()))];
-  const { tasks: planned, inventory } = await planTasks(
+  const {
+    tasks: planned,
+    inventory,
+    counts,
+  } = await planTasks(
     { arm, store, logger },
     subscriptionIds,
     resourceGroup,
@@ -49,6 +54,23 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
     status: 'pending',
     updatedAt: startedAt,
   }));
+  // The Resource Graph path: the types Graph can serve are read by chains over batches of tasks.
+  const chains =
+    inventory.source === 'resourcegraph'
+      ? planChains(
+          tasks.filter(graphPaged).map((t) => ({
+            taskId: t.taskId,
+            subscriptionId: t.subscriptionId,
+            type: t.resourceType.toLowerCase(),
+          })),
+          (s, type) => counts?.get(s)?.get(type) ?? 0,
+        )
+      : [];
+  const chainOf = new Map(chains.flatMap((c) => c.taskIds.map((id) => [id, c.lead] as const)));
+  for (const t of tasks) {
+    const lead = chainOf.get(t.taskId);
+    if (lead) t.chain = lead;
+  }
   const extensionQueues = new Map<string, string>();
   for (const extension of ctx.deps.extensions ?? []) {
     for (const planned of await extension.planTasks({
@@ -91,40 +113,55 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
   }
   // Running before the first message goes out: a fast scan may finalize before this returns.
   await store.updateScan(scanId, { status: 'running' });
-  const graphPages = inventory.source === 'resourcegraph' && defaults.inventorySource === 'resourcegraph';
+  const byId = new Map(tasks.map((t) => [t.taskId, t]));
+  const messages: Array<{ queueName: string; message: PageMessage }> = [];
+  for (const t of tasks) {
+    if (t.chain) continue;
+    messages.push({
+      queueName:
+        extensionQueues.get(t.taskId) ??
+        discoverQueueName(
+          isInventoryTask(t) ? genericResources : (findDiscoverer(t.resourceType) as Discoverer),
+        ),
+      message: firstPage(t, baseline.has(t.subscriptionId)),
+    });
+  }
+  for (const c of chains) {
+    const lead = byId.get(c.lead) as TaskRow;
+    const chainBaseline = c.subscriptionIds.filter((s) => baseline.has(s));
+    messages.push({
+      queueName: discoverQueueName(genericResources),
+      message: {
+        ...firstPage(lead, false),
+        source: 'resourcegraph',
+        chain: {
+          subscriptionIds: c.subscriptionIds,
+          types: c.types,
+          ...(chainBaseline.length ? { baseline: chainBaseline } : {}),
+        },
+      },
+    });
+  }
+  function firstPage(t: TaskRow, isBaseline: boolean): PageMessage {
+    return {
+      kind: 'page',
+      scanId,
+      taskId: t.taskId,
+      subscriptionId: t.subscriptionId,
+      resourceType: t.resourceType,
+      ...(t.resourceGroup ? { resourceGroup: t.resourceGroup } : {}),
+      ...(t.project ? { project: t.project } : {}),
+      page: 1,
+      ...(isBaseline ? { baseline: true } : {}),
+      correlationId: scanId,
+      ...(request.traceparent ? { traceparent: request.traceparent } : {}),
+    };
+  }
   const limit = pLimit(16);
-  await Promise.all(
-    tasks.map((t) =>
-      limit(() => {
-        const queueName =
-          extensionQueues.get(t.taskId) ??
-          discoverQueueName(
-            isInventoryTask(t) ? genericResources : (findDiscoverer(t.resourceType) as Discoverer),
-          );
-        const message: PageMessage = {
-          kind: 'page',
-          scanId,
-          taskId: t.taskId,
-          subscriptionId: t.subscriptionId,
-          resourceType: t.resourceType,
-          ...(t.resourceGroup ? { resourceGroup: t.resourceGroup } : {}),
-          ...(t.project ? { project: t.project } : {}),
-          page: 1,
-          // TOPDECK_INVENTORY_SOURCE=resourcegraph: the types Graph can serve are read as Graph pages
-          // (`auto` keeps Resource Manager listings per type until the Graph path is the default).
-          ...(graphPages && !extensionQueues.has(t.taskId) && graphPaged(t)
-            ? { source: 'resourcegraph' as const }
-            : {}),
-          ...(baseline.has(t.subscriptionId) ? { baseline: true } : {}),
-          correlationId: scanId,
-          ...(request.traceparent ? { traceparent: request.traceparent } : {}),
-        };
-        return ctx.deps.queues.send(queueName, message);
-      }),
-    ),
-  );
+  await Promise.all(messages.map((m) => limit(() => ctx.deps.queues.send(m.queueName, m.message))));
   log.info('scan started', {
     tasks: tasks.length,
+    ...(chains.length ? { graphChains: chains.length } : {}),
     subscriptions: subscriptionIds.length,
     trigger: request.trigger,
   });
@@ -133,5 +170,5 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
 
 /** A task of the Resource Graph plan whose pages come from Graph (graphSource.ts says which types). */
 function graphPaged(t: TaskRow): boolean {
-  return !isInventoryTask(t) && graphReadable(findDiscoverer(t.resourceType));
+  return !t.project && !isInventoryTask(t) && graphReadable(findDiscoverer(t.resourceType));
 }

@@ -33,6 +33,8 @@ describe('the topdeck CLI against the local runtime', () => {
   beforeAll(async () => {
     host = await startTestHost({
       emulator: { subscriptionCount: 2, connected: false, vmsPerSubscription: 40, pageSize: 25 },
+      // a test fails a scan with a fault in a Resource Manager VM listing
+      env: { TOPDECK_INVENTORY_SOURCE: 'arm' },
     });
     await seedConnectedEstate(host.services);
     url = ['--url', host.baseUrl];
@@ -45,7 +47,8 @@ describe('the topdeck CLI against the local runtime', () => {
     const scan = JSON.parse(r.stdout) as { scanId: string; status: string; counts: { resources: number } };
     expect(scan.status).toBe('completed');
     expect(scan.counts.resources).toBe(80);
-    expect(r.stderr).toMatch(new RegExp(`${scan.scanId} completed: tasks 2/2`));
+    // Resource Manager listings: per subscription the generic list and the VM listing it names
+    expect(r.stderr).toMatch(new RegExp(`${scan.scanId} completed: tasks 4/4`));
   });
 
   it('status lists scans (table and JSON) and shows one', async () => {

@@ -214,10 +214,16 @@ describe('Azure DevOps in a scan, end to end through the local runtime', () => {
 
   it('an Azure failure touches no DevOps result', async () => {
     const reposBefore = await all(host, 'repositories');
-    host.emulator.addFault({ path: /virtualMachines/, status: 403 });
+    // the scan reads Azure from Resource Graph (TOPDECK_INVENTORY_SOURCE=auto): its rows query is refused
+    host.emulator.addFault({
+      path: /Microsoft\.ResourceGraph\/resources$/,
+      body: /order by id asc/,
+      status: 403,
+    });
     try {
       const view = await scan(host);
       expect(view.status).toBe('partial');
+      expect(view.inventory).toMatchObject({ source: 'resourcegraph' });
       expect(view.tasks).toMatchObject({ total: 10, completed: 9, failed: 1 });
       expect(await all(host, 'repositories')).toHaveLength(reposBefore.length);
     } finally {

@@ -36,7 +36,8 @@ async function startCli(cwd: string, args: string[]): Promise<Child> {
     delete env[k];
   delete env.APPLICATIONINSIGHTS_CONNECTION_STRING;
   delete env.AzureWebJobsStorage;
-  Object.assign(env, { PORT: '0', SCAN_SCHEDULE: '0 0 0 1 1 *' });
+  // Resource Manager listings, paged at the emulator's --page-size (the bound below is stated for them)
+  Object.assign(env, { PORT: '0', SCAN_SCHEDULE: '0 0 0 1 1 *', TOPDECK_INVENTORY_SOURCE: 'arm' });
   const proc = spawn(
     process.execPath,
     [

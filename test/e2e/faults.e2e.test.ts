@@ -11,11 +11,20 @@ async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_00
   }
 }
 
-describe('scans under faults', () => {
+/**
+ * Faults in Resource Manager listings: this host lists through Resource Manager
+ * (TOPDECK_INVENTORY_SOURCE=arm: per subscription, the generic inventory list and the VM listing it
+ * finds a type for). The same faults in Resource Graph pages: test/scan/graphFaults.e2e.test.ts.
+ */
+/** A scan here lists the generic list, then the VMs it names: on a loaded shared machine that outlasts a minute. */
+const LOADED_MS = 200_000;
+
+describe('scans under faults (Resource Manager listings)', { timeout: LOADED_MS + 20_000 }, () => {
   let host: TestHost;
   beforeAll(async () => {
     host = await startTestHost({
       emulator: { subscriptionCount: 2, connected: false, vmsPerSubscription: 150, pageSize: 40 },
+      env: { TOPDECK_INVENTORY_SOURCE: 'arm' },
     });
   });
   afterAll(async () => host?.stop());
@@ -25,7 +34,7 @@ describe('scans under faults', () => {
     host.emulator.resetStats();
     host.emulator.addFault({ path: /virtualMachines$/, page: 2, statusOnly: false, status: 500, times: 2 });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
-    const scan = await host.waitForScan(body.scanId);
+    const scan = await host.waitForScan(body.scanId, LOADED_MS);
     expect(scan.status).toBe('completed');
     expect(scan.counts.resources).toBe(300);
     expect(host.emulator.stats().faults).toBe(2);
@@ -45,7 +54,7 @@ describe('scans under faults', () => {
       times: 5,
     });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
-    const scan = await host.waitForScan(body.scanId);
+    const scan = await host.waitForScan(body.scanId, LOADED_MS);
     expect(scan.status).toBe('completed');
     expect(host.emulator.stats().faults).toBe(5);
     expect(host.runtime.stats.failures.discoverVirtualmachines).toBeGreaterThanOrEqual(1);
@@ -70,9 +79,11 @@ describe('scans under faults', () => {
       retryAfterSeconds: 0,
     });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
-    const scan = await host.waitForScan(body.scanId);
+    const scan = await host.waitForScan(body.scanId, LOADED_MS);
     expect(scan.status).toBe('partial');
-    expect(scan.tasks).toMatchObject({ total: 2, completed: 1, failed: 1 });
+    expect(scan.inventory).toMatchObject({ source: 'arm' });
+    // per subscription: the inventory list and the VM listing
+    expect(scan.tasks).toMatchObject({ total: 4, completed: 3, failed: 1 });
     expect(scan.errors[0]?.code).toBe('PoisonMessage');
     expect(scan.errors[0]?.message).toMatch(/poison queue; last error: .*503/);
     expect(scan.counts.removed).toBe(0);
@@ -94,7 +105,7 @@ describe('scans under faults', () => {
       code: 'MissingSubscriptionRegistration',
     });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
-    const scan = await host.waitForScan(body.scanId);
+    const scan = await host.waitForScan(body.scanId, LOADED_MS);
     expect(scan.status).toBe('partial');
     expect(scan.tasks).toMatchObject({ failed: 1, skipped: 1 });
     expect(scan.errors[0]?.message).toContain(`assign it the Reader role on subscription ${a}`);
@@ -110,9 +121,9 @@ describe('scans under faults', () => {
     }));
     try {
       const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
-      const scan = await host.waitForScan(body.scanId);
+      const scan = await host.waitForScan(body.scanId, LOADED_MS);
       expect(scan.status).toBe('partial');
-      expect(scan.tasks).toMatchObject({ completed: 2, failed: 0 });
+      expect(scan.tasks).toMatchObject({ completed: 4, failed: 0 });
       expect(scan.counts.resources).toBe(299);
       const skipped = scan.errors.find((e) => e.code === 'ItemsSkipped');
       expect(skipped?.count).toBe(1);
@@ -149,7 +160,7 @@ describe('scans under faults', () => {
       status: 500,
     });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
-    const scan = await host.waitForScan(body.scanId);
+    const scan = await host.waitForScan(body.scanId, LOADED_MS);
     expect(scan.status).toBe('partial');
     expect(
       capturedLogs.some((l) => l.includes('Resource Manager circuit opened') && l.includes(`arm:${sub}`)),

@@ -19,6 +19,9 @@ describe('live progress of a running scan', () => {
         vmsPerSubscription: 300,
         pageSize: 20,
         latencyMs: 40,
+        // auto: the 600 VMs are one Resource Graph chain of 30 pages
+        graphPageSize: 20,
+        graphQuota: false,
       },
     });
   });

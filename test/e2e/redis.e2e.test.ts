@@ -15,6 +15,9 @@ describe('the Redis cache during a scan', () => {
         vmsPerSubscription: 200,
         pageSize: 20,
         latencyMs: 15,
+        // auto: the 400 VMs are one Resource Graph chain of 20 pages
+        graphPageSize: 20,
+        graphQuota: false,
       },
     });
   });

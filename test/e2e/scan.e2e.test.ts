@@ -5,7 +5,15 @@ describe('a scan end to end through the local runtime', () => {
   let host: TestHost;
   beforeAll(async () => {
     host = await startTestHost({
-      emulator: { subscriptionCount: 2, connected: false, vmsPerSubscription: 260, pageSize: 50 },
+      // auto: the VMs are one Resource Graph chain of 50-row pages
+      emulator: {
+        subscriptionCount: 2,
+        connected: false,
+        vmsPerSubscription: 260,
+        pageSize: 50,
+        graphPageSize: 50,
+        graphQuota: false,
+      },
     });
   });
   afterAll(async () => host?.stop());
@@ -39,9 +47,9 @@ describe('a scan end to end through the local runtime', () => {
       expect(got?.properties.cores).toBeGreaterThan(0);
       expect(got?.scanId).toBe(started.body.scanId);
     }
-    // Pages counted: 260 VMs at 50 a page = 6 pages per subscription.
+    // Pages counted: 520 VMs in one chain at 50 a page = 11 pages.
     const run = await host.api<ScanView & { pages: number }>('GET', `/api/scans/${started.body.scanId}`);
-    expect(run.body.pages).toBe(12);
+    expect(run.body.pages).toBe(11);
   });
 
   it('filters by subscription, type (any case) and resource group, and reads one resource by key', async () => {

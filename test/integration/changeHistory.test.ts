@@ -40,6 +40,8 @@ describe('change history and unchanged re-scans through the local runtime', () =
   beforeAll(async () => {
     host = await startTestHost({
       emulator: { subscriptionCount: 2, connected: false, vmsPerSubscription: 100, pageSize: 25 },
+      // one test injects a fault into page 2 of a Resource Manager VM listing
+      env: { TOPDECK_INVENTORY_SOURCE: 'arm' },
     });
   });
   afterAll(async () => host?.stop());

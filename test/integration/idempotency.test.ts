@@ -25,6 +25,8 @@ describe('idempotent queue handlers', () => {
       connected: false,
       vmsPerSubscription: 90,
       pageSize: 25,
+      // auto: the 180 VMs are one Resource Graph chain of 8 pages
+      graphPageSize: 25,
     });
     services = await createServices({
       settings: loadSettings({
@@ -51,7 +53,7 @@ describe('idempotent queue handlers', () => {
     expect(view.counts).toMatchObject({ resources: 180, added: 0, modified: 0, removed: 0 });
     expect(view.pages).toBe(8);
     // One continuation per page, one finalize, however often each was delivered.
-    expect(carried['discover-virtualmachines']).toBe(8);
+    expect(carried['discover-resources']).toBe(8);
     expect(carried['finalize-scan']).toBe(1);
     expect(
       capturedLogs.filter((l) => l.includes('"scan finalized"') && l.includes(scan.scanId)),
@@ -141,7 +143,7 @@ describe('idempotent queue handlers', () => {
     for (const k of all) await services.tables.resources.deleteEntity(k.partitionKey, k.rowKey);
 
     const scan = await services.scans.startScan({ trigger: 'http' });
-    const queue = services.queueService.getQueueClient('discover-virtualmachines');
+    const queue = services.queueService.getQueueClient('discover-resources');
     const { receivedMessageItems } = await queue.receiveMessages({
       numberOfMessages: 1,
       visibilityTimeout: 60,

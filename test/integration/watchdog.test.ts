@@ -47,7 +47,9 @@ describe('the watchdog', () => {
     });
     const scan = await scans.startScan({ trigger: 'timer' });
     // The page messages are lost (a worker died with them): nothing will ever move.
-    await services.queueService.getQueueClient('discover-virtualmachines').clearMessages();
+    // (TOPDECK_INVENTORY_SOURCE=auto: the VMs are read by a Resource Graph chain on discover-resources)
+    for (const q of ['discover-resources', 'discover-virtualmachines'])
+      await services.queueService.getQueueClient(q).clearMessages();
 
     clock += 5 * 60_000;
     expect(await scans.watchdog()).toEqual([]);
@@ -80,6 +82,8 @@ describe('the watchdog', () => {
       connected: false,
       vmsPerSubscription: 12,
       pageSize: 4,
+      // auto: the 12 VMs are one Resource Graph chain of 3 pages
+      graphPageSize: 4,
     });
     const scans = new ScanService({
       store: services.store,
@@ -97,7 +101,7 @@ describe('the watchdog', () => {
       },
       now: () => new Date(clock),
     });
-    const queue = services.queueService.getQueueClient('discover-virtualmachines');
+    const queue = services.queueService.getQueueClient('discover-resources');
     await queue.clearMessages();
     const scan = await scans.startScan({ trigger: 'timer' });
     const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 1 });

@@ -67,9 +67,11 @@ describe('the Resource Manager path (no Resource Graph) misses nothing', () => {
     const graphScan = await host.waitForScan(
       (await host.api<{ scanId: string }>('POST', '/api/scans')).body.scanId,
     );
+    // auto with Graph answering: Graph pages, so the scan records Graph's snapshot time
     expect(graphScan.inventory).toEqual({
       source: 'resourcegraph',
       reason: 'Resource Graph answered (TOPDECK_INVENTORY_SOURCE=auto)',
+      snapshotAt: expect.any(String),
     });
     // the same estate through the other source: nothing added, modified or removed
     expect(graphScan.counts).toMatchObject({ added: 0, modified: 0, removed: 0 });
