@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countEntityWrites } from '../../bench/countRequests';
-import type { ClusterEstate } from '../../src/emulator/kubernetes/kubernetesEstate';
+import type { ClusterEstate, K8sObject } from '../../src/emulator/kubernetes/kubernetesEstate';
 import {
   capturedLogs,
   listAllResources,
@@ -27,6 +27,72 @@ const KEPT: Record<string, string> = {
   'v1/configmaps': 'configmaps',
   'secrets-store.csi.x-k8s.io/v1/secretproviderclasses': 'secretproviderclasses',
 };
+
+/**
+ * Owner chains the demo estate does not have, added to a cluster before the first scan: a
+ * Deployment whose ReplicaSet is not called `<deployment>-<hash>`, and a ReplicaSet no Deployment
+ * owns though named like one of web's (the naming rule would have summed its pod into web).
+ */
+function addOwnerChainCases(cluster: ClusterEstate): void {
+  const owner = (kind: string, name: string) => [{ apiVersion: 'apps/v1', kind, name, controller: true }];
+  type Listed = Record<string, unknown> & {
+    metadata: Record<string, unknown> & { name: string; namespace: string };
+  };
+  const add = (list: string, o: Listed) =>
+    cluster.lists.set(
+      list,
+      [...(cluster.lists.get(list) ?? []), o as K8sObject].sort((a, b) =>
+        `${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1,
+      ),
+    );
+  const labels = { app: 'checkout' };
+  add('apps/v1/deployments', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'checkout', namespace: 'shop', labels },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { containers: [{ name: 'main', image: 'checkout:3' }] } },
+    },
+    status: { replicas: 2, readyReplicas: 2 },
+  });
+  add('apps/v1/replicasets', {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name: 'checkout-blue',
+      namespace: 'shop',
+      labels: { ...labels, 'pod-template-hash': '9f8e7d6c5' },
+      ownerReferences: owner('Deployment', 'checkout'),
+    },
+    spec: { replicas: 2 },
+  });
+  add('apps/v1/replicasets', {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name: 'web-77f9c', namespace: 'shop', labels: { app: 'web', 'pod-template-hash': '77f9c' } },
+    spec: { replicas: 1 },
+  });
+  const pod = (name: string, replicaSet: string, hash: string, image: string, restarts: number) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'shop',
+      labels: { 'pod-template-hash': hash },
+      ownerReferences: owner('ReplicaSet', replicaSet),
+    },
+    spec: { containers: [{ name: 'main', image }] },
+    status: {
+      conditions: [{ type: 'Ready', status: 'True' }],
+      containerStatuses: [{ name: 'main', image, restartCount: restarts }],
+    },
+  });
+  add('v1/pods', pod('checkout-blue-q2w3e', 'checkout-blue', '9f8e7d6c5', 'checkout:3', 0));
+  add('v1/pods', pod('checkout-blue-r4t5y', 'checkout-blue', '9f8e7d6c5', 'checkout:3', 4));
+  add('v1/pods', pod('web-77f9c-zzzzz', 'web-77f9c', '77f9c', 'web:old', 50));
+}
 
 interface Edge {
   sourceId: string;
@@ -64,6 +130,7 @@ describe('Kubernetes inside the demo AKS clusters, through the local runtime', (
   beforeAll(async () => {
     host = await startTestHost({ emulator: { subscriptionCount: 1, vmsPerSubscription: 30 } });
     clusters = host.emulator.kubernetes?.clusters ?? [];
+    addOwnerChainCases(clusters[0] as ClusterEstate);
     const send = host.services.queues.send.bind(host.services.queues);
     host.services.queues.send = async (queue, message, options) => {
       const json = JSON.stringify(message);
@@ -120,6 +187,20 @@ describe('Kubernetes inside the demo AKS clusters, through the local runtime', (
       (i) => i.type === `${T}/persistentvolumes` && i.properties.csiDriver === 'disk.csi.azure.com',
     );
     expect(pv?.properties).toMatchObject({ storageClass: 'managed-csi', capacity: '64Gi' });
+    // owner chains by owner references: a ReplicaSet not named <deployment>-<hash> leads to its
+    // Deployment; the pod of a ReplicaSet no Deployment owns is nobody's (not web's, though named so)
+    const first = clusters[0] as ClusterEstate;
+    const byId = (id: string) => items.find((i) => i.id === `${first.clusterId}${id}`);
+    expect(byId('/namespaces/shop/deployments/checkout')?.properties).toMatchObject({
+      podsTotal: 2,
+      podsReady: 2,
+      restarts: 4,
+      runningImages: ['checkout:3'],
+    });
+    expect(byId('/namespaces/shop/deployments/web')?.properties).toMatchObject({ podsTotal: 2, restarts: 1 });
+    expect(host.emulator.kubernetes?.stats().byList['apps/v1/replicasets']).toBeGreaterThanOrEqual(
+      clusters.length,
+    );
     const agent = items.find((i) => String(i.id).endsWith('/daemonsets/node-agent'));
     expect(agent?.properties).toMatchObject({ podsTotal: 8, podsReady: 8 });
   });
@@ -237,6 +318,10 @@ describe('Kubernetes inside the demo AKS clusters, through the local runtime', (
     expect(again.counts.removed).toBe(0);
     const web = (await k8sItems()).find((i) => i.id === `${first.clusterId}/namespaces/shop/deployments/web`);
     expect(web?.properties.restarts).toBe(1 + 2 * 3);
+    expect(
+      (await k8sItems()).find((i) => i.id === `${first.clusterId}/namespaces/shop/deployments/checkout`)
+        ?.properties.restarts,
+    ).toBe(4 + 2 * 3);
 
     const deployments = first.lists.get('apps/v1/deployments') ?? [];
     const gone = deployments.find((d) => d.metadata.namespace === 'payments' && d.metadata.name === 'api');
