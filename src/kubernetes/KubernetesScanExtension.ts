@@ -26,7 +26,7 @@ import {
 } from './kubernetesKinds';
 import type { KubernetesObject } from './kubernetesObject';
 import { mapKubernetesObject, type MappedObject } from './mapKubernetesObject';
-import { removeGoneObjects } from './removeGoneObjects';
+import { removeClusterObjects, removeGoneObjects } from './removeGoneObjects';
 import {
   loadReplicaSetOwners,
   replicaSetOwners,
@@ -286,6 +286,36 @@ export class KubernetesScanExtension implements ScanExtension {
         return counts;
       },
     };
+  }
+
+  /**
+   * A cluster a clean listing found gone from Azure: its objects are removed too, with their
+   * `removed` change items. Not while this scan has a task for that cluster (it answered, or its
+   * task failed: nothing is removed on a failure), nor for a subscription whose cluster list this
+   * extension could not read.
+   */
+  async removeOwnedBy(
+    scan: ScanRow,
+    tasks: TaskRow[],
+    gone: ReadonlyArray<{ id: string; type: string }>,
+  ): Promise<number> {
+    const clusters = gone.filter((g) => g.type.toLowerCase() === CLUSTER_TYPE.toLowerCase());
+    if (!clusters.length) return 0;
+    const own = tasks.filter((t) => this.owns(t.resourceType));
+    const deps = { resources: this.o.resources, changes: this.o.changes, store: this.o.store, now: this.now };
+    let removed = 0;
+    for (const { id } of clusters) {
+      const subscriptionId = parseResourceId(id)?.subscriptionId.toLowerCase();
+      const held = own.some(
+        (t) =>
+          t.project?.toLowerCase() === id.toLowerCase() ||
+          (t.project === '*' &&
+            t.subscriptionId.toLowerCase() === subscriptionId &&
+            t.status !== 'completed'),
+      );
+      if (!held) removed += await removeClusterObjects(deps, scan, id);
+    }
+    return removed;
   }
 
   async finalize(scan: ScanRow, tasks: TaskRow[]): Promise<GroupedError[]> {

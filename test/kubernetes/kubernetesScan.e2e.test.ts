@@ -367,4 +367,73 @@ describe('Kubernetes inside the demo AKS clusters, through the local runtime', (
       host.emulator.kubernetes?.fault(unreachable.name, undefined);
     }
   });
+  it('a cluster deleted from Azure: its objects are removed with `removed` items; not while the cluster list fails, nor when the cluster task failed', async () => {
+    const scope = [T, KUBERNETES];
+    const [gone, raced] = clusters as [ClusterEstate, ClusterEstate];
+    const idsOf = async (c: ClusterEstate) =>
+      (await k8sItems()).map((i) => String(i.id)).filter((id) => id.startsWith(`${c.clusterId}/`));
+    const removedIn = async (scanId: string) =>
+      (
+        await host.api<{ items: Array<{ kind: string; resourceId: string }> }>(
+          'GET',
+          `/api/changes?scanId=${scanId}&limit=1000`,
+        )
+      ).body.items
+        .filter((c) => c.kind === 'removed')
+        .map((c) => c.resourceId.toLowerCase())
+        .sort();
+
+    // deleted after the scan planned its tasks: the clean cluster list drops the cluster, but its
+    // own task failed (its API server is gone), so its objects stay
+    const racedIds = await idsOf(raced);
+    expect(racedIds.length).toBeGreaterThan(0);
+    const send = host.services.queues.send;
+    let armed = true;
+    host.services.queues.send = async (queue, message, options) => {
+      if (armed) {
+        armed = false;
+        expect(host.emulator.removeResource(raced.clusterId)).toBe(true);
+        host.emulator.kubernetes?.fault(raced.name, 'unreachable');
+      }
+      return send(queue, message, options);
+    };
+    try {
+      const s = await scanNow(scope);
+      expect(s.status).toBe('partial');
+      expect(s.tasks.failed).toBe(1);
+      expect(s.errors.map((e) => e.message).join('\n')).toContain(raced.name);
+      expect(await idsOf(raced)).toEqual(racedIds);
+      expect(await removedIn(s.scanId)).toEqual([raced.clusterId.toLowerCase()]);
+    } finally {
+      host.services.queues.send = send;
+      host.emulator.kubernetes?.fault(raced.name, undefined);
+    }
+
+    // deleted, and the cluster list fails: nothing of it is removed
+    const goneIds = await idsOf(gone);
+    expect(goneIds.length).toBeGreaterThan(0);
+    expect(host.emulator.removeResource(gone.clusterId)).toBe(true);
+    host.emulator.addFault({
+      path: /\/providers\/Microsoft\.ContainerService\/managedClusters$/i,
+      status: 403,
+    });
+    try {
+      const s = await scanNow(scope);
+      expect(s.status).not.toBe('completed');
+      expect(await idsOf(gone)).toEqual(goneIds);
+      expect(await removedIn(s.scanId)).toEqual([]);
+    } finally {
+      host.emulator.clearFaults();
+    }
+
+    // listed whole and cleanly: the cluster and every object of it are removed, each with its item
+    const s = await scanNow(scope);
+    expect(s.status).toBe('completed');
+    expect(await idsOf(gone)).toEqual([]);
+    expect(await removedIn(s.scanId)).toEqual(
+      [gone.clusterId, ...goneIds].map((id) => id.toLowerCase()).sort(),
+    );
+    // the other clusters keep theirs
+    for (const c of clusters.slice(2)) expect((await idsOf(c)).length).toBeGreaterThan(0);
+  });
 });
