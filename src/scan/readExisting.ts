@@ -3,18 +3,13 @@ import pLimit from 'p-limit';
 import { odataString, prefixEnd } from '../storage/keys';
 import type { TableEntity } from '../storage/resourceEntity';
 import { getEntityOrUndefined } from '../storage/tables';
+import type { StoredRowState } from './compareRow';
 
 /** Concurrent point reads per page, when a range read does not cover the page. */
 const READ_CONCURRENCY = 16;
 
-export interface ExistingRow {
-  id?: string;
-  hash?: string;
-  discoveredAt?: string;
-  firstSeenAt?: string;
-  scanId?: string;
-  changeKind?: string;
-  status?: string;
+/** What a stored row holds of the columns every writer compares, and the scan's own. */
+export interface ExistingRow extends StoredRowState {
   powerState?: string;
   /** Last read from Azure (a scan's write or an event's refresh). */
   refreshedAt?: string;
