@@ -11,7 +11,7 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { TableClient } from '@azure/data-tables';
 import { startArmEmulator } from '../src/emulator';
-import { KUBERNETES_KINDS } from '../src/kubernetes/kubernetesKinds';
+import { KUBERNETES_KINDS, SUMMED_KINDS } from '../src/kubernetes/kubernetesKinds';
 import { KUBERNETES_PAGE_LIMIT, KUBERNETES_TASK_TYPE } from '../src/kubernetes/KubernetesScanExtension';
 import { startLocal } from '../src/runtime/startLocal';
 import { TERMINAL_SCAN, TERMINAL_TASK } from '../src/scan/ScanRecords';
@@ -30,12 +30,13 @@ const ESTATE = {
 };
 /** App workloads per cluster of the main run (the memory run doubles it). */
 const WORKLOADS = Number(process.env.BENCH_K8S_WORKLOADS ?? 500);
-const LIST_KEY: Record<string, string> = {
+const LIST_KEY: Record<(typeof KUBERNETES_KINDS)[number], string> = {
   namespaces: 'v1/namespaces',
   nodes: 'v1/nodes',
   deployments: 'apps/v1/deployments',
   statefulsets: 'apps/v1/statefulsets',
   daemonsets: 'apps/v1/daemonsets',
+  replicasets: 'apps/v1/replicasets',
   pods: 'v1/pods',
   services: 'v1/services',
   ingresses: 'networking.k8s.io/v1/ingresses',
@@ -78,7 +79,10 @@ async function scanOnce(workloadsPerCluster: number, withFloor: boolean): Promis
     const objects = clusters.reduce(
       (n, c) =>
         n +
-        KUBERNETES_KINDS.filter((k) => k !== 'pods').reduce((m, k) => m + count(c, LIST_KEY[k] as string), 0),
+        KUBERNETES_KINDS.filter((k) => !SUMMED_KINDS.has(k)).reduce(
+          (m, k) => m + count(c, LIST_KEY[k] as string),
+          0,
+        ),
       0,
     );
     const pods = clusters.reduce((n, c) => n + count(c, 'v1/pods'), 0);

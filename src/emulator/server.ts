@@ -199,6 +199,19 @@ export class EmulatorCore {
     rewrite: (body: Record<string, unknown>) => Record<string, unknown>;
   };
 
+  /** Takes a resource out of the estate, without an event (deleted between two scans). */
+  removeResource(id: string): boolean {
+    const lower = id.toLowerCase();
+    for (const sub of this.estate.subscriptions) {
+      const kept = sub.resources.filter((r) => r.id.toLowerCase() !== lower);
+      if (kept.length === sub.resources.length) continue;
+      sub.resources = kept;
+      this.resourceIndex.set(sub.subscriptionId.toLowerCase(), new SubscriptionResources(sub));
+      return true;
+    }
+    return false;
+  }
+
   driftResources(
     type: RegExp | undefined,
     rewrite?: (body: Record<string, unknown>) => Record<string, unknown>,

@@ -98,6 +98,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     clearFaults: () => core.clearFaults(),
     driftVm: (name, rewrite) => core.driftVm(name, rewrite),
     driftResources: (type, rewrite) => core.driftResources(type, rewrite),
+    removeResource: (id) => core.removeResource(id),
     requestLog: () => core.requestLog(),
     changeEstate: (change) => core.changes.apply(change),
     onResourceEvents: (sink) => core.changes.subscribe(sink),

@@ -132,6 +132,8 @@ export interface ArmEmulator {
     type: RegExp | undefined,
     rewrite?: (body: Record<string, unknown>) => Record<string, unknown>,
   ): void;
+  /** Takes a resource out of the estate without an event (deleted between two scans); false when absent. */
+  removeResource(id: string): boolean;
   /** bounded (last 50k), oldest first */
   requestLog(): RequestLogEntry[];
   /** Changes the estate and emits the resource event Azure would (src/emulator/estateChanges.ts). */

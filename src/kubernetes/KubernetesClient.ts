@@ -95,6 +95,8 @@ export class KubernetesClient {
         return this.apps.listStatefulSetForAllNamespaces(p);
       case 'daemonsets':
         return this.apps.listDaemonSetForAllNamespaces(p);
+      case 'replicasets':
+        return this.apps.listReplicaSetForAllNamespaces(p);
       case 'ingresses':
         return this.networking.listIngressForAllNamespaces(p);
       case 'secretproviderclasses':

@@ -26,7 +26,14 @@ import {
 } from './kubernetesKinds';
 import type { KubernetesObject } from './kubernetesObject';
 import { mapKubernetesObject, type MappedObject } from './mapKubernetesObject';
-import { removeGoneObjects } from './removeGoneObjects';
+import { removeClusterObjects, removeGoneObjects } from './removeGoneObjects';
+import {
+  loadReplicaSetOwners,
+  replicaSetOwners,
+  replicaSetsOfPods,
+  saveReplicaSetOwners,
+  type ReplicaSetOwners,
+} from './replicaSetOwners';
 import { resolveWorkloadIdentities } from './resolveWorkloadIdentities';
 import { podSumWorkloadId, sumPods, type PodSum } from './sumPods';
 import { writeObjects, writePodSums } from './writeObjects';
@@ -211,6 +218,7 @@ export class KubernetesScanExtension implements ScanExtension {
     const limit = this.o.pageLimit ?? KUBERNETES_PAGE_LIMIT;
     const parts: Array<{ kind: KubernetesKind; items: KubernetesObject[] }> = [];
     let podSums: PodSum[] = [];
+    const owners: ReplicaSetOwners = new Map();
     let listedCount = 0;
     let next: Position | undefined = position;
     while (next && listedCount < limit) {
@@ -219,8 +227,17 @@ export class KubernetesScanExtension implements ScanExtension {
       // each call asks for a whole page: a message holds at most two pages of objects
       const listed = await client.listPage(kind, limit, position.c);
       listedCount += listed.items.length;
-      if (kind === 'pods') {
-        const pods = sumPods(listed.items, position.carry, !listed.continueToken);
+      if (kind === 'replicasets') {
+        // read for the owner chain only: kept for this message's pods and noted for later ones'
+        const found = replicaSetOwners(listed.items);
+        for (const [k, v] of found) owners.set(k, v);
+        await saveReplicaSetOwners(this.o.store, msg.scanId, msg.taskId, found);
+        next = listed.continueToken ? { k: position.k, c: listed.continueToken } : undefined;
+      } else if (kind === 'pods') {
+        const wanted = replicaSetsOfPods(listed.items).filter((k) => !owners.has(k));
+        for (const [k, v] of await loadReplicaSetOwners(this.o.store, msg.scanId, msg.taskId, wanted))
+          owners.set(k, v);
+        const pods = sumPods(listed.items, position.carry, !listed.continueToken, owners);
         podSums = pods.done;
         next = listed.continueToken
           ? { k: position.k, c: listed.continueToken, ...(pods.carry ? { carry: pods.carry } : {}) }
@@ -269,6 +286,36 @@ export class KubernetesScanExtension implements ScanExtension {
         return counts;
       },
     };
+  }
+
+  /**
+   * A cluster a clean listing found gone from Azure: its objects are removed too, with their
+   * `removed` change items. Not while this scan has a task for that cluster (it answered, or its
+   * task failed: nothing is removed on a failure), nor for a subscription whose cluster list this
+   * extension could not read.
+   */
+  async removeOwnedBy(
+    scan: ScanRow,
+    tasks: TaskRow[],
+    gone: ReadonlyArray<{ id: string; type: string }>,
+  ): Promise<number> {
+    const clusters = gone.filter((g) => g.type.toLowerCase() === CLUSTER_TYPE.toLowerCase());
+    if (!clusters.length) return 0;
+    const own = tasks.filter((t) => this.owns(t.resourceType));
+    const deps = { resources: this.o.resources, changes: this.o.changes, store: this.o.store, now: this.now };
+    let removed = 0;
+    for (const { id } of clusters) {
+      const subscriptionId = parseResourceId(id)?.subscriptionId.toLowerCase();
+      const held = own.some(
+        (t) =>
+          t.project?.toLowerCase() === id.toLowerCase() ||
+          (t.project === '*' &&
+            t.subscriptionId.toLowerCase() === subscriptionId &&
+            t.status !== 'completed'),
+      );
+      if (!held) removed += await removeClusterObjects(deps, scan, id);
+    }
+    return removed;
   }
 
   async finalize(scan: ScanRow, tasks: TaskRow[]): Promise<GroupedError[]> {

@@ -1,6 +1,7 @@
 /**
  * The Kubernetes kinds TopDeck reads from each AKS cluster, in the order one cluster task lists
- * them (namespaces and nodes first; workloads before the pods summed into them). Secrets are not
+ * them (namespaces and nodes first; workloads, then ReplicaSets for the owner chains, before the
+ * pods summed into them). Secrets are not
  * among them and never will be: only names and references leave a cluster.
  */
 export const KUBERNETES_KINDS = [
@@ -9,6 +10,7 @@ export const KUBERNETES_KINDS = [
   'deployments',
   'statefulsets',
   'daemonsets',
+  'replicasets',
   'pods',
   'services',
   'ingresses',
@@ -20,8 +22,12 @@ export const KUBERNETES_KINDS = [
 ] as const;
 export type KubernetesKind = (typeof KUBERNETES_KINDS)[number];
 
-/** Kinds summed into others: listed, never kept as resources of their own. */
-export const SUMMED_KINDS: ReadonlySet<KubernetesKind> = new Set(['pods']);
+/**
+ * Kinds listed, never kept as resources of their own: pods are summed into their workloads;
+ * ReplicaSets are read only for the owner chain pod → ReplicaSet → Deployment
+ * (src/kubernetes/replicaSetOwners.ts).
+ */
+export const SUMMED_KINDS: ReadonlySet<KubernetesKind> = new Set(['pods', 'replicasets']);
 
 /** Kinds without a namespace. */
 export const CLUSTER_SCOPED: ReadonlySet<KubernetesKind> = new Set([

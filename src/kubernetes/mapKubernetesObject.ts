@@ -237,7 +237,8 @@ export function mapKubernetesObject(
       };
     }
     case 'pods':
-      throw new Error('pods are summed into their workloads, not mapped');
+    case 'replicasets':
+      throw new Error(`${kind} are read for their workloads, not mapped`);
   }
 }
 

@@ -18,14 +18,26 @@ export interface RemoveDeps {
 
 /**
  * The objects of one cluster that its task, finished cleanly in this scan, did not list again:
- * recorded as removed, then deleted. Only that cluster's rows are looked at (its id prefixes
- * their RowKeys); a row another scan wrote after this one started is kept. Safe to run twice.
+ * recorded as removed, then deleted. Safe to run twice.
  */
 export async function removeGoneObjects(deps: RemoveDeps, scan: ScanRow, task: TaskRow): Promise<number> {
-  const clusterId = task.project as string;
+  const seen = seenKeySet((await deps.store.listPageMarkers(scan.scanId, task.taskId)).map((m) => m.seen));
+  return removeClusterObjects(deps, scan, task.project as string, seen);
+}
+
+/**
+ * A cluster's objects but the `seen` ones, recorded as removed, then deleted (all of them for a
+ * cluster deleted from Azure). Only that cluster's rows are looked at (its id prefixes their
+ * RowKeys); a row another scan wrote after this one started is kept. Safe to run twice.
+ */
+export async function removeClusterObjects(
+  deps: RemoveDeps,
+  scan: ScanRow,
+  clusterId: string,
+  seen: ReadonlySet<string> = new Set(),
+): Promise<number> {
   const parsed = parseResourceId(clusterId);
   if (!parsed) return 0;
-  const seen = seenKeySet((await deps.store.listPageMarkers(scan.scanId, task.taskId)).map((m) => m.seen));
   const rowPrefix = `${resourceRowKey(clusterId)}|`;
   const gone: Array<{ partitionKey: string; rowKey: string; id: string; name: string; type: string }> = [];
   for (const type of KUBERNETES_TYPES) {

@@ -1,5 +1,6 @@
 import { kubernetesId, type KubernetesKind } from './kubernetesKinds';
 import { list, metadataOf, num, rec, text, type KubernetesObject } from './kubernetesObject';
+import { replicaSetKey, type ReplicaSetOwners } from './replicaSetOwners';
 
 /** What a workload's pods add up to: shown on the workload, kept out of its content hash. */
 export interface PodSum {
@@ -14,12 +15,13 @@ export interface PodSum {
 
 /**
  * The workload a pod belongs to, following its controller owner reference: a StatefulSet or
- * DaemonSet directly; a ReplicaSet to its Deployment by the Deployment controller's naming
- * contract (`<deployment>-<pod-template-hash>`, the hash also a label on the pod), so no
- * cluster-sized ReplicaSet map is held. A bare ReplicaSet, a Job or an unowned pod: none.
+ * DaemonSet directly; a ReplicaSet on to the Deployment its own owner reference names (`owners`,
+ * read from the ReplicaSets listed before the pods), whatever the ReplicaSet is called. A
+ * ReplicaSet no Deployment owns, a Job or an unowned pod: none.
  */
 export function podOwner(
   pod: KubernetesObject,
+  owners: ReplicaSetOwners = new Map(),
 ): { kind: KubernetesKind; namespace: string; name: string } | undefined {
   const meta = metadataOf(pod);
   const owner = meta.ownerReferences.find((r) => r.controller) ?? meta.ownerReferences[0];
@@ -28,9 +30,8 @@ export function podOwner(
     return { kind: 'statefulsets', namespace: meta.namespace, name: owner.name };
   if (owner.kind === 'DaemonSet') return { kind: 'daemonsets', namespace: meta.namespace, name: owner.name };
   if (owner.kind === 'ReplicaSet') {
-    const hash = meta.labels['pod-template-hash'];
-    if (!hash || !owner.name.endsWith(`-${hash}`)) return undefined;
-    return { kind: 'deployments', namespace: meta.namespace, name: owner.name.slice(0, -hash.length - 1) };
+    const deployment = owners.get(replicaSetKey(meta.namespace, owner.name));
+    return deployment ? { kind: 'deployments', namespace: meta.namespace, name: deployment } : undefined;
   }
   return undefined;
 }
@@ -55,12 +56,14 @@ export function sumPods(
   pods: readonly KubernetesObject[],
   carried: PodSum | undefined,
   lastPage: boolean,
+  /** The Deployment of each ReplicaSet the pods name (src/kubernetes/replicaSetOwners.ts). */
+  owners?: ReplicaSetOwners,
 ): { done: PodSum[]; carry?: PodSum } {
   const sums = new Map<string, PodSum>();
   if (carried) sums.set(carried.owner, { ...carried, runningImages: [...carried.runningImages] });
   let lastOwner: string | undefined;
   for (const pod of pods) {
-    const o = podOwner(pod);
+    const o = podOwner(pod, owners);
     if (!o) continue;
     const owner = `${o.kind}|${o.namespace}|${o.name}`;
     let sum = sums.get(owner);

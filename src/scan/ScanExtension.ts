@@ -49,6 +49,18 @@ export interface ScanExtension {
     subscriptionIds?: string[];
     resourceGroup?: string;
   }): Promise<PlannedTask[]>;
+  /**
+   * Rows this extension keeps that belong to resources a clean task found gone from Azure (a
+   * deleted AKS cluster's Kubernetes objects): removed, with their `removed` change items, before
+   * those resources' own rows are deleted, so a finalize retried after a crash finds the owners
+   * again. `tasks` are the scan's, to leave alone what one of its own tasks failed to read.
+   * Returns how many rows it removed. Must be idempotent.
+   */
+  removeOwnedBy?(
+    scan: ScanRow,
+    tasks: TaskRow[],
+    gone: ReadonlyArray<{ id: string; type: string }>,
+  ): Promise<number>;
   /** The queue a task's next page goes to. */
   queueName(resourceType: string): string;
   fetchPage(msg: PageMessage): Promise<ExtensionPage>;

@@ -8,6 +8,7 @@ import {
   pageMarkerRowKey,
   prefixEnd,
   prefixFilter,
+  taskNoteRowKey,
   taskRowKey,
 } from '../storage/keys';
 import { getEntityOrUndefined, insertIfAbsent, upsertInBatches } from '../storage/tables';
@@ -149,6 +150,34 @@ export class ScanStore {
       ` and RowKey lt ${odataString(prefixEnd(prefix))}`;
     const rows: PageMarkerRow[] = [];
     for await (const r of this.tasks.listEntities<PageMarkerRow>({ queryOptions: { filter } })) rows.push(r);
+    return rows;
+  }
+
+  /**
+   * A note a task's page leaves for the task's later pages (Kubernetes: which Deployment owns each
+   * ReplicaSet, for the pods listed after them), in the scan's partition beside the page markers.
+   * An upsert: a redelivered page writes the same note again.
+   */
+  async putTaskNote(
+    scanId: string,
+    taskId: string,
+    key: string,
+    fields: Record<string, string>,
+  ): Promise<void> {
+    await this.tasks.upsertEntity(
+      { partitionKey: scanId, rowKey: taskNoteRowKey(taskId, key), ...fields },
+      'Replace',
+    );
+  }
+
+  /** A task's notes, those matching `where` (an OData filter on their fields) when given. */
+  async listTaskNotes<T extends object>(scanId: string, taskId: string, where?: string): Promise<T[]> {
+    const filter = `PartitionKey eq ${odataString(scanId)} and ${prefixFilter('RowKey', `note|${taskId}|`)}`;
+    const rows: T[] = [];
+    for await (const r of this.tasks.listEntities<T>({
+      queryOptions: { filter: where ? `${filter} and (${where})` : filter },
+    }))
+      rows.push(r);
     return rows;
   }
 

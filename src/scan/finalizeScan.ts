@@ -47,7 +47,7 @@ export async function finalizeScan(ctx: ScanContext, msg: FinalizeMessage): Prom
   // Tasks' scopes are disjoint: their removals go 4 at a time (an error still fails finalize).
   const limit = pLimit(4);
   const removals = await Promise.all(
-    clean.map(async (t) => ({ task: t, ...(await limit(() => removeUnseen(ctx, scan, t))) })),
+    clean.map(async (t) => ({ task: t, ...(await limit(() => removeUnseen(ctx, scan, t, tasks))) })),
   );
   const removed = removals.reduce((n, r) => n + r.removed, 0);
   log.debug('finalize: unseen rows removed', { removed, tasks: clean.length });

@@ -3,18 +3,13 @@ import pLimit from 'p-limit';
 import { odataString, prefixEnd } from '../storage/keys';
 import type { TableEntity } from '../storage/resourceEntity';
 import { getEntityOrUndefined } from '../storage/tables';
+import type { StoredRowState } from './compareRow';
 
 /** Concurrent point reads per page, when a range read does not cover the page. */
 const READ_CONCURRENCY = 16;
 
-export interface ExistingRow {
-  id?: string;
-  hash?: string;
-  discoveredAt?: string;
-  firstSeenAt?: string;
-  scanId?: string;
-  changeKind?: string;
-  status?: string;
+/** What a stored row holds of the columns every writer compares, and the scan's own. */
+export interface ExistingRow extends StoredRowState {
   powerState?: string;
   /** Last read from Azure (a scan's write or an event's refresh). */
   refreshedAt?: string;
@@ -33,25 +28,28 @@ function typePrefixOf(partitionKey: string): string {
  * many more rows than the page (another order), the rest is read by point reads. Bounded
  * either way.
  */
-export async function readExisting(
+export async function readExisting<Row extends ExistingRow = ExistingRow>(
   table: TableClient,
-  drafts: TableEntity[],
-): Promise<Map<string, ExistingRow>> {
-  const found = new Map<string, ExistingRow>();
+  drafts: ReadonlyArray<Pick<TableEntity, 'partitionKey' | 'rowKey'>>,
+  /** Columns to read besides the ones every writer compares (Kubernetes' live counts). */
+  extraColumns: readonly string[] = [],
+): Promise<Map<string, Row>> {
+  const found = new Map<string, Row>();
   if (!drafts.length) return found;
   // a generic listing's page holds several types: one range per (subscription, type)
-  const byType = new Map<string, TableEntity[]>();
+  type Key = Pick<TableEntity, 'partitionKey' | 'rowKey'>;
+  const byType = new Map<string, Key[]>();
   for (const d of drafts) {
     const prefix = typePrefixOf(d.partitionKey);
     const list = byType.get(prefix);
     if (list) list.push(d);
     else byType.set(prefix, [d]);
   }
-  const pointReads: TableEntity[] = [];
-  const rangeRead = async ([prefix, rows]: [string, TableEntity[]]): Promise<void> => {
+  const pointReads: Key[] = [];
+  const rangeRead = async ([prefix, rows]: [string, Key[]]): Promise<void> => {
     const sorted = [...rows].sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0));
-    const first = (sorted[0] as TableEntity).rowKey;
-    const last = (sorted[sorted.length - 1] as TableEntity).rowKey;
+    const first = (sorted[0] as Key).rowKey;
+    const last = (sorted[sorted.length - 1] as Key).rowKey;
     const wanted = new Set(sorted.map((r) => `${r.partitionKey}\n${r.rowKey}`));
     const budget = sorted.length * 3 + 10;
     let read = 0;
@@ -60,7 +58,7 @@ export async function readExisting(
     const filter =
       `PartitionKey ge ${odataString(prefix)} and PartitionKey lt ${odataString(prefixEnd(prefix))}` +
       ` and RowKey ge ${odataString(first)} and RowKey le ${odataString(last)}`;
-    for await (const e of table.listEntities<ExistingRow>({
+    for await (const e of table.listEntities<Row>({
       queryOptions: {
         filter,
         select: [
@@ -75,6 +73,7 @@ export async function readExisting(
           'status',
           'powerState',
           'refreshedAt',
+          ...extraColumns,
         ],
       },
     })) {
@@ -95,7 +94,7 @@ export async function readExisting(
   await Promise.all(
     pointReads.map((r) =>
       limit(async () => {
-        const e = await getEntityOrUndefined<ExistingRow>(table, r.partitionKey, r.rowKey);
+        const e = await getEntityOrUndefined<Row>(table, r.partitionKey, r.rowKey);
         if (e) found.set(r.rowKey, e);
       }),
     ),

@@ -20,7 +20,13 @@ export interface Removal {
  * that listed its whole scope cleanly. An inventory task's scope is every row of its subscription
  * (and resource group) of a type without a dedicated discoverer: one scope per such type.
  */
-export async function removeUnseen(ctx: ScanContext, scan: ScanRow, task: TaskRow): Promise<Removal> {
+export async function removeUnseen(
+  ctx: ScanContext,
+  scan: ScanRow,
+  task: TaskRow,
+  /** The scan's tasks, for the extensions' rows owned by what is gone (see ScanExtension.removeOwnedBy). */
+  tasks: TaskRow[] = [],
+): Promise<Removal> {
   const { tables, store } = ctx.deps;
   const scanId = scan.scanId;
   // A task of one page carries its page's seen keys (processPage); a task of a Resource Graph chain
@@ -68,6 +74,12 @@ export async function removeUnseen(ctx: ScanContext, scan: ScanRow, task: TaskRo
     gone.push({ partitionKey, rowKey: e.rowKey as string, id: e.id, name: e.name, type: e.type });
   }
   if (!gone.length) return { removed: 0, scopes: [...scopes] };
+  // What extensions keep under the gone resources goes first (a retry finds the owners again).
+  const owners = gone
+    .filter((g) => g.id)
+    .map((g) => ({ id: g.id as string, type: inventory ? (g.type ?? '') : task.resourceType }));
+  // (the scan's `removed` count stays the Azure rows', as for the extensions' other removals)
+  for (const extension of ctx.deps.extensions ?? []) await extension.removeOwnedBy?.(scan, tasks, owners);
   const at = ctx.now().toISOString();
   const records: ChangeItem[] = gone
     .filter((g) => g.id)

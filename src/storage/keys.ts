@@ -135,6 +135,11 @@ export function pageMarkerRowKey(taskId: string, page: number): string {
   return `page|${taskId}|${String(page).padStart(6, '0')}`;
 }
 
+/** A note a task keeps for its later pages, beside its page markers (see ScanStore.putTaskNote). */
+export function taskNoteRowKey(taskId: string, key: string): string {
+  return `note|${taskId}|${escapeKeyPart(key)}`;
+}
+
 export const FINALIZE_ROW_KEY = 'finalize';
 
 /** Upper bound for a RowKey prefix range query: every key starting with prefix is < prefixEnd(prefix). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countEntityWrites } from '../../bench/countRequests';
-import type { ClusterEstate } from '../../src/emulator/kubernetes/kubernetesEstate';
+import type { ClusterEstate, K8sObject } from '../../src/emulator/kubernetes/kubernetesEstate';
 import {
   capturedLogs,
   listAllResources,
@@ -27,6 +27,72 @@ const KEPT: Record<string, string> = {
   'v1/configmaps': 'configmaps',
   'secrets-store.csi.x-k8s.io/v1/secretproviderclasses': 'secretproviderclasses',
 };
+
+/**
+ * Owner chains the demo estate does not have, added to a cluster before the first scan: a
+ * Deployment whose ReplicaSet is not called `<deployment>-<hash>`, and a ReplicaSet no Deployment
+ * owns though named like one of web's (the naming rule would have summed its pod into web).
+ */
+function addOwnerChainCases(cluster: ClusterEstate): void {
+  const owner = (kind: string, name: string) => [{ apiVersion: 'apps/v1', kind, name, controller: true }];
+  type Listed = Record<string, unknown> & {
+    metadata: Record<string, unknown> & { name: string; namespace: string };
+  };
+  const add = (list: string, o: Listed) =>
+    cluster.lists.set(
+      list,
+      [...(cluster.lists.get(list) ?? []), o as K8sObject].sort((a, b) =>
+        `${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1,
+      ),
+    );
+  const labels = { app: 'checkout' };
+  add('apps/v1/deployments', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'checkout', namespace: 'shop', labels },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { containers: [{ name: 'main', image: 'checkout:3' }] } },
+    },
+    status: { replicas: 2, readyReplicas: 2 },
+  });
+  add('apps/v1/replicasets', {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name: 'checkout-blue',
+      namespace: 'shop',
+      labels: { ...labels, 'pod-template-hash': '9f8e7d6c5' },
+      ownerReferences: owner('Deployment', 'checkout'),
+    },
+    spec: { replicas: 2 },
+  });
+  add('apps/v1/replicasets', {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name: 'web-77f9c', namespace: 'shop', labels: { app: 'web', 'pod-template-hash': '77f9c' } },
+    spec: { replicas: 1 },
+  });
+  const pod = (name: string, replicaSet: string, hash: string, image: string, restarts: number) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'shop',
+      labels: { 'pod-template-hash': hash },
+      ownerReferences: owner('ReplicaSet', replicaSet),
+    },
+    spec: { containers: [{ name: 'main', image }] },
+    status: {
+      conditions: [{ type: 'Ready', status: 'True' }],
+      containerStatuses: [{ name: 'main', image, restartCount: restarts }],
+    },
+  });
+  add('v1/pods', pod('checkout-blue-q2w3e', 'checkout-blue', '9f8e7d6c5', 'checkout:3', 0));
+  add('v1/pods', pod('checkout-blue-r4t5y', 'checkout-blue', '9f8e7d6c5', 'checkout:3', 4));
+  add('v1/pods', pod('web-77f9c-zzzzz', 'web-77f9c', '77f9c', 'web:old', 50));
+}
 
 interface Edge {
   sourceId: string;
@@ -64,6 +130,7 @@ describe('Kubernetes inside the demo AKS clusters, through the local runtime', (
   beforeAll(async () => {
     host = await startTestHost({ emulator: { subscriptionCount: 1, vmsPerSubscription: 30 } });
     clusters = host.emulator.kubernetes?.clusters ?? [];
+    addOwnerChainCases(clusters[0] as ClusterEstate);
     const send = host.services.queues.send.bind(host.services.queues);
     host.services.queues.send = async (queue, message, options) => {
       const json = JSON.stringify(message);
@@ -120,6 +187,20 @@ describe('Kubernetes inside the demo AKS clusters, through the local runtime', (
       (i) => i.type === `${T}/persistentvolumes` && i.properties.csiDriver === 'disk.csi.azure.com',
     );
     expect(pv?.properties).toMatchObject({ storageClass: 'managed-csi', capacity: '64Gi' });
+    // owner chains by owner references: a ReplicaSet not named <deployment>-<hash> leads to its
+    // Deployment; the pod of a ReplicaSet no Deployment owns is nobody's (not web's, though named so)
+    const first = clusters[0] as ClusterEstate;
+    const byId = (id: string) => items.find((i) => i.id === `${first.clusterId}${id}`);
+    expect(byId('/namespaces/shop/deployments/checkout')?.properties).toMatchObject({
+      podsTotal: 2,
+      podsReady: 2,
+      restarts: 4,
+      runningImages: ['checkout:3'],
+    });
+    expect(byId('/namespaces/shop/deployments/web')?.properties).toMatchObject({ podsTotal: 2, restarts: 1 });
+    expect(host.emulator.kubernetes?.stats().byList['apps/v1/replicasets']).toBeGreaterThanOrEqual(
+      clusters.length,
+    );
     const agent = items.find((i) => String(i.id).endsWith('/daemonsets/node-agent'));
     expect(agent?.properties).toMatchObject({ podsTotal: 8, podsReady: 8 });
   });
@@ -237,6 +318,10 @@ describe('Kubernetes inside the demo AKS clusters, through the local runtime', (
     expect(again.counts.removed).toBe(0);
     const web = (await k8sItems()).find((i) => i.id === `${first.clusterId}/namespaces/shop/deployments/web`);
     expect(web?.properties.restarts).toBe(1 + 2 * 3);
+    expect(
+      (await k8sItems()).find((i) => i.id === `${first.clusterId}/namespaces/shop/deployments/checkout`)
+        ?.properties.restarts,
+    ).toBe(4 + 2 * 3);
 
     const deployments = first.lists.get('apps/v1/deployments') ?? [];
     const gone = deployments.find((d) => d.metadata.namespace === 'payments' && d.metadata.name === 'api');
@@ -281,5 +366,74 @@ describe('Kubernetes inside the demo AKS clusters, through the local runtime', (
       host.emulator.kubernetes?.fault(refused.name, undefined);
       host.emulator.kubernetes?.fault(unreachable.name, undefined);
     }
+  });
+  it('a cluster deleted from Azure: its objects are removed with `removed` items; not while the cluster list fails, nor when the cluster task failed', async () => {
+    const scope = [T, KUBERNETES];
+    const [gone, raced] = clusters as [ClusterEstate, ClusterEstate];
+    const idsOf = async (c: ClusterEstate) =>
+      (await k8sItems()).map((i) => String(i.id)).filter((id) => id.startsWith(`${c.clusterId}/`));
+    const removedIn = async (scanId: string) =>
+      (
+        await host.api<{ items: Array<{ kind: string; resourceId: string }> }>(
+          'GET',
+          `/api/changes?scanId=${scanId}&limit=1000`,
+        )
+      ).body.items
+        .filter((c) => c.kind === 'removed')
+        .map((c) => c.resourceId.toLowerCase())
+        .sort();
+
+    // deleted after the scan planned its tasks: the clean cluster list drops the cluster, but its
+    // own task failed (its API server is gone), so its objects stay
+    const racedIds = await idsOf(raced);
+    expect(racedIds.length).toBeGreaterThan(0);
+    const send = host.services.queues.send;
+    let armed = true;
+    host.services.queues.send = async (queue, message, options) => {
+      if (armed) {
+        armed = false;
+        expect(host.emulator.removeResource(raced.clusterId)).toBe(true);
+        host.emulator.kubernetes?.fault(raced.name, 'unreachable');
+      }
+      return send(queue, message, options);
+    };
+    try {
+      const s = await scanNow(scope);
+      expect(s.status).toBe('partial');
+      expect(s.tasks.failed).toBe(1);
+      expect(s.errors.map((e) => e.message).join('\n')).toContain(raced.name);
+      expect(await idsOf(raced)).toEqual(racedIds);
+      expect(await removedIn(s.scanId)).toEqual([raced.clusterId.toLowerCase()]);
+    } finally {
+      host.services.queues.send = send;
+      host.emulator.kubernetes?.fault(raced.name, undefined);
+    }
+
+    // deleted, and the cluster list fails: nothing of it is removed
+    const goneIds = await idsOf(gone);
+    expect(goneIds.length).toBeGreaterThan(0);
+    expect(host.emulator.removeResource(gone.clusterId)).toBe(true);
+    host.emulator.addFault({
+      path: /\/providers\/Microsoft\.ContainerService\/managedClusters$/i,
+      status: 403,
+    });
+    try {
+      const s = await scanNow(scope);
+      expect(s.status).not.toBe('completed');
+      expect(await idsOf(gone)).toEqual(goneIds);
+      expect(await removedIn(s.scanId)).toEqual([]);
+    } finally {
+      host.emulator.clearFaults();
+    }
+
+    // listed whole and cleanly: the cluster and every object of it are removed, each with its item
+    const s = await scanNow(scope);
+    expect(s.status).toBe('completed');
+    expect(await idsOf(gone)).toEqual([]);
+    expect(await removedIn(s.scanId)).toEqual(
+      [gone.clusterId, ...goneIds].map((id) => id.toLowerCase()).sort(),
+    );
+    // the other clusters keep theirs
+    for (const c of clusters.slice(2)) expect((await idsOf(c)).length).toBeGreaterThan(0);
   });
 });

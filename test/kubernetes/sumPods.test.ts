@@ -20,10 +20,18 @@ function pod(
   };
 }
 
+/** What the ReplicaSets listed before the pods said: `<namespace>/<ReplicaSet>` → its Deployment. */
+const owners = new Map([
+  ['shop/web-5d8f7c9b4', 'web'],
+  ['shop/api-v2-7c9b4', 'api-v2'],
+  ['shop/checkout-blue', 'checkout'],
+  ['shop/web-5d8f7', 'web'],
+]);
+
 describe('podOwner: owner chains', () => {
   it.each([
     {
-      name: 'pod → ReplicaSet → Deployment (by the pod-template-hash the Deployment controller names it with)',
+      name: "pod → ReplicaSet → Deployment (the ReplicaSet's own owner reference)",
       pod: pod('web-5d8f7c9b4-abcde', { kind: 'ReplicaSet', name: 'web-5d8f7c9b4' }, { hash: '5d8f7c9b4' }),
       owner: { kind: 'deployments', namespace: 'shop', name: 'web' },
     },
@@ -31,6 +39,11 @@ describe('podOwner: owner chains', () => {
       name: 'a Deployment whose name has dashes',
       pod: pod('api-v2-7c9b4-xyz12', { kind: 'ReplicaSet', name: 'api-v2-7c9b4' }, { hash: '7c9b4' }),
       owner: { kind: 'deployments', namespace: 'shop', name: 'api-v2' },
+    },
+    {
+      name: 'a ReplicaSet whose name does not follow <deployment>-<hash>',
+      pod: pod('checkout-blue-q2w3e', { kind: 'ReplicaSet', name: 'checkout-blue' }, { hash: '9f8e7' }),
+      owner: { kind: 'deployments', namespace: 'shop', name: 'checkout' },
     },
     {
       name: 'a StatefulSet',
@@ -43,14 +56,23 @@ describe('podOwner: owner chains', () => {
       owner: { kind: 'daemonsets', namespace: 'shop', name: 'agent' },
     },
     {
-      name: 'a bare ReplicaSet (no Deployment named it): none',
-      pod: pod('rs-abcde', { kind: 'ReplicaSet', name: 'handmade' }, { hash: '5d8f7' }),
+      name: "a ReplicaSet no Deployment owns, though named like one of web's: none",
+      pod: pod('web-77f9c-abcde', { kind: 'ReplicaSet', name: 'web-77f9c' }, { hash: '77f9c' }),
+      owner: undefined,
+    },
+    {
+      name: 'the same ReplicaSet name in another namespace: none',
+      pod: pod(
+        'web-5d8f7c9b4-abcde',
+        { kind: 'ReplicaSet', name: 'web-5d8f7c9b4' },
+        { hash: '5d8f7c9b4', namespace: 'other' },
+      ),
       owner: undefined,
     },
     { name: 'a Job: none', pod: pod('job-1', { kind: 'Job', name: 'job' }), owner: undefined },
     { name: 'an unowned pod: none', pod: pod('lonely', undefined), owner: undefined },
   ])('$name', ({ pod: p, owner }) => {
-    expect(podOwner(p)).toEqual(owner);
+    expect(podOwner(p, owners)).toEqual(owner);
   });
 });
 
@@ -66,6 +88,7 @@ describe('sumPods', () => {
       [web('a'), web('b', { ready: false, restarts: 3, image: 'web:2' }), db(0), db(1)],
       undefined,
       true,
+      owners,
     );
     expect(carry).toBeUndefined();
     expect(done).toEqual([
@@ -95,7 +118,7 @@ describe('sumPods', () => {
   });
 
   it("carries the page's last workload into the next page, so one split across pages is summed once", () => {
-    const page1 = sumPods([db(0), web('a'), web('b')], undefined, false);
+    const page1 = sumPods([db(0), web('a'), web('b')], undefined, false, owners);
     expect(page1.done.map((d) => d.owner)).toEqual(['statefulsets|shop|db']);
     expect(page1.carry).toMatchObject({ owner: 'deployments|shop|web', podsTotal: 2 });
     // the carry travels in the queue message as JSON
@@ -104,6 +127,7 @@ describe('sumPods', () => {
       [web('c', { restarts: 5 }), pod('zz-0', { kind: 'StatefulSet', name: 'zz' })],
       carried,
       true,
+      owners,
     );
     expect(page2.done).toEqual([
       { owner: 'deployments|shop|web', podsTotal: 3, podsReady: 3, restarts: 5, runningImages: ['web:1'] },
