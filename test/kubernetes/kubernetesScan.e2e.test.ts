@@ -417,6 +417,12 @@ describe('Kubernetes inside the demo AKS clusters, through the local runtime', (
       path: /\/providers\/Microsoft\.ContainerService\/managedClusters$/i,
       status: 403,
     });
+    // the inventory lists clusters from Resource Graph pages (auto): its rows query fails too
+    host.emulator.addFault({
+      path: /Microsoft\.ResourceGraph\/resources$/,
+      body: /order by id asc/,
+      status: 403,
+    });
     try {
       const s = await scanNow(scope);
       expect(s.status).not.toBe('completed');
