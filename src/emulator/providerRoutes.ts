@@ -139,7 +139,8 @@ function get(
   )?.[1];
   if (special) return special(route.id, index) ?? notFound(ctx, route.id);
   const r = index.get(route.id);
-  return r ? { status: 200, body: r.body() } : notFound(ctx, route.id);
+  // the body the type's list gives for it (the same drift hook included)
+  return r ? { status: 200, body: ctx.transform(r.type, r.body()) } : notFound(ctx, route.id);
 }
 
 export function missingRegistration(ctx: ProviderRouteContext, namespace: string): RouteReply {
