@@ -44,7 +44,9 @@ export const serverFarms: Discoverer = {
     return listArmPage(
       ctx,
       {
-        all: () => client().appServicePlans.list(),
+        // without `detailed`, Azure's subscription-wide list gives a subset of the properties
+        // (`numberOfSites` 0); a GET and a group's list give them all: the rows must agree
+        all: () => client().appServicePlans.list({ detailed: true }),
         byResourceGroup: (rg) => client().appServicePlans.listByResourceGroup(rg),
       },
       mapServerFarm,
