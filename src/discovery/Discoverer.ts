@@ -76,11 +76,12 @@ export interface Discoverer {
   /** Adds details that need other calls (sizes, SKUs), once per page. */
   enrich?(items: DiscoveredItem[], ctx: ListingContext): Promise<DiscoveredItem[]>;
   /**
-   * One resource read by id (an event's refresh), mapped by the same function as the listing
-   * and joined with its state as a scan joins them, so its row is the row a scan stores. An empty
-   * page: the resource is gone. Absent: src/discovery/readById.ts finds it in its group's listing.
+   * One resource read by id (an event's refresh): one GET (src/discovery/getArmById.ts; the generic
+   * listing: src/discovery/genericGetById.ts), mapped by the same function as the listing and given
+   * the same per-item reads and state join a scan gives it, so its row is the row a scan stores.
+   * An empty page: the resource is gone. Every discoverer has one: an event never reads a listing.
    */
-  getById?(id: string, ctx: ListingContext): Promise<ListingPage>;
+  getById(id: string, ctx: ListingContext): Promise<ListingPage>;
 }
 
 /** The first page from an SDK paged iterator, starting at a continuation token. */

@@ -90,6 +90,19 @@ export interface EmulatorProvider {
   types?: readonly string[];
   /** types whose list is one unpaged answer, as Azure gives it (Cosmos DB accounts) */
   unpagedTypes?: readonly string[];
+  /**
+   * How a type's list shows a body when it gives less than a GET (an App Service plan in the
+   * subscription-wide list without `detailed=true`: `numberOfSites` 0, as Azure gives it).
+   */
+  listed?: Readonly<
+    Record<
+      string,
+      (
+        body: Record<string, unknown>,
+        list: { subscriptionWide: boolean; query: Map<string, string> },
+      ) => Record<string, unknown>
+    >
+  >;
   /** GETs of a type that answer with something other than a stored resource's body */
   get?: Readonly<Record<string, (id: string, index: SubscriptionResources) => RouteReply | undefined>>;
   /**

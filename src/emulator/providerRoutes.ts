@@ -52,7 +52,7 @@ export function matchTypeRoute(
       const scope = inScope(ctx, route.subscriptionId, route.resourceGroup);
       if ('reply' in scope) return scope.reply;
       return route.name === 'type.list'
-        ? list(route, scope.index, ctx, request.pathname, request.apiVersion, request.offset)
+        ? list(route, scope.index, ctx, request.pathname, request.apiVersion, request.offset, request.query)
         : get(route, scope.index, ctx);
     },
   };
@@ -99,6 +99,7 @@ function list(
   pathname: string,
   apiVersion: string,
   offset: number | undefined,
+  query: Map<string, string>,
 ): RouteReply {
   const namespace = route.type.split('/')[0] ?? '';
   const provider = providerOf(ctx, namespace);
@@ -122,9 +123,20 @@ function list(
         (!route.parentId || r.parentId?.toLowerCase() === route.parentId.toLowerCase()),
     );
   if (route.parentId && !index.get(route.parentId)) return notFound(ctx, route.parentId);
-  const bodies = items.map((r) => ctx.transform(r.type, r.body()));
+  const listed = Object.entries(provider?.listed ?? {}).find(
+    ([type]) => type.toLowerCase() === route.type.toLowerCase(),
+  )?.[1];
+  const as = { subscriptionWide: route.resourceGroup === undefined, query };
+  const bodies = items.map((r) => {
+    const body = ctx.transform(r.type, r.body());
+    return listed ? listed(body, as) : body;
+  });
   if (has(provider?.unpagedTypes, route.type)) return { status: 200, body: { value: bodies } };
-  return ctx.page(bodies, pathname, apiVersion, offset, []);
+  // the list's own query (`detailed=true`) goes on into its nextLink, as Azure carries it
+  const carried = [...query]
+    .filter(([k]) => k !== 'api-version' && k !== '$skiptoken')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  return ctx.page(bodies, pathname, apiVersion, offset, carried);
 }
 
 function get(
@@ -139,7 +151,8 @@ function get(
   )?.[1];
   if (special) return special(route.id, index) ?? notFound(ctx, route.id);
   const r = index.get(route.id);
-  return r ? { status: 200, body: r.body() } : notFound(ctx, route.id);
+  // the body the type's list gives for it (the same drift hook included)
+  return r ? { status: 200, body: ctx.transform(r.type, r.body()) } : notFound(ctx, route.id);
 }
 
 export function missingRegistration(ctx: ProviderRouteContext, namespace: string): RouteReply {

@@ -229,22 +229,21 @@ describe('resource events through the local runtime and the emulator change rout
     await queue.sendMessage(
       encodeMessage(writeEvent(`${vnet.id}/subnets/snet-new`, new Date().toISOString())),
     );
-    // its resource group's networks listed (the network discoverer reads no single network)
+    // the network read by id: one GET of the network itself, no listing of its group's networks
     await until(
       'the network re-read',
       async () =>
         host.emulator
           .requestLog()
           .some(
-            (r) =>
-              r.at >= since &&
-              r.path
-                .toLowerCase()
-                .endsWith(
-                  `/resourcegroups/${vnet.resourceGroup.toLowerCase()}/providers/microsoft.network/virtualnetworks`,
-                ),
+            (r) => r.at >= since && r.method === 'GET' && r.path.toLowerCase() === vnet.id.toLowerCase(),
           ) || undefined,
     );
+    expect(
+      host.emulator
+        .requestLog()
+        .filter((r) => r.at >= since && /\/providers\/microsoft\.network\/virtualnetworks$/i.test(r.path)),
+    ).toEqual([]);
   });
 
   it('a resource an event created while a scan ran survives that scan', async () => {

@@ -3,6 +3,7 @@ import type { ApplicationGateway } from '@azure/arm-network';
 import { armItem, compact } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { frontendIPConfigurations } from '../frontendIPConfigurations';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 import { networkClient } from './networkClient';
 
@@ -37,6 +38,9 @@ export function mapApplicationGateway(g: ApplicationGateway) {
 export const applicationGateways: Discoverer = {
   type: TYPE,
   slug: 'applicationgateways',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(id, (rg, name) => networkClient(ctx).applicationGateways.get(rg, name), mapApplicationGateway),
   listPage: (ctx) =>
     listArmPage(
       ctx,

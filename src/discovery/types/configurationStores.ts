@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { ConfigurationStore } from '@azure/arm-appconfiguration';
 import { armItem, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 
 const TYPE = 'Microsoft.AppConfiguration/configurationStores';
@@ -26,6 +27,16 @@ export function mapConfigurationStore(s: ConfigurationStore) {
 export const configurationStores: Discoverer = {
   type: TYPE,
   slug: 'configurationstores',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(
+      id,
+      (rg, name) =>
+        ctx.arm
+          .client(sdk.appConfiguration().AppConfigurationManagementClient, ctx.subscriptionId)
+          .configurationStores.get(rg, name),
+      mapConfigurationStore,
+    ),
   listPage: (ctx) => {
     const client = () =>
       ctx.arm.client(sdk.appConfiguration().AppConfigurationManagementClient, ctx.subscriptionId);

@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { DatabaseAccountGetResults } from '@azure/arm-cosmosdb';
 import { armItem, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 
 const TYPE = 'Microsoft.DocumentDB/databaseAccounts';
@@ -27,6 +28,16 @@ export function mapCosmosDbAccount(a: DatabaseAccountGetResults) {
 export const cosmosDbAccounts: Discoverer = {
   type: TYPE,
   slug: 'cosmosdb',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(
+      id,
+      (rg, name) =>
+        ctx.arm
+          .client(sdk.cosmosDb().CosmosDBManagementClient, ctx.subscriptionId)
+          .databaseAccounts.get(rg, name),
+      mapCosmosDbAccount,
+    ),
   listPage: (ctx) => {
     const client = () => ctx.arm.client(sdk.cosmosDb().CosmosDBManagementClient, ctx.subscriptionId);
     return listArmPage(

@@ -1,6 +1,7 @@
 import type { Disk } from '@azure/arm-compute';
 import { armItem } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 
 const TYPE = 'Microsoft.Compute/disks';
@@ -25,6 +26,9 @@ export function mapDisk(d: Disk) {
 export const disks: Discoverer = {
   type: TYPE,
   slug: 'disks',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(id, (rg, name) => ctx.arm.compute(ctx.subscriptionId).disks.get(rg, name), mapDisk),
   listPage: (ctx) =>
     listArmPage(
       ctx,

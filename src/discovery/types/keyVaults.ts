@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { Vault } from '@azure/arm-keyvault';
 import { armItem, compact, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 
 const TYPE = 'Microsoft.KeyVault/vaults';
@@ -39,6 +40,14 @@ export function mapKeyVault(v: Vault) {
 export const keyVaults: Discoverer = {
   type: TYPE,
   slug: 'keyvaults',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(
+      id,
+      (rg, name) =>
+        ctx.arm.client(sdk.keyVault().KeyVaultManagementClient, ctx.subscriptionId).vaults.get(rg, name),
+      mapKeyVault,
+    ),
   listPage: (ctx) => {
     const client = () => ctx.arm.client(sdk.keyVault().KeyVaultManagementClient, ctx.subscriptionId);
     return listArmPage(

@@ -3,6 +3,7 @@ import type { LoadBalancer } from '@azure/arm-network';
 import { armItem, compact, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
 import { frontendIPConfigurations } from '../frontendIPConfigurations';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 import { networkClient } from './networkClient';
 
@@ -49,6 +50,9 @@ export function mapLoadBalancer(lb: LoadBalancer) {
 export const loadBalancers: Discoverer = {
   type: TYPE,
   slug: 'loadbalancers',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(id, (rg, name) => networkClient(ctx).loadBalancers.get(rg, name), mapLoadBalancer),
   listPage: (ctx) =>
     listArmPage(
       ctx,

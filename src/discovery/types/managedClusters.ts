@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { ManagedCluster } from '@azure/arm-containerservice';
 import { armItem, compact } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 
 const TYPE = 'Microsoft.ContainerService/managedClusters';
@@ -30,6 +31,16 @@ export function mapManagedCluster(c: ManagedCluster) {
 export const managedClusters: Discoverer = {
   type: TYPE,
   slug: 'managedclusters',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(
+      id,
+      (rg, name) =>
+        ctx.arm
+          .client(sdk.containerService().ContainerServiceClient, ctx.subscriptionId)
+          .managedClusters.get(rg, name),
+      mapManagedCluster,
+    ),
   listPage: (ctx) => {
     const client = () => ctx.arm.client(sdk.containerService().ContainerServiceClient, ctx.subscriptionId);
     return listArmPage(

@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { NetworkInterface } from '@azure/arm-network';
 import { armItem, compact, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 import { networkClient } from './networkClient';
 
@@ -35,6 +36,9 @@ export function mapNetworkInterface(n: NetworkInterface) {
 export const networkInterfaces: Discoverer = {
   type: TYPE,
   slug: 'networkinterfaces',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(id, (rg, name) => networkClient(ctx).networkInterfaces.get(rg, name), mapNetworkInterface),
   listPage: (ctx) =>
     listArmPage(
       ctx,

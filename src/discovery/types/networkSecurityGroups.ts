@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { NetworkSecurityGroup, SecurityRule } from '@azure/arm-network';
 import { armItem, compact, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 import { networkClient } from './networkClient';
 
@@ -47,6 +48,13 @@ export function mapNetworkSecurityGroup(n: NetworkSecurityGroup) {
 export const networkSecurityGroups: Discoverer = {
   type: TYPE,
   slug: 'networksecuritygroups',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(
+      id,
+      (rg, name) => networkClient(ctx).networkSecurityGroups.get(rg, name),
+      mapNetworkSecurityGroup,
+    ),
   listPage: (ctx) =>
     listArmPage(
       ctx,

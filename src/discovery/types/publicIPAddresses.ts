@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { PublicIPAddress } from '@azure/arm-network';
 import { armItem } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 import { networkClient } from './networkClient';
 
@@ -26,6 +27,9 @@ export function mapPublicIPAddress(p: PublicIPAddress) {
 export const publicIPAddresses: Discoverer = {
   type: TYPE,
   slug: 'publicipaddresses',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(id, (rg, name) => networkClient(ctx).publicIPAddresses.get(rg, name), mapPublicIPAddress),
   listPage: (ctx) =>
     listArmPage(
       ctx,

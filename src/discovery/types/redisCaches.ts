@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { RedisResource } from '@azure/arm-rediscache';
 import { armItem, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 
 /** The generic list's spelling; Redis's own list says `Microsoft.Cache/Redis`. */
@@ -31,6 +32,13 @@ export function mapRedisCache(r: RedisResource) {
 export const redisCaches: Discoverer = {
   type: TYPE,
   slug: 'redis',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(
+      id,
+      (rg, name) => ctx.arm.client(sdk.redis().RedisManagementClient, ctx.subscriptionId).redis.get(rg, name),
+      mapRedisCache,
+    ),
   listPage: (ctx) => {
     const client = () => ctx.arm.client(sdk.redis().RedisManagementClient, ctx.subscriptionId);
     return listArmPage(

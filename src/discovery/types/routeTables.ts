@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { RouteTable } from '@azure/arm-network';
 import { armItem, compact, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 import { networkClient } from './networkClient';
 
@@ -31,6 +32,9 @@ export function mapRouteTable(t: RouteTable) {
 export const routeTables: Discoverer = {
   type: TYPE,
   slug: 'routetables',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(id, (rg, name) => networkClient(ctx).routeTables.get(rg, name), mapRouteTable),
   listPage: (ctx) =>
     listArmPage(
       ctx,

@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { AppServicePlan } from '@azure/arm-appservice';
 import { armItem } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 
 const TYPE = 'Microsoft.Web/serverfarms';
@@ -28,12 +29,24 @@ export function mapServerFarm(p: AppServicePlan) {
 export const serverFarms: Discoverer = {
   type: TYPE,
   slug: 'serverfarms',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(
+      id,
+      (rg, name) =>
+        ctx.arm
+          .client(sdk.appService().WebSiteManagementClient, ctx.subscriptionId)
+          .appServicePlans.get(rg, name),
+      mapServerFarm,
+    ),
   listPage: (ctx) => {
     const client = () => ctx.arm.client(sdk.appService().WebSiteManagementClient, ctx.subscriptionId);
     return listArmPage(
       ctx,
       {
-        all: () => client().appServicePlans.list(),
+        // without `detailed`, Azure's subscription-wide list gives a subset of the properties
+        // (`numberOfSites` 0); a GET and a group's list give them all: the rows must agree
+        all: () => client().appServicePlans.list({ detailed: true }),
         byResourceGroup: (rg) => client().appServicePlans.listByResourceGroup(rg),
       },
       mapServerFarm,

@@ -1,10 +1,11 @@
 import { isRestError } from '@azure/core-rest-pipeline';
-import type { SBNamespace } from '@azure/arm-servicebus';
+import type { SBNamespace, ServiceBusManagementClient } from '@azure/arm-servicebus';
 import pLimit from 'p-limit';
 import { armItem, compact, idsOf } from '../armItem';
-import type { Discoverer, ListingPage } from '../Discoverer';
+import type { Discoverer, ListingContext, ListingPage } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
-import { parseResourceId } from '../Resource';
+import { parseResourceId, type DiscoveredItem } from '../Resource';
 import { sdk } from '../sdk';
 
 const TYPE = 'Microsoft.ServiceBus/namespaces';
@@ -28,7 +29,7 @@ export function mapServiceBusNamespace(n: SBNamespace, extras?: NamespaceExtras)
   );
 }
 
-/** `properties.publicNetworkAccess` of each namespace in a list answer's raw body. */
+/** `properties.publicNetworkAccess` of each namespace in a list answer's (or a GET's) raw body. */
 export function namespaceExtrasOf(bodyAsText: string | undefined): NamespaceExtras {
   const out: NamespaceExtras = new Map();
   let body: unknown;
@@ -37,14 +38,54 @@ export function namespaceExtrasOf(bodyAsText: string | undefined): NamespaceExtr
   } catch {
     return out;
   }
-  const value = (body as { value?: unknown }).value;
-  for (const n of Array.isArray(value) ? value : []) {
+  // a list's answer is `{value: [...]}`, a GET's the namespace itself
+  const value = (body as { value?: unknown } | null)?.value;
+  for (const n of Array.isArray(value) ? value : body && typeof body === 'object' ? [body] : []) {
     const raw = n as { id?: unknown; properties?: { publicNetworkAccess?: unknown } };
     if (typeof raw.id !== 'string') continue;
     const access = raw.properties?.publicNetworkAccess;
     out.set(raw.id.toLowerCase(), typeof access === 'string' ? { publicNetworkAccess: access } : {});
   }
   return out;
+}
+
+function sbClient(ctx: ListingContext): ServiceBusManagementClient {
+  return ctx.arm.client(sdk.serviceBus().ServiceBusManagementClient, ctx.subscriptionId);
+}
+
+/** Keeps the raw body of each answer, for what the SDK's model drops (namespaceExtrasOf). */
+function rawBodies(): {
+  extras: () => NamespaceExtras;
+  options: { onResponse(raw: { bodyAsText?: string | null }): void };
+} {
+  let extras: NamespaceExtras = new Map();
+  return {
+    extras: () => extras,
+    options: {
+      onResponse: (raw) => {
+        extras = namespaceExtrasOf(raw.bodyAsText ?? undefined);
+      },
+    },
+  };
+}
+
+/** Each namespace's network rule set (one read each, in parallel), as a listing page and a GET add it. */
+async function addNetworkRuleSets(items: DiscoveredItem[], ctx: ListingContext): Promise<void> {
+  const limit = pLimit(8);
+  await Promise.all(
+    items.map((item) =>
+      limit(async () => {
+        const rg = parseResourceId(item.id)?.resourceGroup ?? '';
+        try {
+          const rules = await sbClient(ctx).namespaces.getNetworkRuleSet(rg, item.name);
+          Object.assign(item.properties, compact({ networkDefaultAction: rules.defaultAction }));
+        } catch (e) {
+          const status = isRestError(e) ? e.statusCode : undefined;
+          if (status === undefined || status === 429 || status >= 500) throw e;
+        }
+      }),
+    ),
+  );
 }
 
 /**
@@ -58,37 +99,28 @@ export const serviceBusNamespaces: Discoverer = {
   type: TYPE,
   slug: 'servicebus',
   async listPage(ctx): Promise<ListingPage> {
-    const client = () => ctx.arm.client(sdk.serviceBus().ServiceBusManagementClient, ctx.subscriptionId);
-    let extras: NamespaceExtras = new Map();
-    const options = {
-      onResponse: (raw: { bodyAsText?: string | null }) => {
-        extras = namespaceExtrasOf(raw.bodyAsText ?? undefined);
-      },
-    };
+    const raw = rawBodies();
     const page = await listArmPage(
       ctx,
       {
-        all: () => client().namespaces.list(options),
-        byResourceGroup: (rg) => client().namespaces.listByResourceGroup(rg, options),
+        all: () => sbClient(ctx).namespaces.list(raw.options),
+        byResourceGroup: (rg) => sbClient(ctx).namespaces.listByResourceGroup(rg, raw.options),
         continuationOf: sdk.serviceBus().getContinuationToken,
       },
-      (n) => mapServiceBusNamespace(n, extras),
+      (n) => mapServiceBusNamespace(n, raw.extras()),
     );
-    const limit = pLimit(8);
-    await Promise.all(
-      page.items.map((item) =>
-        limit(async () => {
-          const rg = parseResourceId(item.id)?.resourceGroup ?? '';
-          try {
-            const rules = await client().namespaces.getNetworkRuleSet(rg, item.name);
-            Object.assign(item.properties, compact({ networkDefaultAction: rules.defaultAction }));
-          } catch (e) {
-            const status = isRestError(e) ? e.statusCode : undefined;
-            if (status === undefined || status === 429 || status >= 500) throw e;
-          }
-        }),
-      ),
+    await addNetworkRuleSets(page.items, ctx);
+    return page;
+  },
+  // an event's refresh: one GET (its raw body gives publicNetworkAccess) and the rule set's read
+  async getById(id, ctx): Promise<ListingPage> {
+    const raw = rawBodies();
+    const page = await getArmById(
+      id,
+      (rg, name) => sbClient(ctx).namespaces.get(rg, name, raw.options),
+      (n) => mapServiceBusNamespace(n, raw.extras()),
     );
+    await addNetworkRuleSets(page.items, ctx);
     return page;
   },
 };

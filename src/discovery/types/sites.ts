@@ -4,6 +4,7 @@ import { isRestError } from '@azure/core-rest-pipeline';
 import pLimit from 'p-limit';
 import { armItem, compact } from '../armItem';
 import type { Discoverer, ListingContext, ListingPage, PageWarning } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 import { parseResourceId, type DiscoveredItem } from '../Resource';
 import { referencedEndpoints } from '../referencedEndpoint';
@@ -113,17 +114,8 @@ export const sites: Discoverer = {
   },
   // One GET and the two settings reads: the site and its config are re-read together.
   async getById(id, ctx): Promise<ListingPage> {
-    const parsed = parseResourceId(id);
-    if (!parsed) return { items: [] };
-    let site: Site;
-    try {
-      site = await webClient(ctx).webApps.get(parsed.resourceGroup, parsed.name);
-    } catch (e) {
-      if (isRestError(e) && e.statusCode === 404) return { items: [] };
-      throw e;
-    }
-    const items = [mapSite(site)];
-    const warnings = await addSettings(items, ctx);
-    return { items, ...(warnings.length ? { warnings } : {}) };
+    const page = await getArmById(id, (rg, name) => webClient(ctx).webApps.get(rg, name), mapSite);
+    const warnings = page.items.length ? await addSettings(page.items, ctx) : [];
+    return { ...page, ...(warnings.length ? { warnings } : {}) };
   },
 };

@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { Database } from '@azure/arm-sql';
 import { armItem } from '../armItem';
 import { mapEach, type Discoverer, type ListingPage } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { dedupeById, listArmPage } from '../listArmPage';
 import { parseResourceId, type DiscoveredItem } from '../Resource';
 import { sqlClient } from './sqlServers';
@@ -32,6 +33,13 @@ export function mapSqlDatabase(d: Database) {
 export const sqlDatabases: Discoverer = {
   type: TYPE,
   slug: 'sqldatabases',
+  // an event's refresh: one GET of the database under its server, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(
+      id,
+      (rg, name, [server]) => sqlClient(ctx).databases.get(rg, server ?? '', name),
+      mapSqlDatabase,
+    ),
   async listPage(ctx): Promise<ListingPage> {
     const servers = await listArmPage(
       ctx,

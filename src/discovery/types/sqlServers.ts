@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { Server, SqlManagementClient } from '@azure/arm-sql';
 import { armItem, idsOf } from '../armItem';
 import type { Discoverer, ListingContext } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 
 const TYPE = 'Microsoft.Sql/servers';
@@ -29,6 +30,8 @@ export function mapSqlServer(s: Server) {
 export const sqlServers: Discoverer = {
   type: TYPE,
   slug: 'sqlservers',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) => getArmById(id, (rg, name) => sqlClient(ctx).servers.get(rg, name), mapSqlServer),
   listPage: (ctx) =>
     listArmPage(
       ctx,

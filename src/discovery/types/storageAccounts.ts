@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { StorageAccount } from '@azure/arm-storage';
 import { armItem, compact, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 
 const TYPE = 'Microsoft.Storage/storageAccounts';
@@ -51,6 +52,16 @@ export function mapStorageAccount(a: StorageAccount) {
 export const storageAccounts: Discoverer = {
   type: TYPE,
   slug: 'storageaccounts',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(
+      id,
+      (rg, name) =>
+        ctx.arm
+          .client(sdk.storage().StorageManagementClient, ctx.subscriptionId)
+          .storageAccounts.getProperties(rg, name),
+      mapStorageAccount,
+    ),
   listPage: (ctx) => {
     const client = () => ctx.arm.client(sdk.storage().StorageManagementClient, ctx.subscriptionId);
     return listArmPage(

@@ -1,6 +1,7 @@
 import type { VirtualMachineScaleSet } from '@azure/arm-compute';
 import { armItem, idsOf } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 
 const TYPE = 'Microsoft.Compute/virtualMachineScaleSets';
@@ -31,6 +32,13 @@ export function mapVirtualMachineScaleSet(s: VirtualMachineScaleSet) {
 export const virtualMachineScaleSets: Discoverer = {
   type: TYPE,
   slug: 'virtualmachinescalesets',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(
+      id,
+      (rg, name) => ctx.arm.compute(ctx.subscriptionId).virtualMachineScaleSets.get(rg, name),
+      mapVirtualMachineScaleSet,
+    ),
   listPage: (ctx) =>
     listArmPage(
       ctx,

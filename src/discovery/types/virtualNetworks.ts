@@ -2,6 +2,7 @@ import { sdk } from '../sdk';
 import type { VirtualNetwork } from '@azure/arm-network';
 import { armItem, compact } from '../armItem';
 import type { Discoverer } from '../Discoverer';
+import { getArmById } from '../getArmById';
 import { listArmPage } from '../listArmPage';
 import { networkClient } from './networkClient';
 
@@ -44,6 +45,9 @@ export function mapVirtualNetwork(v: VirtualNetwork) {
 export const virtualNetworks: Discoverer = {
   type: TYPE,
   slug: 'virtualnetworks',
+  // an event's refresh: one GET, mapped as the listing maps it
+  getById: (id, ctx) =>
+    getArmById(id, (rg, name) => networkClient(ctx).virtualNetworks.get(rg, name), mapVirtualNetwork),
   listPage: (ctx) =>
     listArmPage(
       ctx,

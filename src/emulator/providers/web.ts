@@ -162,4 +162,12 @@ export const webProvider: EmulatorProvider = {
   namespace: 'Microsoft.Web',
   types: ['Microsoft.Web/sites', 'Microsoft.Web/serverfarms'],
   match: matchSettingsRoute,
+  listed: {
+    // Azure's subscription-wide plan list gives a subset of the properties unless `detailed=true`:
+    // `numberOfSites` is 0 there, while a GET and a resource group's list give the real count
+    'Microsoft.Web/serverfarms': (body, list) =>
+      list.subscriptionWide && list.query.get('detailed') !== 'true'
+        ? { ...body, properties: { ...(body.properties as Record<string, unknown>), numberOfSites: 0 } }
+        : body,
+  },
 };
