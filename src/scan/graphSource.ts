@@ -62,13 +62,18 @@ export function graphReadable(discoverer: Discoverer | undefined): boolean {
  * the same rule (only when every page of its chain was read cleanly). Graph lags Azure by up to
  * ~30 s: each page records when Graph answered (`graphAnsweredAt` on its marker).
  */
+/** How far Resource Graph's answers may lag Azure (Microsoft documents up to about 30 s). */
+export const GRAPH_LAG_MS = 30_000;
+
 export function graphChainSource(ctx: ScanContext): PageSource {
   return {
     queueName: () => discoverQueueName(genericResources),
     async read(msg) {
       const chain = msg.chain;
       if (!chain) throw new Error('a Resource Graph page message without its chain');
-      const listedAt = ctx.now().toISOString();
+      // Graph answers from a snapshot up to ~30 s behind Azure: its rows count as listed that much
+      // earlier, so an event's delete (tombstone) or re-read in that window still wins over them.
+      const listedAt = new Date(ctx.now().getTime() - GRAPH_LAG_MS).toISOString();
       const answer = await ctx.deps.arm.resourceGraphRows({
         types: chain.types,
         subscriptionIds: chain.subscriptionIds,

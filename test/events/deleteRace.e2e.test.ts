@@ -10,16 +10,7 @@ import { resourcePartitionKey, resourceRowKey } from '../../src/storage/keys';
 import { getEntityOrUndefined } from '../../src/storage/tables';
 import { removeExpiredTombstones, TOMBSTONE_TTL_MS } from '../../src/storage/tombstones';
 import { startTestHost, type TestHost } from '../support/localHost';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '../support/eventTests';
 
 describe('an event delete between a scan page’s listing and its write', () => {
   let host: TestHost;
@@ -98,6 +89,42 @@ describe('an event delete between a scan page’s listing and its write', () => 
     const later = await (await again.read(pageOf('race-scan-2', subscriptionId, resourceGroup))).write();
     expect(later.counts).toMatchObject({ added: 1 });
     expect(await diskRow(id, resourceGroup, subscriptionId)).toBeDefined();
+  });
+
+  it('a Resource Graph page counts as listed 30 s before Graph answered: a delete just before it stands', async () => {
+    const sub = host.emulator.estate.subscriptions[0];
+    // a disk the emulator (standing in for Graph's lagging snapshot) still holds
+    const disk = [...(sub?.resources ?? [])].reverse().find((r) => r.type === DISKS);
+    const { id, resourceGroup } = disk as { id: string; resourceGroup: string };
+    const subscriptionId = sub?.subscriptionId as string;
+    const partitionKey = resourcePartitionKey(subscriptionId, DISKS, resourceGroup);
+    const rowKey = resourceRowKey(id);
+    const deletedBefore = async (ms: number) => {
+      await host.services.tables.resources.deleteEntity(partitionKey, rowKey).catch(() => undefined);
+      // written as is (recordTombstone never moves a tombstone back in time)
+      await host.services.tables.tombstones.upsertEntity(
+        { partitionKey, rowKey, id, deletedAt: new Date(Date.now() - ms).toISOString() },
+        'Replace',
+      );
+    };
+    const scanDisks = async () => {
+      const started = await host.api<{ scanId: string }>('POST', '/api/scans', { resourceTypes: [DISKS] });
+      const done = await host.waitForScan(started.body.scanId);
+      expect(done.inventory).toMatchObject({ source: 'resourcegraph' });
+      return done.scanId;
+    };
+
+    // deleted 10 s before the scan asks Graph: within Graph's lag, so its row is not written back
+    await deletedBefore(10_000);
+    const first = await scanDisks();
+    expect(await diskRow(id, resourceGroup, subscriptionId)).toBeUndefined();
+    expect((await changesOf(id)).filter((c) => c.scanId === first)).toEqual([]);
+
+    // deleted 5 min before: Graph's answer is newer than the delete, and it still has the disk
+    await deletedBefore(300_000);
+    const second = await scanDisks();
+    expect(await diskRow(id, resourceGroup, subscriptionId)).toBeDefined();
+    expect((await changesOf(id)).filter((c) => c.scanId === second).map((c) => c.kind)).toEqual(['added']);
   });
 
   it('a finalize removes tombstones older than a day, and only those', async () => {
