@@ -4,6 +4,7 @@ import { readById } from '../../src/discovery/readById';
 import { resourcePartitionKey, resourceRowKey } from '../../src/storage/keys';
 import { getEntityOrUndefined } from '../../src/storage/tables';
 import { startTestHost, type TestHost } from '../support/localHost';
+import { rowContent, until, writeEvent as eventFor } from '../support/eventTests';
 
 /**
  * Columns that say when, by whom and by which scan's step a row was written (`changeKind`: what
@@ -17,20 +18,6 @@ interface Target {
   resourceGroup: string;
 }
 
-const STAMPS = new Set([
-  'changeKind',
-  'discoveredAt',
-  'firstSeenAt',
-  'lastSeenAt',
-  'refreshedAt',
-  'statusSeenAt',
-  'scanId',
-  'changedBy',
-  'etag',
-  'timestamp',
-  'odata.etag',
-]);
-
 /** The per-item reads a type's listing adds after mapping, which its GET by id must add too. */
 const EXTRAS: Record<string, (id: string) => string[]> = {
   'microsoft.web/sites': (id) => [
@@ -39,16 +26,6 @@ const EXTRAS: Record<string, (id: string) => string[]> = {
   ],
   'microsoft.servicebus/namespaces': (id) => [`GET ${id}/networkRuleSets/default`],
 };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('every discoverer reads one resource by id without a listing', () => {
   it('the registry has no discoverer without getById', () => {
@@ -68,18 +45,8 @@ describe.each(['auto', 'arm'])(
         resourcePartitionKey(r.subscriptionId, r.type, r.resourceGroup),
         resourceRowKey(r.id),
       );
-    const writeEvent = (subject: string) => ({
-      id: `d-${Math.random().toString(36).slice(2)}`,
-      topic: '/subscriptions/x',
-      subject,
-      eventType: 'Microsoft.Resources.ResourceWriteSuccess',
-      eventTime: new Date().toISOString(),
-      dataVersion: '2',
-      metadataVersion: '1',
-      data: { claims: { name: 'Tester' }, operationName: 'Microsoft.Test/write' },
-    });
-    const content = (row: Record<string, unknown>) =>
-      Object.fromEntries(Object.entries(row).filter(([k]) => !STAMPS.has(k)));
+    const writeEvent = (subject: string) => eventFor('d', subject);
+    const content = rowContent;
 
     beforeAll(async () => {
       host = await startTestHost({

@@ -5,35 +5,12 @@ import type { EmulatedResource } from '../../src/emulator/EmulatedResource';
 import { resourcePartitionKey, resourceRowKey } from '../../src/storage/keys';
 import { getEntityOrUndefined } from '../../src/storage/tables';
 import { startTestHost, type TestHost } from '../support/localHost';
+import { rowContent, until, writeEvent as eventFor } from '../support/eventTests';
 
 /**
  * Columns that say when, by whom and by which scan's step a row was written (`changeKind`: what
  * that scan found), not what Azure said about the resource.
  */
-const STAMPS = new Set([
-  'changeKind',
-  'discoveredAt',
-  'firstSeenAt',
-  'lastSeenAt',
-  'refreshedAt',
-  'statusSeenAt',
-  'scanId',
-  'changedBy',
-  'etag',
-  'timestamp',
-  'odata.etag',
-]);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('an event for a type only the generic list keeps: one GET by id', () => {
   let host: TestHost;
   let generic: EmulatedResource[];
@@ -43,18 +20,8 @@ describe('an event for a type only the generic list keeps: one GET by id', () =>
       resourcePartitionKey(r.subscriptionId, r.type, r.resourceGroup),
       resourceRowKey(r.id),
     );
-  const writeEvent = (subject: string) => ({
-    id: `g-${Math.random().toString(36).slice(2)}`,
-    topic: '/subscriptions/x',
-    subject,
-    eventType: 'Microsoft.Resources.ResourceWriteSuccess',
-    eventTime: new Date().toISOString(),
-    dataVersion: '2',
-    metadataVersion: '1',
-    data: { claims: { name: 'Tester' }, operationName: 'Microsoft.Test/write' },
-  });
-  const content = (row: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(row).filter(([k]) => !STAMPS.has(k)));
+  const writeEvent = (subject: string) => eventFor('g', subject);
+  const content = rowContent;
 
   beforeAll(async () => {
     host = await startTestHost({ emulator: { subscriptionCount: 1, vmsPerSubscription: 4 } });

@@ -11,6 +11,7 @@ import { encodeMessage } from '../../src/storage/queues';
 import { resourceKeyFromId } from '../../src/storage/keys';
 import { launchBrowser } from '../support/browser';
 import { startTestHost, type TestHost } from '../support/localHost';
+import { until } from '../support/eventTests';
 
 interface ApiResource {
   id: string;
@@ -23,16 +24,6 @@ interface ApiResource {
 }
 
 /** Polls until `probe` answers something truthy, in at most `ms` milliseconds. */
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('resource events through the local runtime and the emulator change route', () => {
   let host: TestHost;
   const change = (c: EstateChangeRequest) => postEstateChange(host.emulator.endpoint, host.emulator.caPem, c);
