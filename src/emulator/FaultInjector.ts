@@ -78,41 +78,31 @@ export class FaultInjector {
       return { counter: 'faults', reply: armError(rule.status, code, message, headers) };
     }
 
-    if (this.throttleRate > 0 && this.rng.chance(this.throttleRate)) {
-      return {
-        counter: 'throttled',
-        reply: armError(
-          429,
-          'TooManyRequests',
-          defaultErrorMessage('TooManyRequests', faultScope(route), pathname, requestId),
-          {
-            'retry-after': String(Math.ceil(this.retryAfterSeconds)),
-            'x-ms-ratelimit-remaining-subscription-reads': '0',
-          },
-        ),
-      };
-    }
-    if (this.errorRate > 0 && this.rng.chance(this.errorRate)) {
-      if (this.rng.chance(0.5)) {
-        return {
-          counter: 'errors',
-          reply: armError(
-            503,
-            'ServiceUnavailable',
-            defaultErrorMessage('ServiceUnavailable', faultScope(route), pathname, requestId),
-            { 'retry-after': String(Math.ceil(this.retryAfterSeconds)) },
-          ),
-        };
-      }
-      return {
-        counter: 'errors',
-        reply: armError(
-          500,
-          'InternalServerError',
-          defaultErrorMessage('InternalServerError', faultScope(route), pathname, requestId),
-        ),
-      };
-    }
+    // Random faults, in Azure's shape: a 429 or (half each) a 503 or a 500.
+    const random = (
+      counter: InjectedFault['counter'],
+      status: number,
+      code: string,
+      headers?: Record<string, string>,
+    ): InjectedFault => ({
+      counter,
+      reply: armError(
+        status,
+        code,
+        defaultErrorMessage(code, faultScope(route), pathname, requestId),
+        headers,
+      ),
+    });
+    const retryAfter = { 'retry-after': String(Math.ceil(this.retryAfterSeconds)) };
+    if (this.throttleRate > 0 && this.rng.chance(this.throttleRate))
+      return random('throttled', 429, 'TooManyRequests', {
+        ...retryAfter,
+        'x-ms-ratelimit-remaining-subscription-reads': '0',
+      });
+    if (this.errorRate > 0 && this.rng.chance(this.errorRate))
+      return this.rng.chance(0.5)
+        ? random('errors', 503, 'ServiceUnavailable', retryAfter)
+        : random('errors', 500, 'InternalServerError');
     return undefined;
   }
 }
