@@ -1,16 +1,6 @@
-import { connectCoordinationRedis, fallbackShare } from '../cache/coordinationRedis';
 import type { RedisTokenAuthOptions } from '../cache/redisTokenAuth';
-import {
-  createCircuitBreaker,
-  createMemoryBreakerStore,
-  createPolicyStack,
-  createRateBudget,
-  createRedisBreakerStore,
-  createRetryPolicy,
-  type PolicyStack,
-  type RateBudget,
-  type RetryOptions,
-} from '../resilience';
+import { createScopedPolicyStacks } from '../app/scopedPolicyStacks';
+import type { PolicyStack, RateBudget, RetryOptions } from '../resilience';
 import type { Logger } from '../telemetry/logger';
 
 export interface DevOpsResilienceOptions {
@@ -47,48 +37,34 @@ export interface DevOpsResilience {
  * spending a token. Redis makes the budget and the breaker hold across instances.
  */
 export function createDevOpsResilience(options: DevOpsResilienceOptions): DevOpsResilience {
-  const { organization, logger } = options;
-  const { redis, close } = connectCoordinationRedis(options.redisUrl, options.redisTokenAuth);
-  const budget = createRateBudget({
+  const { organization } = options;
+  const stacks = createScopedPolicyStacks({
     service: 'devops',
-    scope: organization.toLowerCase(),
-    // 10 % headroom: a call granted here reaches the service a network hop later, so two calls
-    // granted just over a window apart can arrive just inside one.
-    points: Math.max(2, Math.floor(options.callsPerMinute * 0.9)),
-    durationMs: options.windowMs ?? 60_000,
-    redis,
-    fallbackShare: fallbackShare(),
-    maxWaitMs: options.maxWaitMs ?? 120_000,
-    redisTimeoutMs: options.redisTimeoutMs,
+    breakerName: () => `devops:${organization}`,
+    budget: {
+      // 10 % headroom: a call granted here reaches the service a network hop later, so two calls
+      // granted just over a window apart can arrive just inside one.
+      points: Math.max(2, Math.floor(options.callsPerMinute * 0.9)),
+      durationMs: options.windowMs ?? 60_000,
+      maxWaitMs: options.maxWaitMs ?? 120_000,
+      redisTimeoutMs: options.redisTimeoutMs,
+    },
+    retry: { attempts: 4, initialDelayMs: 500, maxDelayMs: 30_000, ...options.retry },
+    messages: { retried: 'Azure DevOps call retried', circuitOpened: 'Azure DevOps circuit opened' },
+    redisUrl: options.redisUrl,
+    ...(options.redisTokenAuth ? { redisTokenAuth: options.redisTokenAuth } : {}),
+    logger: options.logger,
   });
-  const breaker = createCircuitBreaker({
-    name: `devops:${organization}`,
-    store: redis ? createRedisBreakerStore(redis) : createMemoryBreakerStore(),
-  });
-  breaker.onBreak((e) =>
-    logger.warn('Azure DevOps circuit opened', {
-      dependency: e.name,
-      failures: e.failures,
-      retryAt: new Date(e.openedUntil).toISOString(),
-    }),
-  );
-  const retry = createRetryPolicy({ attempts: 4, initialDelayMs: 500, maxDelayMs: 30_000, ...options.retry });
-  retry.onRetry((e) =>
-    logger.info('Azure DevOps call retried', {
-      attempt: e.attempt,
-      delayMs: e.delayMs,
-      errorCode: e.error.code,
-      statusCode: e.error.statusCode,
-    }),
-  );
+  const { redis } = stacks;
+  const { stack, budget } = stacks.policyFor(organization);
   return {
-    stack: createPolicyStack({ retry, breaker, budget }),
+    stack,
     budget,
     ready: async (timeoutMs = 2000) => {
       const deadline = Date.now() + timeoutMs;
       while (redis && redis.status !== 'ready' && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 20));
     },
-    close: async () => close(),
+    close: () => stacks.close(),
   };
 }

@@ -7,19 +7,24 @@
 import type { KubernetesLookAlike } from './kubernetes/startKubernetesLookAlike';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MatchedRoute, ProviderRouteContext } from './EmulatorProvider';
+import type { ProviderRouteContext } from './EmulatorProvider';
 import type { Estate } from './estate';
 import {
-  compileRule,
-  defaultErrorCode,
-  defaultErrorMessage,
-  type ActiveRule,
-  type FaultScope,
-} from './faultRule';
-import { mixSeed, Prng } from './prng';
-import { matchTypeRoute } from './providerRoutes';
+  armError,
+  decodeSkipToken,
+  describePath,
+  encodeSkipToken,
+  graphRequestPage,
+  headerValue,
+  matchProviders,
+  splitPath,
+  type Reply,
+  type RouteMatch,
+} from './armRequest';
+import { FaultInjector } from './FaultInjector';
 import { EMULATOR_PROVIDERS } from './providers/emulatorProviders';
 import type { EmulatedVm } from './providers/EmulatedVm';
+import { RequestLog } from './RequestLog';
 import { SubscriptionResources } from './SubscriptionResources';
 import { EstateChanges } from './estateChanges';
 import { ESTATE_CHANGES_PATH, serveEstateChange } from './estateChangeRoute';
@@ -31,98 +36,8 @@ import type {
   UnregisteredProvider,
 } from './types';
 
-const REQUEST_LOG_LIMIT = 50_000;
 const READS_PER_WINDOW = 12_000;
 const READS_WINDOW_MS = 60_000;
-
-interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** destroy the socket instead of answering */
-  reset?: boolean;
-}
-
-/** Where a request points, read from its path alone (for error scopes and rate-limit headers). */
-interface RouteMatch {
-  /** the route it is counted under; `unknown` when no provider serves the path */
-  name: string;
-  subscriptionId?: string;
-  resourceGroup?: string;
-  namespace?: string;
-  /** the provider route that serves it, when one does */
-  route?: MatchedRoute;
-}
-
-function armError(status: number, code: string, message: string, headers?: Record<string, string>): Reply {
-  return { status, body: { error: { code, message } }, headers };
-}
-
-function splitPath(pathname: string): string[] | undefined {
-  const out: string[] = [];
-  for (const raw of pathname.split('/')) {
-    if (raw === '') continue;
-    try {
-      out.push(decodeURIComponent(raw));
-    } catch {
-      return undefined;
-    }
-  }
-  return out;
-}
-
-/** The scope a path names: `/subscriptions/{s}[/resourceGroups/{rg}][/providers/{ns}...]`. */
-function describePath(segments: readonly string[]): RouteMatch {
-  const s = segments.map((x) => x.toLowerCase());
-  if (s.length === 0 || s[0] !== 'subscriptions' || s.length === 1) return { name: 'unknown' };
-  const subscriptionId = segments[1];
-  if (s[2] === 'providers') return { name: 'unknown', subscriptionId, namespace: segments[3] };
-  if (s[2] === 'resourcegroups' && s.length > 3)
-    return { name: 'unknown', subscriptionId, resourceGroup: segments[3], namespace: segments[5] };
-  return { name: 'unknown', subscriptionId };
-}
-
-/** The first registered provider's route for the path, else the generic type routes'. */
-function matchProviders(segments: readonly string[], method: string): MatchedRoute | undefined {
-  const lower = segments.map((x) => x.toLowerCase());
-  for (const provider of EMULATOR_PROVIDERS) {
-    const route = provider.match?.(segments, lower, method);
-    if (route) return route;
-  }
-  return matchTypeRoute(segments, lower);
-}
-
-function encodeSkipToken(offset: number): string {
-  return Buffer.from(`offset:${offset}`, 'utf8').toString('base64url');
-}
-
-/** The 1-based page of a Resource Graph query (its body's `options.$skipToken`); undefined for any other request. */
-function graphRequestPage(body: unknown, graphPageSize: number | undefined): number | undefined {
-  if (!body || typeof body !== 'object' || typeof (body as { query?: unknown }).query !== 'string')
-    return undefined;
-  const token = (body as { options?: { $skipToken?: unknown } }).options?.$skipToken;
-  const offset = Number(/^offset:(\d+)$/.exec(String(token ?? ''))?.[1] ?? 0);
-  return Math.floor(offset / Math.min(1000, Math.max(1, graphPageSize ?? 1000))) + 1;
-}
-
-function decodeSkipToken(token: string): number | undefined {
-  const m = /^offset:(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  return m?.[1] === undefined ? undefined : Number(m[1]);
-}
-
-function faultScope(route: RouteMatch): FaultScope {
-  return {
-    subscriptionId: route.subscriptionId,
-    resourceGroup: route.resourceGroup,
-    action: route.route?.action ?? 'Microsoft.Resources/subscriptions/read',
-  };
-}
-
-function checkRate(name: string, value: number | undefined): number {
-  const v = value ?? 0;
-  if (!(v >= 0 && v <= 1)) throw new RangeError(`${name} must be between 0 and 1 (got ${String(value)})`);
-  return v;
-}
 
 export class EmulatorCore {
   endpoint = '';
@@ -131,19 +46,14 @@ export class EmulatorCore {
   /** State a provider keeps per emulator (Resource Graph's per-caller quota), by key. */
   private readonly providerState = new Map<string, unknown>();
   private readonly latencyMs: number;
-  private readonly throttleRate: number;
-  private readonly errorRate: number;
-  private readonly retryAfterSeconds: number;
-  private readonly rng: Prng;
+  private readonly faults: FaultInjector;
   private readonly unregistered: Array<{ subscriptionId?: string; namespace: string }>;
   private readonly denyActions: string[];
   private readonly resourceIndex = new Map<string, SubscriptionResources>();
-  private rules: ActiveRule[] = [];
   private readonly readWindows = new Map<string, { start: number; used: number }>();
   readonly timers = new Set<NodeJS.Timeout>();
   private counters: EmulatorStats = EmulatorCore.emptyStats();
-  private log: RequestLogEntry[] = [];
-  private logNext = 0;
+  private readonly log = new RequestLog();
   readonly changes: EstateChanges;
 
   constructor(
@@ -152,10 +62,7 @@ export class EmulatorCore {
   ) {
     this.pageSize = Math.max(1, Math.floor(options.pageSize ?? 100));
     this.latencyMs = Math.max(0, options.latencyMs ?? 0);
-    this.throttleRate = checkRate('throttleRate', options.throttleRate);
-    this.errorRate = checkRate('errorRate', options.errorRate);
-    this.retryAfterSeconds = Math.max(0, options.retryAfterSeconds ?? 1);
-    this.rng = new Prng(mixSeed(estate.seed, 0xfa017));
+    this.faults = new FaultInjector(options, estate.seed);
     this.unregistered = [...(options.unregisteredProviders ?? []), ...estate.unregisteredProviders].map(
       (p: UnregisteredProvider) => (typeof p === 'string' ? { namespace: p } : p),
     );
@@ -181,16 +88,15 @@ export class EmulatorCore {
 
   resetStats(): void {
     this.counters = EmulatorCore.emptyStats();
-    this.log = [];
-    this.logNext = 0;
+    this.log.clear();
   }
 
   addFault(rule: FaultRule): void {
-    this.rules.push(compileRule(rule));
+    this.faults.add(rule);
   }
 
   clearFaults(): void {
-    this.rules = [];
+    this.faults.clear();
   }
 
   private drift?: { name: RegExp; rewrite: (body: Record<string, unknown>) => Record<string, unknown> };
@@ -234,18 +140,12 @@ export class EmulatorCore {
   }
 
   requestLog(): RequestLogEntry[] {
-    if (this.log.length < REQUEST_LOG_LIMIT) return this.log.map((e) => ({ ...e }));
-    return [...this.log.slice(this.logNext), ...this.log.slice(0, this.logNext)].map((e) => ({ ...e }));
+    return this.log.entries();
   }
 
   private record(entry: RequestLogEntry): void {
     this.counters.byStatus[String(entry.status)] = (this.counters.byStatus[String(entry.status)] ?? 0) + 1;
-    if (this.log.length < REQUEST_LOG_LIMIT) {
-      this.log.push(entry);
-    } else {
-      this.log[this.logNext] = entry;
-      this.logNext = (this.logNext + 1) % REQUEST_LOG_LIMIT;
-    }
+    this.log.record(entry);
   }
 
   private isUnregistered(subscriptionId: string, namespace: string): boolean {
@@ -404,62 +304,10 @@ export class EmulatorCore {
     const graph = graphRequestPage(requestBody, this.options.graphPageSize);
     const page = graph ?? (offset === undefined ? undefined : Math.floor(offset / this.pageSize) + 1);
 
-    // fault rules first, in the order they were added
-    for (const active of this.rules) {
-      const { rule } = active;
-      if (active.remaining <= 0) continue;
-      if (!active.regex.test(pathname)) continue;
-      if (rule.page !== undefined && rule.page !== page) continue;
-      if (rule.body && !rule.body.test(JSON.stringify(requestBody ?? null))) continue;
-      if (rule.statusOnly !== undefined && rule.statusOnly !== statusOnly) continue;
-      active.remaining--;
-      this.rules = this.rules.filter((r) => r.remaining > 0);
-      this.counters.faults++;
-      if (rule.reset) return { status: rule.status, reset: true };
-      const code = rule.code ?? defaultErrorCode(rule.status);
-      const headers: Record<string, string> = {};
-      const retryAfter = rule.retryAfterSeconds ?? (rule.status === 429 ? this.retryAfterSeconds : undefined);
-      if ((rule.status === 429 || rule.status === 503) && retryAfter !== undefined && retryAfter >= 0) {
-        headers['retry-after'] = String(Math.ceil(retryAfter));
-      }
-      if (rule.status === 429) headers['x-ms-ratelimit-remaining-subscription-reads'] = '0';
-      return armError(
-        rule.status,
-        code,
-        rule.message ?? defaultErrorMessage(code, faultScope(route), pathname, requestId),
-        headers,
-      );
-    }
-
-    if (this.throttleRate > 0 && this.rng.chance(this.throttleRate)) {
-      this.counters.throttled++;
-      return armError(
-        429,
-        'TooManyRequests',
-        defaultErrorMessage('TooManyRequests', faultScope(route), pathname, requestId),
-        {
-          'retry-after': String(Math.ceil(this.retryAfterSeconds)),
-          'x-ms-ratelimit-remaining-subscription-reads': '0',
-        },
-      );
-    }
-    if (this.errorRate > 0 && this.rng.chance(this.errorRate)) {
-      this.counters.errors++;
-      if (this.rng.chance(0.5)) {
-        return armError(
-          503,
-          'ServiceUnavailable',
-          defaultErrorMessage('ServiceUnavailable', faultScope(route), pathname, requestId),
-          {
-            'retry-after': String(Math.ceil(this.retryAfterSeconds)),
-          },
-        );
-      }
-      return armError(
-        500,
-        'InternalServerError',
-        defaultErrorMessage('InternalServerError', faultScope(route), pathname, requestId),
-      );
+    const fault = this.faults.inject({ pathname, page, body: requestBody, statusOnly, route, requestId });
+    if (fault) {
+      this.counters[fault.counter]++;
+      return fault.reply;
     }
 
     // A cluster's credential answers from the Kubernetes look-alike (kubernetes/), which knows its server.
@@ -556,9 +404,4 @@ export class EmulatorCore {
       vmBody: (vm) => this.fullBody(vm),
     };
   }
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }

@@ -1,16 +1,6 @@
-import { connectCoordinationRedis, fallbackShare } from '../cache/coordinationRedis';
 import type { RedisTokenAuthOptions } from '../cache/redisTokenAuth';
-import {
-  createCircuitBreaker,
-  createMemoryBreakerStore,
-  createPolicyStack,
-  createRateBudget,
-  createRedisBreakerStore,
-  createRetryPolicy,
-  perScope,
-  type PolicyStack,
-  type RetryOptions,
-} from '../resilience';
+import { createScopedPolicyStacks } from '../app/scopedPolicyStacks';
+import type { PolicyStack, RetryOptions } from '../resilience';
 import type { Logger } from '../telemetry/logger';
 
 /**
@@ -36,36 +26,15 @@ export interface KubernetesResilience {
 
 /** The platform's policies for Kubernetes API calls (the Kubernetes client does not retry). */
 export function createKubernetesResilience(options: KubernetesResilienceOptions): KubernetesResilience {
-  const { logger } = options;
-  const { redis, close } = connectCoordinationRedis(options.redisUrl, options.redisTokenAuth);
-  const store = redis ? createRedisBreakerStore(redis) : createMemoryBreakerStore();
-  const retry = createRetryPolicy({ attempts: 3, initialDelayMs: 500, maxDelayMs: 10_000, ...options.retry });
-  retry.onRetry((e) =>
-    logger.info('Kubernetes call retried', {
-      attempt: e.attempt,
-      delayMs: e.delayMs,
-      errorCode: e.error.code,
-      statusCode: e.error.statusCode,
-    }),
-  );
-  const stackFor = perScope((clusterId) => {
-    const breaker = createCircuitBreaker({ name: `kubernetes:${clusterId.toLowerCase()}`, store });
-    breaker.onBreak((e) =>
-      logger.warn('Kubernetes API circuit opened', {
-        dependency: e.name,
-        failures: e.failures,
-        retryAt: new Date(e.openedUntil).toISOString(),
-      }),
-    );
-    const budget = createRateBudget({
-      service: 'kubernetes',
-      scope: clusterId.toLowerCase(),
-      ...(options.bucket ?? KUBERNETES_CLUSTER_BUCKET),
-      redis,
-      fallbackShare: fallbackShare(),
-      maxWaitMs: 60_000,
-    });
-    return createPolicyStack({ retry, breaker, budget });
+  const stacks = createScopedPolicyStacks({
+    service: 'kubernetes',
+    breakerName: (clusterId) => `kubernetes:${clusterId}`,
+    budget: { ...(options.bucket ?? KUBERNETES_CLUSTER_BUCKET), maxWaitMs: 60_000 },
+    retry: { attempts: 3, initialDelayMs: 500, maxDelayMs: 10_000, ...options.retry },
+    messages: { retried: 'Kubernetes call retried', circuitOpened: 'Kubernetes API circuit opened' },
+    redisUrl: options.redisUrl,
+    ...(options.redisTokenAuth ? { redisTokenAuth: options.redisTokenAuth } : {}),
+    logger: options.logger,
   });
-  return { stackFor: (clusterId) => stackFor(clusterId.toLowerCase()), close: async () => close() };
+  return { stackFor: (clusterId) => stacks.policyFor(clusterId).stack, close: () => stacks.close() };
 }
