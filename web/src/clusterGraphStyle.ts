@@ -62,9 +62,13 @@ export function clusterGraphStyle(): cytoscape.StylesheetJson {
       style: {
         'background-color': '#f7f9fd',
         'background-opacity': 0.9,
+        width: 'data(roomWidth)',
+        height: 'data(roomHeight)',
         'text-valign': 'top',
         'text-margin-y': -4,
-        padding: '24px',
+        // Behind its members and their edges (added after it: drawn in that order when compared
+        // by z-index, where nodes would otherwise come above every edge).
+        'z-index-compare': 'manual',
       },
     },
     {
@@ -94,8 +98,10 @@ export function clusterGraphStyle(): cytoscape.StylesheetJson {
         'border-color': '#616161',
       },
     },
+    // Every style property an element matches is applied and checked on its own when it is first
+    // drawn: the hundreds of plain lines of a dense open cluster match only what they use.
     {
-      selector: 'edge',
+      selector: 'edge:not(.dense)',
       style: {
         width: 1.5,
         'line-color': '#777',
@@ -110,6 +116,8 @@ export function clusterGraphStyle(): cytoscape.StylesheetJson {
       style: {
         width: 'data(width)',
         'line-opacity': 0.75,
+        // Under every node, an open cluster's frame too: the line ends at its border.
+        'z-compound-depth': 'bottom',
         'target-arrow-shape': 'none',
         label: 'data(label)',
         'font-size': 11,
@@ -119,12 +127,12 @@ export function clusterGraphStyle(): cytoscape.StylesheetJson {
       },
     },
     // Inside an open cluster: straight lines, cheaper than bundled curves at hundreds of edges.
-    { selector: 'edge.member', style: { 'curve-style': 'straight' } },
-    { selector: 'edge.dense', style: { 'curve-style': 'haystack', 'target-arrow-shape': 'none' } },
-    ...Object.entries(CATEGORY_COLOURS).map(([category, colour]) => ({
-      selector: `edge.${category}`,
-      style: { 'line-color': colour, 'target-arrow-color': colour },
-    })),
+    { selector: 'edge.member:not(.dense)', style: { 'curve-style': 'straight' } },
+    { selector: 'edge.dense', style: { width: 1.5, 'curve-style': 'haystack' } },
+    ...Object.entries(CATEGORY_COLOURS).flatMap(([category, colour]) => [
+      { selector: `edge.${category}`, style: { 'line-color': colour } },
+      { selector: `edge.${category}:not(.dense)`, style: { 'target-arrow-color': colour } },
+    ]),
     { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#1d2330' } },
     {
       selector: 'node.blast',
