@@ -98,10 +98,8 @@ export function clusterGraphStyle(): cytoscape.StylesheetJson {
         'border-color': '#616161',
       },
     },
-    // Every style property an element matches is applied and checked on its own when it is first
-    // drawn: the hundreds of plain lines of a dense open cluster match only what they use.
     {
-      selector: 'edge:not(.dense)',
+      selector: 'edge',
       style: {
         width: 1.5,
         'line-color': '#777',
@@ -127,12 +125,12 @@ export function clusterGraphStyle(): cytoscape.StylesheetJson {
       },
     },
     // Inside an open cluster: straight lines, cheaper than bundled curves at hundreds of edges.
-    { selector: 'edge.member:not(.dense)', style: { 'curve-style': 'straight' } },
-    { selector: 'edge.dense', style: { width: 1.5, 'curve-style': 'haystack' } },
-    ...Object.entries(CATEGORY_COLOURS).flatMap(([category, colour]) => [
-      { selector: `edge.${category}`, style: { 'line-color': colour } },
-      { selector: `edge.${category}:not(.dense)`, style: { 'target-arrow-color': colour } },
-    ]),
+    { selector: 'edge.member', style: { 'curve-style': 'straight' } },
+    { selector: 'edge.dense', style: { 'curve-style': 'haystack', 'target-arrow-shape': 'none' } },
+    ...Object.entries(CATEGORY_COLOURS).map(([category, colour]) => ({
+      selector: `edge.${category}`,
+      style: { 'line-color': colour, 'target-arrow-color': colour },
+    })),
     { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#1d2330' } },
     {
       selector: 'node.blast',
