@@ -1,4 +1,9 @@
-import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 'cytoscape';
+import cytoscape, {
+  type Core,
+  type ElementDefinition,
+  type NodeCollection,
+  type NodeSingular,
+} from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import type { ClusterModel } from './clusterModel';
 import type { GraphSnapshot } from './GraphSnapshot';
@@ -25,6 +30,12 @@ const MARGIN = 60;
  */
 const DENSE_MEMBERS = 150;
 
+/**
+ * An open cluster's frame around its members' centres, in graph units: a member's size and a
+ * margin each side, and below, its label's height (dy: the frame's centre is that much lower).
+ */
+const ROOM_PAD = { x: 18 + 2 * 24, y: 18 + 14 + 2 * 24, dy: 7 };
+
 /** Longest label drawn under a resource, in characters (the panel has the full name). */
 const LABEL_CHARS = 18;
 
@@ -39,13 +50,15 @@ function clusterSize(count: number): number {
 
 /**
  * The graph as clusters first: one node per cluster, one edge per pair of clusters. A cluster
- * expands in place into a compound node of its members (its inner edges drawn, its edges to other
+ * expands in place into its members drawn on its node, grown into a frame (its inner edges drawn, its edges to other
  * clusters still the aggregated ones) and collapses back; the rest of the graph moves aside to
  * make room and back again, so the overview a person has learnt stays where it was.
  */
 export class ClusterGraph {
   readonly cy: Core;
   private readonly rooms = new Map<string, Room>();
+  /** The members drawn for each open cluster. */
+  private readonly members = new Map<string, NodeCollection>();
   private edgeSeq = 0;
 
   constructor(
@@ -121,17 +134,22 @@ export class ClusterGraph {
     };
   }
 
-  /** Moves every other top-level node away from (x, y) by (dx, dy) times sign, each on its own side. */
+  /**
+   * Moves every other cluster away from (x, y) by (dx, dy) times sign, each on its own side; an open
+   * one moves with its members.
+   */
   private shiftOthers(except: string, room: Room, sign: 1 | -1): void {
-    for (const o of this.cy.nodes().orphans()) {
-      if (o.id() === except) continue;
+    for (const o of this.cy.nodes('.cluster')) {
+      const id = o.id();
+      if (id === except) continue;
       const p = o.position();
       const by = {
         x: p.x > room.x ? sign * room.dx : p.x < room.x ? -sign * room.dx : 0,
         y: p.y > room.y ? sign * room.dy : p.y < room.y ? -sign * room.dy : 0,
       };
-      if (o.isParent()) o.children().shift(by);
-      else o.shift(by);
+      if (by.x === 0 && by.y === 0) continue;
+      o.shift(by);
+      this.members.get(id)?.shift(by);
     }
   }
 
@@ -155,7 +173,7 @@ export class ClusterGraph {
         data: {
           id: n.id,
           label: shortLabel(n.name),
-          parent: clusterId,
+          cluster: clusterId,
           key: n.key ?? '',
           type: n.type,
         },
@@ -165,12 +183,19 @@ export class ClusterGraph {
     });
     const cls = cluster.members.length > DENSE_MEMBERS ? 'member dense' : 'member';
     const inner = (this.model.internal.get(clusterId) ?? []).flatMap((e) => this.edgeElement(e, cls) ?? []);
+    let drawn: NodeCollection | undefined;
     this.cy.batch(() => {
       this.shiftOthers(clusterId, room, 1);
+      // The cluster's node becomes the frame behind its members (plain nodes, not compound
+      // children: a compound parent makes every style change of a member dirty the whole cluster).
+      node.data({ roomWidth: grid.width + ROOM_PAD.x, roomHeight: grid.height + ROOM_PAD.y });
+      node.position({ x: centre.x, y: centre.y + ROOM_PAD.dy });
       node.addClass('expanded');
-      this.cy.add([...members, ...inner]);
+      node.ungrabify();
+      drawn = this.cy.add([...members, ...inner]).nodes();
     });
     this.rooms.set(clusterId, room);
+    if (drawn) this.members.set(clusterId, drawn);
     return true;
   }
 
@@ -179,13 +204,15 @@ export class ClusterGraph {
     const node = this.cy.getElementById(clusterId);
     if (!room || node.empty()) return false;
     this.cy.batch(() => {
-      this.cy.remove(node.children());
+      const drawn = this.members.get(clusterId);
+      if (drawn) this.cy.remove(drawn);
       node.removeClass('expanded');
-      // Back where it was: its place while open was its members' box, a label's height off.
+      node.grabify();
       node.position({ x: room.x, y: room.y });
       this.shiftOthers(clusterId, room, -1);
     });
     this.rooms.delete(clusterId);
+    this.members.delete(clusterId);
     return true;
   }
 
@@ -232,7 +259,7 @@ export class ClusterGraph {
         id: n.id(),
         kind: n.hasClass('cluster') ? ('cluster' as const) : ('resource' as const),
         label: String(n.data('label') ?? ''),
-        ...(n.isChild() ? { cluster: n.parent().first().id() } : {}),
+        ...(n.data('cluster') ? { cluster: n.data('cluster') as string } : {}),
       })),
       edges: this.cy.edges().map((e) => ({
         id: e.id(),

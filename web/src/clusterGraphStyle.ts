@@ -62,9 +62,13 @@ export function clusterGraphStyle(): cytoscape.StylesheetJson {
       style: {
         'background-color': '#f7f9fd',
         'background-opacity': 0.9,
+        width: 'data(roomWidth)',
+        height: 'data(roomHeight)',
         'text-valign': 'top',
         'text-margin-y': -4,
-        padding: '24px',
+        // Behind its members and their edges (added after it: drawn in that order when compared
+        // by z-index, where nodes would otherwise come above every edge).
+        'z-index-compare': 'manual',
       },
     },
     {
@@ -110,6 +114,8 @@ export function clusterGraphStyle(): cytoscape.StylesheetJson {
       style: {
         width: 'data(width)',
         'line-opacity': 0.75,
+        // Under every node, an open cluster's frame too: the line ends at its border.
+        'z-compound-depth': 'bottom',
         'target-arrow-shape': 'none',
         label: 'data(label)',
         'font-size': 11,
