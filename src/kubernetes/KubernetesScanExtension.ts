@@ -1,4 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
+import pLimit from 'p-limit';
 import type { TokenCredential } from '@azure/identity';
 import type { ChangeLog } from '../changes/ChangeLog';
 import type { ArmClients } from '../discovery/armClients';
@@ -44,6 +45,8 @@ export const KUBERNETES_TASK_TYPE = `${CLUSTER_TYPE}/kubernetes`;
 export const KUBERNETES_QUEUE = 'discover-kubernetes';
 /** Kubernetes' `limit` per list call; a message lists kinds until it holds this many objects (at most twice it: ~3 MB of JSON). */
 export const KUBERNETES_PAGE_LIMIT = 1000;
+/** Clusters whose removals finalize reads at once (each reads its rows one type after another). */
+const REMOVAL_CONCURRENCY = 4;
 /** How long a cluster's connection (server, CA, token) is reused in one process, in milliseconds. */
 const CONNECTION_TTL_MS = 5 * 60_000;
 
@@ -381,12 +384,10 @@ export class KubernetesScanExtension implements ScanExtension {
     const clean = tasks.filter(
       (t) => this.owns(t.resourceType) && t.status === 'completed' && t.project && t.project !== '*',
     );
-    for (const t of clean)
-      await removeGoneObjects(
-        { resources: this.o.resources, changes: this.o.changes, store: this.o.store, now: this.now },
-        scan,
-        t,
-      );
+    // Clusters' rows are disjoint: their removals go a few at a time (an error still fails finalize).
+    const limit = pLimit(REMOVAL_CONCURRENCY);
+    const deps = { resources: this.o.resources, changes: this.o.changes, store: this.o.store, now: this.now };
+    await Promise.all(clean.map((t) => limit(() => removeGoneObjects(deps, scan, t))));
     return [];
   }
 }
