@@ -171,14 +171,15 @@ async function scanOnce(workloadsPerCluster: number, withFloor: boolean): Promis
     let lastReport = Date.now();
     while (!TERMINAL_SCAN.includes(status)) {
       await new Promise((r) => setTimeout(r, 100));
-      status = (await host.services.store.getScan(scan.scanId))?.status ?? status;
+      status =
+        (await phases.run('harness', () => host.services.store.getScan(scan.scanId)))?.status ?? status;
       if (!tasksDoneMs) {
-        const tasks = await host.services.store.listTasks(scan.scanId);
+        const tasks = await phases.run('harness', () => host.services.store.listTasks(scan.scanId));
         if (tasks.every((t) => TERMINAL_TASK.includes(t.status))) tasksDoneMs = Date.now() - started;
       }
       if (Date.now() - lastReport > 30_000) {
         lastReport = Date.now();
-        const tasks = await host.services.store.listTasks(scan.scanId);
+        const tasks = await phases.run('harness', () => host.services.store.listTasks(scan.scanId));
         const done = tasks.filter((t) => TERMINAL_TASK.includes(t.status)).length;
         console.log(
           `  … ${((Date.now() - started) / 1000).toFixed(0)} s: ${done}/${tasks.length} cluster tasks done, ${arm.kubernetes?.stats().requests ?? 0} list calls`,

@@ -13,6 +13,8 @@ export interface PhaseTimings {
   wrap(target: object, name: string, label: string): void;
   /** Counts the Table requests of these clients (and their summed latency) by step. */
   watchTables(tables: TableClient[]): void;
+  /** Runs `fn` as the step `label` (the harness's own polling, counted apart). */
+  run<T>(label: string, fn: () => Promise<T>): Promise<T>;
   /** Marks the start of the measured run: steps' first start and last end are counted from it. */
   start(): void;
   report(): PhaseReport;
@@ -43,6 +45,7 @@ export function phaseTimings(): PhaseTimings {
   const tables: PhaseReport['tables'] = {};
   let origin = performance.now();
   return {
+    run: (label, fn) => current.run(label, fn),
     start() {
       origin = performance.now();
       for (const k of Object.keys(steps)) delete steps[k];
