@@ -16,7 +16,13 @@ export async function storageFloorMs(
     /** CPU milliseconds used so far by the storage process, when known: reported for the best run. */
     storageCpuMs?: () => number | undefined;
   } = {},
-): Promise<{ bestMs: number; byConcurrency: Record<number, number>; storageCpuMs?: number }> {
+): Promise<{
+  bestMs: number;
+  byConcurrency: Record<number, number>;
+  storageCpuMs?: number;
+  /** Transactions written per run. */
+  transactions: number;
+}> {
   const { concurrencies = [2, 4, 8], storageCpuMs } = options;
   const batches: Array<typeof entities> = [];
   const byPartition = new Map<string, typeof entities>();
@@ -41,5 +47,5 @@ export async function storageFloorMs(
   }
   const bestMs = Math.min(...Object.values(byConcurrency));
   const best = concurrencies.find((c) => byConcurrency[c] === bestMs) ?? 0;
-  return { bestMs, byConcurrency, storageCpuMs: cpuByConcurrency[best] };
+  return { bestMs, byConcurrency, storageCpuMs: cpuByConcurrency[best], transactions: batches.length };
 }

@@ -1,4 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
+import pLimit from 'p-limit';
 import type { TokenCredential } from '@azure/identity';
 import type { ChangeLog } from '../changes/ChangeLog';
 import type { ArmClients } from '../discovery/armClients';
@@ -9,6 +10,7 @@ import { TopDeckError } from '../errors/TopDeckError';
 import type { PageMessage } from '../scan/messages';
 import type { ScanRow, TaskRow } from '../scan/ScanRecords';
 import type { ExtensionPage, PlannedTask, ScanExtension } from '../scan/ScanExtension';
+import { CHAIN_SUBSCRIPTIONS } from '../scan/planChains';
 import type { ScanStore } from '../scan/ScanStore';
 import type { GroupedError } from '../scan/summarizeTasks';
 import { escapeKeyPart, resourcePartitionKey, resourceRowKey } from '../storage/keys';
@@ -43,6 +45,8 @@ export const KUBERNETES_TASK_TYPE = `${CLUSTER_TYPE}/kubernetes`;
 export const KUBERNETES_QUEUE = 'discover-kubernetes';
 /** Kubernetes' `limit` per list call; a message lists kinds until it holds this many objects (at most twice it: ~3 MB of JSON). */
 export const KUBERNETES_PAGE_LIMIT = 1000;
+/** Clusters whose removals finalize reads at once (each reads its rows one type after another). */
+const REMOVAL_CONCURRENCY = 4;
 /** How long a cluster's connection (server, CA, token) is reused in one process, in milliseconds. */
 const CONNECTION_TTL_MS = 5 * 60_000;
 
@@ -98,29 +102,87 @@ export class KubernetesScanExtension implements ScanExtension {
   }
 
   /**
-   * A task per AKS cluster of the scan's subscriptions, found with one paged cluster list per
-   * subscription (so a scan of an estate without AKS has no Kubernetes task). A subscription whose
-   * list fails plans a task that lists its clusters again and fails with the reason.
+   * A task per AKS cluster of the scan's subscriptions (so a scan of an estate without AKS has no
+   * Kubernetes task). On the Resource Graph path the clusters come from one paged Graph query per
+   * 100 subscriptions (clustersFromGraph); on the Resource Manager path, or when that query
+   * fails, from one paged cluster list per subscription. A subscription whose list fails plans a
+   * task that lists its clusters again and fails with the reason.
    */
   async planTasks(request: {
     scanId: string;
     resourceTypes?: string[];
     subscriptionIds?: string[];
     resourceGroup?: string;
+    inventorySource?: 'resourcegraph' | 'arm';
   }): Promise<PlannedTask[]> {
     const wanted = [CLUSTER_TYPE, KUBERNETES_TASK_TYPE, ...KUBERNETES_TYPES].map((t) => t.toLowerCase());
     if (request.resourceTypes?.length && !request.resourceTypes.some((t) => wanted.includes(t.toLowerCase())))
       return [];
+    const subscriptionIds = request.subscriptionIds ?? [];
     const planned: PlannedTask[] = [];
-    for (const subscriptionId of request.subscriptionIds ?? []) {
-      try {
-        for (const id of await this.clusterIds(subscriptionId, request.resourceGroup))
-          planned.push(this.plan(subscriptionId, id));
-      } catch {
-        planned.push(this.plan(subscriptionId, '*'));
+    for (let i = 0; i < subscriptionIds.length; i += CHAIN_SUBSCRIPTIONS) {
+      const batch = subscriptionIds.slice(i, i + CHAIN_SUBSCRIPTIONS);
+      const fromGraph =
+        request.inventorySource === 'resourcegraph'
+          ? await this.clustersFromGraph(batch, request.resourceGroup)
+          : undefined;
+      for (const subscriptionId of batch) {
+        try {
+          const ids = fromGraph
+            ? (fromGraph.get(subscriptionId.toLowerCase()) ?? [])
+            : await this.clusterIds(subscriptionId, request.resourceGroup);
+          for (const id of ids) planned.push(this.plan(subscriptionId, id));
+        } catch {
+          planned.push(this.plan(subscriptionId, '*'));
+        }
       }
     }
     return planned;
+  }
+
+  /**
+   * The AKS clusters of these subscriptions by (lower-case) subscription, from one Resource Graph
+   * rows query paged by `$skipToken` (the scan's own Graph client: its endpoint, retries and
+   * policies). Undefined when Graph fails: the caller lists each subscription through Resource
+   * Manager instead. Graph lags Azure by up to ~30 s: a cluster created just before the scan is
+   * found by the next one, as for the inventory on this path.
+   */
+  private async clustersFromGraph(
+    subscriptionIds: string[],
+    resourceGroup?: string,
+  ): Promise<Map<string, string[]> | undefined> {
+    const bySubscription = new Map<string, string[]>();
+    try {
+      let skipToken: string | undefined;
+      do {
+        const answer = await this.o.arm.resourceGraphRows({
+          types: [CLUSTER_TYPE],
+          subscriptionIds,
+          ...(resourceGroup ? { resourceGroup } : {}),
+          ...(skipToken ? { skipToken } : {}),
+        });
+        for (const row of answer.rows) {
+          const id = typeof row.id === 'string' ? row.id : undefined;
+          const subscriptionId = (parseResourceId(id ?? '')?.subscriptionId ?? '').toLowerCase();
+          if (!id || !subscriptionId) continue;
+          const list = bySubscription.get(subscriptionId) ?? [];
+          list.push(id);
+          bySubscription.set(subscriptionId, list);
+        }
+        skipToken = answer.skipToken;
+      } while (skipToken);
+    } catch (e) {
+      const error = classifyError(e, 'listing AKS clusters from Resource Graph');
+      this.o.logger.warn(
+        'Resource Graph did not list the AKS clusters; listing them through Resource Manager',
+        {
+          reason: `${error.statusCode ?? ''} ${error.code}`.trim(),
+          subscriptions: subscriptionIds.length,
+        },
+      );
+      return undefined;
+    }
+    return bySubscription;
   }
 
   private async clusterIds(subscriptionId: string, resourceGroup?: string): Promise<string[]> {
@@ -322,12 +384,10 @@ export class KubernetesScanExtension implements ScanExtension {
     const clean = tasks.filter(
       (t) => this.owns(t.resourceType) && t.status === 'completed' && t.project && t.project !== '*',
     );
-    for (const t of clean)
-      await removeGoneObjects(
-        { resources: this.o.resources, changes: this.o.changes, store: this.o.store, now: this.now },
-        scan,
-        t,
-      );
+    // Clusters' rows are disjoint: their removals go a few at a time (an error still fails finalize).
+    const limit = pLimit(REMOVAL_CONCURRENCY);
+    const deps = { resources: this.o.resources, changes: this.o.changes, store: this.o.store, now: this.now };
+    await Promise.all(clean.map((t) => limit(() => removeGoneObjects(deps, scan, t))));
     return [];
   }
 }

@@ -48,6 +48,11 @@ export interface ScanExtension {
     /** The scan's subscriptions (lower-case) and resource group filter (Kubernetes plans a task per AKS cluster in them). */
     subscriptionIds?: string[];
     resourceGroup?: string;
+    /**
+     * Who says what exists in this scan (planTasks.ts): on `resourcegraph` an extension finds its
+     * Azure resources (AKS clusters) with a Resource Graph query rather than per-subscription lists.
+     */
+    inventorySource?: 'resourcegraph' | 'arm';
   }): Promise<PlannedTask[]>;
   /**
    * Rows this extension keeps that belong to resources a clean task found gone from Azure (a

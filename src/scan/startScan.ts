@@ -78,6 +78,7 @@ async function launchScan(ctx: ScanContext, scanId: string, request: StartScanRe
       resourceTypes: request.resourceTypes,
       subscriptionIds,
       resourceGroup,
+      inventorySource: inventory.source,
     })) {
       tasks.push({ ...planned.task, status: 'pending', updatedAt: startedAt });
       extensionQueues.set(planned.task.taskId, planned.queueName);
