@@ -1,7 +1,8 @@
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../src/runtime/azurite';
-import { readExisting } from '../../src/scan/readExisting';
+import { readExisting, readExistingInOneRange } from '../../src/scan/readExisting';
+import { countTableOperations } from '../../bench/countRequests';
 import { resourcePartitionKey, resourceRowKey } from '../../src/storage/keys';
 import type { TableEntity } from '../../src/storage/resourceEntity';
 import { upsertInBatches } from '../../src/storage/tables';
@@ -69,5 +70,45 @@ describe('readExisting: what is stored for a page of rows', () => {
     const page = [row(DISK, 'rg-a', 'vm-0003-os'), vm('rg-a', 3), row(DISK, 'rg-a', 'absent')];
     const found = await readExisting(table, page);
     expect([...found.keys()].sort()).toEqual([page[0], page[1]].map((r) => (r as TableEntity).rowKey).sort());
+  });
+
+  it('reads a Resource Graph page over two subscriptions and two types in one query', async () => {
+    const SUB2 = '0b1f0000-0000-0000-0000-000000000002';
+    const other = (type: string, name: string): TableEntity => {
+      const id = `/subscriptions/${SUB2}/resourceGroups/rg-a/providers/${type}/${name}`;
+      return {
+        partitionKey: resourcePartitionKey(SUB2, type, 'rg-a'),
+        rowKey: resourceRowKey(id),
+        id,
+        hash: 'h2',
+      };
+    };
+    await upsertInBatches(table, [other(VM, 'vm-x'), other(DISK, 'disk-x')], 'Replace');
+    // the end of SUB's rg-c VMs, SUB2's disk and VM, and one new VM in SUB2
+    const page = [
+      ...Array.from({ length: 10 }, (_, i) => vm('rg-c', 20 + i)),
+      other(DISK, 'disk-x'),
+      other(VM, 'vm-x'),
+      other(VM, 'vm-new'),
+    ];
+    const ops = countTableOperations([table]);
+    const found = await readExistingInOneRange(table, page);
+    expect([...found.keys()].sort()).toEqual(
+      page
+        .slice(0, 12)
+        .map((r) => r.rowKey)
+        .sort(),
+    );
+    expect(found.get(other(DISK, 'disk-x').rowKey)).toMatchObject({ hash: 'h2' });
+    expect(ops.counts()['existing query']).toBe(1);
+  });
+
+  it('reads the rest by type when the one range holds much more than the page', async () => {
+    // 3 rows whose box spans SUB's 400 rg-b VMs (and more): the box stops at its budget (108)
+    const page = [vm('rg-a', 0), vm('rg-b', 250), vm('rg-c', 29), vm('rg-c', 997)];
+    const found = await readExistingInOneRange(table, page);
+    expect([...found.keys()].sort()).toEqual(
+      [vm('rg-a', 0), vm('rg-b', 250), vm('rg-c', 29)].map((r) => r.rowKey).sort(),
+    );
   });
 });
