@@ -10,6 +10,9 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { findDiscoverer } from '../src/discovery/registry';
+import { graphReadable } from '../src/scan/graphSource';
+import { planChains } from '../src/scan/planChains';
 import { firstJsonLine, longestChain, startAzuriteProcess } from './scanBench';
 
 const root = path.resolve(__dirname, '../..');
@@ -28,12 +31,38 @@ type Counts = Record<string, Record<string, number>>;
  * whichever is longer. Resource Graph: a chain's pages (1,000 rows) one after another, then the
  * per-item reads of its last page (VM sizes; a site's settings, 8 at a time).
  */
-function chainCalls(counts: Counts, source: 'arm' | 'resourcegraph'): number {
+function chainCalls(counts: Counts, source: 'arm' | 'resourcegraph', graphPages?: number): number {
   const perSubscription = Object.values(counts).map((t) => Object.values(t).reduce((a, b) => a + b, 0));
   const most = Math.max(1, ...perSubscription);
   if (source === 'arm') return Math.max(longestChain(counts, PAGE_SIZE), 2 + Math.ceil(most / PAGE_SIZE) + 1);
   const sites = Math.max(0, ...Object.values(counts).map((t) => t['Microsoft.Web/sites'] ?? 0));
-  return 2 + Math.ceil(most / GRAPH_PAGE_SIZE) + 1 + Math.ceil(Math.min(sites, GRAPH_PAGE_SIZE) / 8);
+  const pages = graphPages ?? Math.ceil(most / GRAPH_PAGE_SIZE);
+  return 2 + pages + 1 + Math.ceil(Math.min(sites, GRAPH_PAGE_SIZE) / 8);
+}
+
+/**
+ * The Graph pages of the longest chain the scan plans (planChains over the emulator's counts, the
+ * types Graph serves): a re-scan reads them one after another, each with its stored-rows read
+ * and its queue hop.
+ */
+function longestChainPages(counts: Counts): number {
+  const tasks = Object.entries(counts).flatMap(([subscriptionId, types]) =>
+    Object.keys(types)
+      .filter((type) => graphReadable(findDiscoverer(type)))
+      .map((type) => ({ taskId: `${subscriptionId}|${type}`, subscriptionId, type: type.toLowerCase() })),
+  );
+  const lower = new Map<string, number>(
+    Object.entries(counts).flatMap(([sub, types]) =>
+      Object.entries(types).map(([type, n]) => [`${sub}|${type.toLowerCase()}`, n] as const),
+    ),
+  );
+  const chains = planChains(tasks, (sub, type) => lower.get(`${sub}|${type}`) ?? 0);
+  return Math.max(
+    1,
+    ...chains.map((c) =>
+      Math.ceil(c.taskIds.reduce((n, id) => n + (lower.get(id.toLowerCase()) ?? 0), 0) / GRAPH_PAGE_SIZE),
+    ),
+  );
 }
 
 interface Estate {
@@ -70,6 +99,8 @@ interface Figures {
   heapUsedAfterGcBytes: number;
   floorMs?: number;
   floorEntities?: number;
+  /** By table: the partitions the first scan wrote and the fewest transactions they take. */
+  partitionFloor?: Record<string, { partitions: number; transactions: number }>;
   counts: Counts;
   rescan?: {
     status: string;
@@ -77,6 +108,8 @@ interface Figures {
     tableTransactions: number;
     tableTransactionsByKind: Record<string, number>;
     armRequestsByKind: Record<string, number>;
+    pageReadMs?: number;
+    queueHopMs?: number;
   };
 }
 
@@ -175,6 +208,24 @@ export async function main(
       console.log(
         `  bound, first scan: chain ${chainCalls(r.counts, source)} calls x ${LATENCY_MS} ms = ${s2(chainMs)} s; storage floor (${r.floorEntities ?? 0} entities) ${s2(floorMs)} s${source === 'resourcegraph' ? `; Graph quota for ${graph} queries ${s2(quotaMs)} s` : ''}; wall / bound = ${(r.wallMs / bound).toFixed(2)}`,
       );
+      if (r.partitionFloor) {
+        // The fewest write transactions the first scan can take with the key scheme: every batch
+        // is one partition of at most 100 entities (the baseline's one row per subscription is a
+        // `changes` partition of its own).
+        const tables = Object.entries(r.partitionFloor).sort((x, y) => y[1].transactions - x[1].transactions);
+        const floorTx = tables.reduce((a, [, f]) => a + f.transactions, 0);
+        const writes = Object.entries(r.tableTransactionsByKind)
+          .filter(([k]) => /^(resources|changes|dependencies) (batch|upsert|merge|insert)$/.test(k))
+          .reduce((a, [, c]) => a + c, 0);
+        console.log(
+          `  partition floor, first scan: ${floorTx} write transactions = ${(floorTx / n).toFixed(3)} per resource (sum over the partitions written of ceil(entities / 100): ${tables.map(([t, f]) => `${t} ${f.partitions} partitions -> ${f.transactions}`).join(', ')}); actual writes to those tables ${writes} = ${(writes / Math.max(1, floorTx)).toFixed(2)} x floor; all Table transactions ${r.tableTransactions} = ${(r.tableTransactions / Math.max(1, floorTx)).toFixed(2)} x floor`,
+        );
+        checks.push([
+          `${key} ${source}: partition floor per resource <= 0.15 (else the 0.15 target is out of reach with this key scheme)`,
+          (floorTx / n).toFixed(3),
+          floorTx / n <= 0.15,
+        ]);
+      }
       checks.push([
         `${key} ${source}: wall / bound, first scan <= 1.3`,
         (r.wallMs / bound).toFixed(2),
@@ -187,12 +238,28 @@ export async function main(
             ? Math.floor(Math.max(0, rescanGraph - 1) / GRAPH_QUOTA.queries) * GRAPH_QUOTA.windowMs
             : 0;
         console.log(
-          `  bound, re-scan (nothing to write): chain ${s2(chainMs)} s${source === 'resourcegraph' ? `; Graph quota for ${rescanGraph} queries ${s2(rescanQuotaMs)} s` : ''}; wall / bound = ${(r.rescan.wallMs / chainMs).toFixed(2)}`,
+          `  old bound, re-scan (call chain only): chain ${s2(chainMs)} s${source === 'resourcegraph' ? `; Graph quota for ${rescanGraph} queries ${s2(rescanQuotaMs)} s` : ''}; wall / old bound = ${(r.rescan.wallMs / chainMs).toFixed(2)}`,
         );
+        // A re-scan still reads what is stored for each page and hops a queue per page message,
+        // one page after another along a chain: those add to the call chain.
+        let rescanBound = Math.max(chainMs, rescanQuotaMs);
+        if (
+          source === 'resourcegraph' &&
+          r.rescan.pageReadMs !== undefined &&
+          r.rescan.queueHopMs !== undefined
+        ) {
+          const pages = longestChainPages(r.counts);
+          const calls = chainCalls(r.counts, source, pages);
+          const perPage = r.rescan.pageReadMs + r.rescan.queueHopMs;
+          rescanBound = Math.max(calls * LATENCY_MS + pages * perPage, rescanQuotaMs);
+          console.log(
+            `  bound, re-scan: (${calls} calls of the longest chain, ${pages} of them its Graph pages) x ${LATENCY_MS} ms + ${pages} pages x (stored-rows read ${r.rescan.pageReadMs.toFixed(1)} ms + queue hop ${r.rescan.queueHopMs.toFixed(1)} ms, both measured here after the scan) = ${s2(rescanBound)} s; wall / bound = ${(r.rescan.wallMs / rescanBound).toFixed(2)}`,
+          );
+        }
         checks.push([
           `${key} ${source}: wall / bound, re-scan <= 1.3`,
-          (r.rescan.wallMs / chainMs).toFixed(2),
-          r.rescan.wallMs / chainMs <= 1.3,
+          (r.rescan.wallMs / rescanBound).toFixed(2),
+          r.rescan.wallMs / rescanBound <= 1.3,
         ]);
       }
       heap[`${key}:${source}`] = r.heapUsedAfterGcBytes;

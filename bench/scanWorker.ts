@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import { TableClient } from '@azure/data-tables';
+import { QueueClient } from '@azure/storage-queue';
 import { TERMINAL_SCAN } from '../src/scan/ScanRecords';
 import { startLocal } from '../src/runtime/startLocal';
 import { setLogLevel, setLogSink } from '../src/telemetry/logger';
@@ -45,6 +46,41 @@ function scanOwn(byKind: Record<string, number>): number {
 
 function tablePort(connectionString: string): number {
   return Number(/TableEndpoint=http:\/\/[^:]+:(\d+)/.exec(connectionString)?.[1] ?? 0);
+}
+
+/**
+ * What a re-scan's page costs on this machine besides its Graph call: one stored-rows read (a
+ * 1,000-row range query of `resources`, the columns a page compares) and one queue hop (send,
+ * receive and delete of a page-sized message on Azurite; the runtime's poller is woken on send).
+ * Means of 10 each, after the scans.
+ */
+async function hopAndReadMs(
+  resources: TableClient,
+  connectionString: string,
+): Promise<{ pageReadMs: number; queueHopMs: number }> {
+  const times = async (n: number, fn: () => Promise<unknown>) => {
+    const started = performance.now();
+    for (let i = 0; i < n; i++) await fn();
+    return (performance.now() - started) / n;
+  };
+  const select = ['PartitionKey', 'RowKey', 'id', 'hash', 'discoveredAt', 'firstSeenAt', 'scanId'];
+  const pageReadMs = await times(10, async () => {
+    for await (const page of resources
+      .listEntities({ queryOptions: { select } })
+      .byPage({ maxPageSize: 1000 }))
+      return page.length;
+  });
+  const queue = new QueueClient(connectionString, 'benchhop');
+  await queue.createIfNotExists();
+  const body = Buffer.from(JSON.stringify({ kind: 'page', filler: 'x'.repeat(1500) })).toString('base64');
+  const queueHopMs = await times(10, async () => {
+    await queue.sendMessage(body);
+    const got = await queue.receiveMessages({ numberOfMessages: 1 });
+    const m = got.receivedMessageItems[0];
+    if (m) await queue.deleteMessage(m.messageId, m.popReceipt);
+  });
+  await queue.delete();
+  return { pageReadMs, queueHopMs };
 }
 
 async function main(): Promise<void> {
@@ -158,7 +194,7 @@ async function main(): Promise<void> {
     for (const t of [services.tables.resources, services.tables.changes, services.tables.dependencies])
       for await (const e of t.listEntities()) {
         const { etag: _etag, timestamp: _ts, ...rest } = e as Record<string, unknown>;
-        entities.push(rest as (typeof entities)[number]);
+        entities.push({ ...(rest as (typeof entities)[number]), __table: t.tableName });
       }
     const floor = await storageFloorMs(
       entities,
@@ -169,7 +205,23 @@ async function main(): Promise<void> {
       },
       { storageCpuMs: () => processCpuMs(storagePid) },
     );
+    // The partition floor: the fewest write transactions these entities can take with their keys
+    // (a transaction is one partition, at most 100 entities), by table.
+    const partitions = new Map<string, number>();
+    for (const e of entities) {
+      const table = (e as { __table?: string }).__table ?? '';
+      partitions.set(`${table}\n${e.partitionKey}`, (partitions.get(`${table}\n${e.partitionKey}`) ?? 0) + 1);
+    }
+    const partitionFloor: Record<string, { partitions: number; transactions: number }> = {};
+    for (const [key, n] of partitions) {
+      const table = key.slice(0, key.indexOf('\n'));
+      const f = (partitionFloor[table] ??= { partitions: 0, transactions: 0 });
+      f.partitions++;
+      f.transactions += Math.ceil(n / 100);
+    }
+    for (const e of entities) delete (e as { __table?: string }).__table;
     Object.assign(result, {
+      partitionFloor,
       floorEntities: entities.length,
       floorMs: floor.bestMs,
       floorByConcurrency: floor.byConcurrency,
@@ -196,6 +248,7 @@ async function main(): Promise<void> {
     const delta = (a: Record<string, number>, b: Record<string, number>) =>
       Object.fromEntries(Object.entries(b).map(([k, n]) => [k, n - (a[k] ?? 0)]));
     result.rescan = {
+      ...(await hopAndReadMs(services.tables.resources, connectionString)),
       status: view.status,
       wallMs: Date.now() - t0,
       counts: view.counts,

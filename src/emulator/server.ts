@@ -110,8 +110,10 @@ export class EmulatorCore {
     const lower = id.toLowerCase();
     for (const sub of this.estate.subscriptions) {
       const kept = sub.resources.filter((r) => r.id.toLowerCase() !== lower);
-      if (kept.length === sub.resources.length) continue;
+      const vms = sub.vms.filter((vm) => vm.id.toLowerCase() !== lower);
+      if (kept.length === sub.resources.length && vms.length === sub.vms.length) continue;
       sub.resources = kept;
+      sub.vms = vms;
       this.resourceIndex.set(sub.subscriptionId.toLowerCase(), new SubscriptionResources(sub));
       return true;
     }

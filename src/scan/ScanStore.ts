@@ -11,7 +11,7 @@ import {
   taskNoteRowKey,
   taskRowKey,
 } from '../storage/keys';
-import { getEntityOrUndefined, insertIfAbsent, upsertInBatches } from '../storage/tables';
+import { MAX_BATCH, getEntityOrUndefined, insertIfAbsent, upsertInBatches } from '../storage/tables';
 import { upsertTransaction } from '../storage/upsertTransaction';
 import type { CoverageRow, PageMarkerRow, ScanRow, TaskRow } from './ScanRecords';
 
@@ -87,6 +87,23 @@ export class ScanStore {
 
   async updateTask(scanId: string, taskId: string, fields: Partial<TaskRow>): Promise<void> {
     await this.tasks.updateEntity({ partitionKey: scanId, rowKey: taskRowKey(taskId), ...fields }, 'Merge');
+  }
+
+  /**
+   * Merges fields into many tasks of a scan (one partition): transactions of up to 100 rows, one
+   * after another in the order given, so the last row is written only once every row before it is
+   * (a chain's lead task goes last: it ends when its members have).
+   */
+  async updateTasks(
+    scanId: string,
+    updates: Array<{ taskId: string; fields: Partial<TaskRow> }>,
+  ): Promise<void> {
+    const rows = updates.map((u) => ({ partitionKey: scanId, rowKey: taskRowKey(u.taskId), ...u.fields }));
+    for (let i = 0; i < rows.length; i += MAX_BATCH) {
+      const chunk = rows.slice(i, i + MAX_BATCH);
+      if (chunk.length === 1) await this.tasks.updateEntity(chunk[0] as (typeof rows)[number], 'Merge');
+      else await upsertTransaction(this.tasks, chunk, 'Merge');
+    }
   }
 
   async listTasks(scanId: string): Promise<TaskRow[]> {

@@ -4,10 +4,10 @@ import { classifyError } from '../errors/classifyError';
 import { redactText } from '../telemetry/redact';
 import { removeExpiredTombstones } from '../storage/tombstones';
 import type { FinalizeMessage } from './messages';
-import { TERMINAL_SCAN, TERMINAL_TASK, type ScanRow } from './ScanRecords';
+import { TERMINAL_SCAN, TERMINAL_TASK, type ScanRow, type TaskRow } from './ScanRecords';
 import type { ScanContext } from './ScanContext';
 import { baselineSubscriptions, recordBaseline } from './recordBaseline';
-import { removeUnseen } from './removeUnseen';
+import { removeUnseen, removeUnseenOfChain, type Removal } from './removeUnseen';
 import { summarizeTasks } from './summarizeTasks';
 
 /**
@@ -45,10 +45,19 @@ export async function finalizeScan(ctx: ScanContext, msg: FinalizeMessage): Prom
     (t) => t.status === 'completed' && !t.skippedItems && !ctx.extensionFor(t.resourceType),
   );
   // Tasks' scopes are disjoint: their removals go 4 at a time (an error still fails finalize).
+  // A Resource Graph chain's tasks share their reads (removeUnseenOfChain).
+  const chains = new Map<string, TaskRow[]>();
+  const work: Array<() => Promise<Array<Removal & { task: TaskRow }>>> = [];
+  for (const t of clean) {
+    if (t.chain) {
+      const group = chains.get(t.chain);
+      if (group) group.push(t);
+      else chains.set(t.chain, [t]);
+    } else work.push(async () => [{ task: t, ...(await removeUnseen(ctx, scan, t, tasks)) }]);
+  }
+  for (const [lead, group] of chains) work.push(...removeUnseenOfChain(ctx, scan, lead, group, tasks));
   const limit = pLimit(4);
-  const removals = await Promise.all(
-    clean.map(async (t) => ({ task: t, ...(await limit(() => removeUnseen(ctx, scan, t, tasks))) })),
-  );
+  const removals = (await Promise.all(work.map((w) => limit(w)))).flat();
   const removed = removals.reduce((n, r) => n + r.removed, 0);
   log.debug('finalize: unseen rows removed', { removed, tasks: clean.length });
   // Housekeeping: events' delete marks older than a day hold back no page any more.

@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import { FINALIZE_QUEUE } from '../discovery/registry';
 import { redactText } from '../telemetry/redact';
 import type { FinalizeMessage, PageMessage } from './messages';
@@ -21,27 +20,32 @@ export async function finishTask(
 ): Promise<void> {
   const at = ctx.now().toISOString();
   const { store } = ctx.deps;
-  await store.updateTask(msg.scanId, msg.taskId, { status, completedAt: at, updatedAt: at, ...fields });
+  const own = { status, completedAt: at, updatedAt: at, ...fields };
+  if (!memberFields && status !== 'failed' && status !== 'skipped') {
+    // Not a chain's end (a chain's lead always passes memberFields when it completes): one write.
+    await store.updateTask(msg.scanId, msg.taskId, own);
+    return finalizeIfAllTasksDone(ctx, msg.scanId, msg.traceparent);
+  }
   const tasks = await store.listTasks(msg.scanId);
   const members = tasks.filter(
     (t) => t.chain === msg.taskId && t.taskId !== msg.taskId && !TERMINAL_TASK.includes(t.status),
   );
-  const limit = pLimit(16);
-  await Promise.all(
-    members.map((t) =>
-      limit(async () => {
-        const own = status === 'completed' && memberFields ? memberFields(t.taskId) : fields;
-        await store.updateTask(msg.scanId, t.taskId, { status, completedAt: at, updatedAt: at, ...own });
-      }),
-    ),
-  );
+  // The chain's tasks in transactions of 100 (one partition: the scan's), the lead's row in the
+  // last: a retry after a failure finds the lead open, redoes what is left, and ends it.
+  await store.updateTasks(msg.scanId, [
+    ...members.map((t) => ({
+      taskId: t.taskId,
+      fields: {
+        status,
+        completedAt: at,
+        updatedAt: at,
+        ...(status === 'completed' && memberFields ? memberFields(t.taskId) : fields),
+      },
+    })),
+    { taskId: msg.taskId, fields: own },
+  ]);
   // Re-read after the chain's tasks ended: a task that ended meanwhile read them as still open.
-  await finalizeIfAllTasksDone(
-    ctx,
-    msg.scanId,
-    msg.traceparent,
-    members.length ? await store.listTasks(msg.scanId) : tasks,
-  );
+  await finalizeIfAllTasksDone(ctx, msg.scanId, msg.traceparent);
 }
 
 export async function failTask(ctx: ScanContext, msg: TaskRef, message: string, code: string): Promise<void> {

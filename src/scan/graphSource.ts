@@ -13,7 +13,12 @@ import { taskIdFor } from './taskIdFor';
 import type { PageMessage } from './messages';
 import { pageCounts, type PageSource } from './PageSource';
 import type { ScanContext } from './ScanContext';
-import { writeResources } from './writeResources';
+import { writeResources, type WriteOptions } from './writeResources';
+import { readExistingInOneRange } from './readExisting';
+import type { DiscoveredItem } from '../discovery/Resource';
+import { resourceKeysOf } from '../storage/resourceEntity';
+import { prefixEnd } from '../storage/keys';
+import { tombstonesSince } from '../storage/tombstones';
 
 /**
  * Dedicated types whose Resource Manager listing is made of list calls only, so a Graph page can
@@ -104,6 +109,7 @@ export function graphChainSource(ctx: ScanContext): PageSource {
           const seen: string[] = [];
           let added = 0;
           let modified = 0;
+          const shared = await pageReads(ctx, parts, listedAt);
           const limit = pLimit(4);
           const written = await Promise.all(
             parts.map((p) =>
@@ -123,6 +129,7 @@ export function graphChainSource(ctx: ScanContext): PageSource {
                     typeOf: (item) => (p.discoverer.generic ? item.type : p.discoverer.type),
                     canonicalType: p.resourceType,
                     listedAt,
+                    ...shared,
                   },
                 ),
               ),
@@ -163,6 +170,37 @@ export function graphChainSource(ctx: ScanContext): PageSource {
         resourceType: 'Microsoft.ResourceGraph/resources',
       });
       return { kind: 'fail', message: `${what} failed: ${described.message}` };
+    },
+  };
+}
+
+/**
+ * The page's reads, once for all its parts: what is stored for its rows (one range query, not one
+ * per (subscription, type)), and, when a part writes, the tombstones of the page's subscriptions
+ * (one query, asked at most once).
+ */
+async function pageReads(
+  ctx: ScanContext,
+  parts: Part[],
+  listedAt: string,
+): Promise<Pick<WriteOptions, 'existing' | 'deletedSince'>> {
+  const keys = parts.flatMap((p) => {
+    const typeOf = (item: DiscoveredItem) => (p.discoverer.generic ? item.type : p.discoverer.type);
+    return [...p.page.items, ...p.page.stateOnly].map((item) => resourceKeysOf(item.id, typeOf(item)));
+  });
+  const existing = await readExistingInOneRange(ctx.deps.tables.resources, keys);
+  const subscriptions = parts.map((p) => p.subscriptionId).sort();
+  let deleted: Promise<Set<string>> | undefined;
+  return {
+    existing,
+    async deletedSince(rows) {
+      deleted ??= tombstonesSince(
+        ctx.deps.tables.tombstones,
+        { from: `${subscriptions[0]}|`, before: prefixEnd(`${subscriptions[subscriptions.length - 1]}|`) },
+        listedAt,
+      );
+      const gone = await deleted;
+      return new Set(rows.filter((r) => gone.has(`${r.partitionKey}\n${r.rowKey}`)).map((r) => r.rowKey));
     },
   };
 }

@@ -15,6 +15,21 @@ export interface ExistingRow extends StoredRowState {
   refreshedAt?: string;
 }
 
+/** The columns every writer compares. */
+const COMPARED_COLUMNS = [
+  'PartitionKey',
+  'RowKey',
+  'id',
+  'hash',
+  'discoveredAt',
+  'firstSeenAt',
+  'scanId',
+  'changeKind',
+  'status',
+  'powerState',
+  'refreshedAt',
+];
+
 /** The part of a resources PartitionKey shared by every partition of its (subscription, type). */
 function typePrefixOf(partitionKey: string): string {
   const i = partitionKey.indexOf('~');
@@ -61,20 +76,7 @@ export async function readExisting<Row extends ExistingRow = ExistingRow>(
     for await (const e of table.listEntities<Row>({
       queryOptions: {
         filter,
-        select: [
-          'PartitionKey',
-          'RowKey',
-          'id',
-          'hash',
-          'discoveredAt',
-          'firstSeenAt',
-          'scanId',
-          'changeKind',
-          'status',
-          'powerState',
-          'refreshedAt',
-          ...extraColumns,
-        ],
+        select: [...COMPARED_COLUMNS, ...extraColumns],
       },
     })) {
       const rk = e.rowKey as string;
@@ -100,4 +102,95 @@ export async function readExisting<Row extends ExistingRow = ExistingRow>(
     ),
   );
   return found;
+}
+
+/** Azure allows 15 comparisons a filter: the RowKey range and 6 PartitionKey ranges. */
+const PREFIXES_PER_QUERY = 6;
+
+/**
+ * What is stored for a Resource Graph page's rows, in as few range queries as the keys allow. A
+ * page of one type (over any number of subscriptions): ONE query, the box from the page's least to
+ * greatest PartitionKey and RowKey, which holds every row of the page whatever the order of the keys
+ * (a RowKey is the escaped lower-case id, whose order is not quite Graph's `order by id`: `/`
+ * becomes `|`); a page is a contiguous id range of few subscriptions, so the box holds little else.
+ * A page of several types (a big subscription's chain, its rows interleaved by resource group): the
+ * box would hold the other types' rows of those groups, so each query names up to 6 of the page's
+ * (subscription, type) PartitionKey ranges and the RowKey range of their rows. When a query's range
+ * holds many more rows than its part of the page (budget: twice, plus 100), the rows it did not
+ * reach are read per (subscription, type) as readExisting does.
+ */
+export async function readExistingInOneRange(
+  table: TableClient,
+  drafts: ReadonlyArray<Pick<TableEntity, 'partitionKey' | 'rowKey'>>,
+): Promise<Map<string, ExistingRow>> {
+  const found = new Map<string, ExistingRow>();
+  if (!drafts.length) return found;
+  type Key = Pick<TableEntity, 'partitionKey' | 'rowKey'>;
+  const byPrefix = new Map<string, Key[]>();
+  for (const d of drafts) {
+    const prefix = typePrefixOf(d.partitionKey);
+    const list = byPrefix.get(prefix);
+    if (list) list.push(d);
+    else byPrefix.set(prefix, [d]);
+  }
+  const prefixes = [...byPrefix.keys()].sort();
+  const types = new Set(prefixes.map((p) => p.slice(p.indexOf('|'))));
+  const range = (rows: Key[]) => {
+    let [minRk, maxRk] = [(rows[0] as Key).rowKey, (rows[0] as Key).rowKey];
+    for (const r of rows) {
+      if (r.rowKey < minRk) minRk = r.rowKey;
+      if (r.rowKey > maxRk) maxRk = r.rowKey;
+    }
+    return `RowKey ge ${odataString(minRk)} and RowKey le ${odataString(maxRk)}`;
+  };
+  const queries: Array<{ filter: string; rows: Key[] }> = [];
+  if (types.size === 1) {
+    let [minPk, maxPk] = [first(drafts).partitionKey, first(drafts).partitionKey];
+    for (const d of drafts) {
+      if (d.partitionKey < minPk) minPk = d.partitionKey;
+      if (d.partitionKey > maxPk) maxPk = d.partitionKey;
+    }
+    queries.push({
+      filter: `PartitionKey ge ${odataString(minPk)} and PartitionKey le ${odataString(maxPk)} and ${range([...drafts])}`,
+      rows: [...drafts],
+    });
+  } else
+    for (let i = 0; i < prefixes.length; i += PREFIXES_PER_QUERY) {
+      const group = prefixes.slice(i, i + PREFIXES_PER_QUERY);
+      const rows = group.flatMap((p) => byPrefix.get(p) as Key[]);
+      const partitions = group.map(
+        (p) => `(PartitionKey ge ${odataString(p)} and PartitionKey lt ${odataString(prefixEnd(p))})`,
+      );
+      queries.push({ filter: `(${partitions.join(' or ')}) and ${range(rows)}`, rows });
+    }
+  await Promise.all(queries.map((q) => readRange(table, q.filter, q.rows, found)));
+  return found;
+}
+
+function first<T>(list: ReadonlyArray<T>): T {
+  return list[0] as T;
+}
+
+/** One range query for `rows`; past its budget, the rows it did not reach are read by type. */
+async function readRange(
+  table: TableClient,
+  filter: string,
+  rows: ReadonlyArray<Pick<TableEntity, 'partitionKey' | 'rowKey'>>,
+  found: Map<string, ExistingRow>,
+): Promise<void> {
+  const wanted = new Set(rows.map((d) => `${d.partitionKey}\n${d.rowKey}`));
+  const budget = wanted.size * 2 + 100;
+  let read = 0;
+  for await (const e of table.listEntities<ExistingRow>({
+    queryOptions: { filter, select: COMPARED_COLUMNS },
+  })) {
+    const key = `${e.partitionKey as string}\n${e.rowKey as string}`;
+    if (wanted.has(key)) found.set(e.rowKey as string, e);
+    if (++read >= budget) {
+      // results come partition by partition: what is past the last one read is read by type
+      const rest = rows.filter((d) => `${d.partitionKey}\n${d.rowKey}` > key);
+      for (const [rk, row] of await readExisting(table, rest)) found.set(rk, row);
+      break;
+    }
+  }
 }

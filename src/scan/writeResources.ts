@@ -1,8 +1,8 @@
 import type { DiscoveredItem } from '../discovery/Resource';
-import { primaryEntity, stateEntity } from '../storage/resourceEntity';
+import { primaryEntity, stateEntity, type TableEntity } from '../storage/resourceEntity';
 import { tombstonedSince } from '../storage/tombstones';
 import type { PageMessage } from './messages';
-import { readExisting } from './readExisting';
+import { readExisting, type ExistingRow } from './readExisting';
 import type { ScanContext } from './ScanContext';
 import { encodeSeenKeys } from './seenKeys';
 import { writeRows } from './writeRows';
@@ -14,6 +14,13 @@ export interface WriteOptions {
   canonicalType: string;
   /** When the page was listed (ISO): its rows' refreshedAt, and what an event's re-read must beat. */
   listedAt?: string;
+  /**
+   * What is stored for the rows, when the caller read it for a larger page (a Resource Graph page
+   * reads its parts' rows in one query, readExistingInOneRange); else read here.
+   */
+  existing?: Map<string, ExistingRow>;
+  /** RowKeys an event deleted after `listedAt`, when the caller asks for a larger page; else asked here. */
+  deletedSince?(rows: TableEntity[]): Promise<Set<string>>;
 }
 
 /**
@@ -40,7 +47,7 @@ export async function writeResources(
   };
   const drafts = items.map((item) => primaryEntity(item, { ...stamp, canonicalType: typeOf(item) }));
   const states = stateOnly.map((i) => stateEntity(i, { ...stamp, canonicalType: typeOf(i) }));
-  const existing = await readExisting(tables.resources, [...drafts, ...states]);
+  const existing = options.existing ?? (await readExisting(tables.resources, [...drafts, ...states]));
   const alsoWrite = states.filter((s) => {
     const before = existing.get(s.rowKey);
     return !before || before.status !== s.status || (s.powerState && before.powerState !== s.powerState);
@@ -64,6 +71,7 @@ export async function writeResources(
     // An event deleted it after this page was listed (src/events): the delete stands, nothing is
     // written back nor recorded as added.
     deletedSince: (rows) =>
+      options.deletedSince?.(rows) ??
       tombstonedSince(tables.tombstones, `${msg.subscriptionId.toLowerCase()}|`, rows, listedAt),
   });
   return { added, modified, seen: encodeSeenKeys(drafts.map((d) => d.rowKey)) };

@@ -34,6 +34,19 @@ export interface StampFields {
   readAt?: string;
 }
 
+/** The `resources` keys of an item's row, stored under `canonicalType`. */
+export function resourceKeysOf(id: string, canonicalType: string): { partitionKey: string; rowKey: string } {
+  const parsed = parseResourceId(id);
+  return {
+    partitionKey: resourcePartitionKey(
+      parsed?.subscriptionId ?? '',
+      canonicalType,
+      parsed?.resourceGroup ?? '',
+    ),
+    rowKey: resourceRowKey(id),
+  };
+}
+
 /** The row a primary listing writes (merged: it never touches `status`, which a state listing owns). */
 export function primaryEntity(item: DiscoveredItem, stamp: StampFields): TableEntity {
   const parsed = parseResourceId(item.id);
@@ -71,14 +84,8 @@ export function primaryEntity(item: DiscoveredItem, stamp: StampFields): TableEn
 
 /** The row a state listing merges: only the state columns. */
 export function stateEntity(item: DiscoveredItem, stamp: StampFields): TableEntity {
-  const parsed = parseResourceId(item.id);
   return {
-    partitionKey: resourcePartitionKey(
-      parsed?.subscriptionId ?? '',
-      stamp.canonicalType,
-      parsed?.resourceGroup ?? '',
-    ),
-    rowKey: resourceRowKey(item.id),
+    ...resourceKeysOf(item.id, stamp.canonicalType),
     status: item.status ?? 'unknown',
     ...(item.properties.powerState ? { powerState: String(item.properties.powerState) } : {}),
     statusSeenAt: stamp.seenAt,

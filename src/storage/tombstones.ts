@@ -40,16 +40,32 @@ export async function tombstonedSince(
 ): Promise<Set<string>> {
   const out = new Set<string>();
   if (!rows.length || !listedAt) return out;
-  const wanted = new Set(rows.map((r) => `${r.partitionKey}\n${r.rowKey}`));
+  const deleted = await tombstonesSince(
+    table,
+    { from: subscriptionPrefix, before: prefixEnd(subscriptionPrefix) },
+    listedAt,
+  );
+  for (const r of rows) if (deleted.has(`${r.partitionKey}\n${r.rowKey}`)) out.add(r.rowKey);
+  return out;
+}
+
+/**
+ * The tombstones (`PartitionKey\nRowKey`) of a PartitionKey range (e.g. the subscriptions of a
+ * Resource Graph page: one query for the page, not one per subscription) deleted after `listedAt`.
+ */
+export async function tombstonesSince(
+  table: TableClient,
+  range: { from: string; before: string },
+  listedAt: string,
+): Promise<Set<string>> {
+  const out = new Set<string>();
   const filter =
-    `PartitionKey ge ${odataString(subscriptionPrefix)} and PartitionKey lt ${odataString(prefixEnd(subscriptionPrefix))}` +
+    `PartitionKey ge ${odataString(range.from)} and PartitionKey lt ${odataString(range.before)}` +
     ` and deletedAt gt ${odataString(listedAt)}`;
   for await (const t of table.listEntities<Tombstone>({
     queryOptions: { filter, select: ['PartitionKey', 'RowKey'] },
-  })) {
-    const key = `${t.partitionKey}\n${t.rowKey}`;
-    if (wanted.has(key)) out.add(t.rowKey);
-  }
+  }))
+    out.add(`${t.partitionKey}\n${t.rowKey}`);
   return out;
 }
 

@@ -78,10 +78,36 @@ describe('scans under faults (Resource Graph pages)', () => {
     expect(scan.counts.removed).toBe(0);
     expect(await listAllResources(host)).toHaveLength(300);
   });
+  it('removes what is gone from each subscription of the chain, and only that', async () => {
+    const first = await host.api<{ scanId: string }>('POST', '/api/scans');
+    expect((await host.waitForScan(first.body.scanId)).status).toBe('completed');
+    const stored = await listAllResources(host);
+    const subs = [...new Set(stored.map((r) => r.id.split('/')[2]))];
+    expect(subs).toHaveLength(2);
+    const gone = subs.map((s) => stored.find((r) => r.id.split('/')[2] === s)?.id as string);
+    for (const id of gone) expect(host.emulator.removeResource(id)).toBe(true);
+    const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
+    const scan = await host.waitForScan(body.scanId);
+    expect(scan.status).toBe('completed');
+    expect(scan.counts.removed).toBe(2);
+    const after = (await listAllResources(host)).map((r) => r.id.toLowerCase());
+    expect(after).toHaveLength(298);
+    for (const id of gone) expect(after).not.toContain(id.toLowerCase());
+    const changes = await host.api<{ items: Array<{ kind: string; resourceId: string }> }>(
+      'GET',
+      `/api/changes?scanId=${body.scanId}`,
+    );
+    const removed = changes.body.items
+      .filter((c) => c.kind === 'removed')
+      .map((c) => c.resourceId.toLowerCase());
+    expect(removed.sort()).toEqual(gone.map((id) => id.toLowerCase()).sort());
+  });
+
   // Last: five failures in a row open Graph's circuit for its recovery time.
   it('fails every task of the chain when page 2 always fails, and removes nothing', async () => {
     const before = await listAllResources(host);
-    expect(before).toHaveLength(300);
+    // the two the test before removed are gone
+    expect(before).toHaveLength(298);
     host.emulator.addFault({ path: GRAPH, body: ROWS, page: 2, status: 503, retryAfterSeconds: 0 });
     const { body } = await host.api<{ scanId: string }>('POST', '/api/scans');
     const scan = await host.waitForScan(body.scanId);

@@ -1,7 +1,8 @@
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../src/runtime/azurite';
-import { readExisting } from '../../src/scan/readExisting';
+import { readExisting, readExistingInOneRange } from '../../src/scan/readExisting';
+import { countTableOperations } from '../../bench/countRequests';
 import { resourcePartitionKey, resourceRowKey } from '../../src/storage/keys';
 import type { TableEntity } from '../../src/storage/resourceEntity';
 import { upsertInBatches } from '../../src/storage/tables';
@@ -19,6 +20,8 @@ const vm = (rg: string, i: number) => row(VM, rg, `vm-${String(i).padStart(4, '0
 describe('readExisting: what is stored for a page of rows', () => {
   let azurite: RunningAzurite;
   let table: TableClient;
+  let ops: ReturnType<typeof countTableOperations>;
+  const queries = () => ops.counts()['existing query'] ?? 0;
 
   beforeAll(async () => {
     azurite = await startAzurite({ queuePort: 0, tablePort: 0 });
@@ -26,6 +29,7 @@ describe('readExisting: what is stored for a page of rows', () => {
       allowInsecureConnection: true,
     });
     await table.createTable();
+    ops = countTableOperations([table]);
     const stored = [
       ...Array.from({ length: 30 }, (_, i) => vm('rg-a', i)),
       ...Array.from({ length: 400 }, (_, i) => vm('rg-b', i)),
@@ -69,5 +73,63 @@ describe('readExisting: what is stored for a page of rows', () => {
     const page = [row(DISK, 'rg-a', 'vm-0003-os'), vm('rg-a', 3), row(DISK, 'rg-a', 'absent')];
     const found = await readExisting(table, page);
     expect([...found.keys()].sort()).toEqual([page[0], page[1]].map((r) => (r as TableEntity).rowKey).sort());
+  });
+
+  it('reads a Resource Graph page over two subscriptions and two types in one query', async () => {
+    const SUB2 = '0b1f0000-0000-0000-0000-000000000002';
+    const other = (type: string, name: string): TableEntity => {
+      const id = `/subscriptions/${SUB2}/resourceGroups/rg-a/providers/${type}/${name}`;
+      return {
+        partitionKey: resourcePartitionKey(SUB2, type, 'rg-a'),
+        rowKey: resourceRowKey(id),
+        id,
+        hash: 'h2',
+      };
+    };
+    await upsertInBatches(table, [other(VM, 'vm-x'), other(DISK, 'disk-x')], 'Replace');
+    // the end of SUB's rg-c VMs, SUB2's disk and VM, and one new VM in SUB2
+    const page = [
+      ...Array.from({ length: 10 }, (_, i) => vm('rg-c', 20 + i)),
+      other(DISK, 'disk-x'),
+      other(VM, 'vm-x'),
+      other(VM, 'vm-new'),
+    ];
+    const before = queries();
+    const found = await readExistingInOneRange(table, page);
+    expect([...found.keys()].sort()).toEqual(
+      page
+        .slice(0, 12)
+        .map((r) => r.rowKey)
+        .sort(),
+    );
+    expect(found.get(other(DISK, 'disk-x').rowKey)).toMatchObject({ hash: 'h2' });
+    expect(queries() - before).toBe(1);
+  });
+
+  it('reads the rest by type when the one range holds much more than the page', async () => {
+    // 3 rows whose box spans SUB's 400 rg-b VMs (and more): the box stops at its budget (108)
+    const page = [vm('rg-a', 0), vm('rg-b', 250), vm('rg-c', 29), vm('rg-c', 997)];
+    const found = await readExistingInOneRange(table, page);
+    expect([...found.keys()].sort()).toEqual(
+      [vm('rg-a', 0), vm('rg-b', 250), vm('rg-c', 29)].map((r) => r.rowKey).sort(),
+    );
+  });
+
+  it('reads a page of several types in one query of their own partitions, not the types between them', async () => {
+    // 300 snapshots sort between the disks and the VMs, by PartitionKey and by RowKey
+    const SNAPSHOT = 'Microsoft.Compute/snapshots';
+    await upsertInBatches(
+      table,
+      Array.from({ length: 300 }, (_, i) => row(SNAPSHOT, 'rg-a', `snap-${i}`)),
+      'Replace',
+    );
+    const page = [
+      ...Array.from({ length: 5 }, (_, i) => row(DISK, 'rg-a', `vm-${String(i).padStart(4, '0')}-os`)),
+      ...Array.from({ length: 5 }, (_, i) => vm('rg-a', i)),
+    ];
+    const before = queries();
+    const found = await readExistingInOneRange(table, page);
+    expect([...found.keys()].sort()).toEqual(page.map((r) => r.rowKey).sort());
+    expect(queries() - before).toBe(1);
   });
 });
