@@ -30,6 +30,18 @@ const COMPARED_COLUMNS = [
   'refreshedAt',
 ];
 
+/** Rows grouped by their (subscription, type) PartitionKey prefix. */
+function byTypePrefix<K extends Pick<TableEntity, 'partitionKey'>>(rows: ReadonlyArray<K>): Map<string, K[]> {
+  const out = new Map<string, K[]>();
+  for (const r of rows) {
+    const prefix = typePrefixOf(r.partitionKey);
+    const list = out.get(prefix);
+    if (list) list.push(r);
+    else out.set(prefix, [r]);
+  }
+  return out;
+}
+
 /** The part of a resources PartitionKey shared by every partition of its (subscription, type). */
 function typePrefixOf(partitionKey: string): string {
   const i = partitionKey.indexOf('~');
@@ -53,13 +65,7 @@ export async function readExisting<Row extends ExistingRow = ExistingRow>(
   if (!drafts.length) return found;
   // a generic listing's page holds several types: one range per (subscription, type)
   type Key = Pick<TableEntity, 'partitionKey' | 'rowKey'>;
-  const byType = new Map<string, Key[]>();
-  for (const d of drafts) {
-    const prefix = typePrefixOf(d.partitionKey);
-    const list = byType.get(prefix);
-    if (list) list.push(d);
-    else byType.set(prefix, [d]);
-  }
+  const byType = byTypePrefix(drafts);
   const pointReads: Key[] = [];
   const rangeRead = async ([prefix, rows]: [string, Key[]]): Promise<void> => {
     const sorted = [...rows].sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0));
@@ -126,13 +132,7 @@ export async function readExistingInOneRange(
   const found = new Map<string, ExistingRow>();
   if (!drafts.length) return found;
   type Key = Pick<TableEntity, 'partitionKey' | 'rowKey'>;
-  const byPrefix = new Map<string, Key[]>();
-  for (const d of drafts) {
-    const prefix = typePrefixOf(d.partitionKey);
-    const list = byPrefix.get(prefix);
-    if (list) list.push(d);
-    else byPrefix.set(prefix, [d]);
-  }
+  const byPrefix = byTypePrefix(drafts);
   const prefixes = [...byPrefix.keys()].sort();
   const types = new Set(prefixes.map((p) => p.slice(p.indexOf('|'))));
   const range = (rows: Key[]) => {

@@ -38,11 +38,9 @@ async function* readRows(ctx: ScanContext, filter: string): AsyncGenerator<Scope
 async function seenOf(ctx: ScanContext, scanId: string, task: TaskRow): Promise<Set<string>> {
   // A task of one page carries its page's seen keys (processPage); a task of a Resource Graph chain
   // was listed by its chain's pages, whose markers are the lead task's; any other reads its markers.
-  return seenKeySet(
-    !task.chain && task.pages === 1 && task.seen !== undefined
-      ? [task.seen]
-      : (await ctx.deps.store.listPageMarkers(scanId, task.chain ?? task.taskId)).map((m) => m.seen),
-  );
+  return !task.chain && task.pages === 1 && task.seen !== undefined
+    ? seenKeySet([task.seen])
+    : seenOfPages(ctx, scanId, task.chain ?? task.taskId);
 }
 
 /**
@@ -88,7 +86,7 @@ export function removeUnseenOfChain(
   tasks: TaskRow[],
 ): Array<() => Promise<Array<Removal & { task: TaskRow }>>> {
   let seen: Promise<Set<string>> | undefined;
-  const seenOnce = () => (seen ??= seenOfChain(ctx, scan.scanId, lead));
+  const seenOnce = () => (seen ??= seenOfPages(ctx, scan.scanId, lead));
   const subscriptions = [...new Set(clean.map((t) => t.subscriptionId.toLowerCase()))].sort();
   if (subscriptions.length < 2)
     return clean.map((task) => async () => [
@@ -116,8 +114,9 @@ export function removeUnseenOfChain(
   ];
 }
 
-async function seenOfChain(ctx: ScanContext, scanId: string, lead: string): Promise<Set<string>> {
-  return seenKeySet((await ctx.deps.store.listPageMarkers(scanId, lead)).map((m) => m.seen));
+/** The seen keys of the page markers kept under `taskId` (a chain's are its lead's). */
+async function seenOfPages(ctx: ScanContext, scanId: string, taskId: string): Promise<Set<string>> {
+  return seenKeySet((await ctx.deps.store.listPageMarkers(scanId, taskId)).map((m) => m.seen));
 }
 
 /** The rows of a task's scope none of its pages listed, removed with their change items. */
