@@ -125,11 +125,13 @@ const PREFIXES_PER_QUERY = 6;
  * holds many more rows than its part of the page (budget: twice, plus 100), the rows it did not
  * reach are read per (subscription, type) as readExisting does.
  */
-export async function readExistingInOneRange(
+export async function readExistingInOneRange<Row extends ExistingRow = ExistingRow>(
   table: TableClient,
   drafts: ReadonlyArray<Pick<TableEntity, 'partitionKey' | 'rowKey'>>,
-): Promise<Map<string, ExistingRow>> {
-  const found = new Map<string, ExistingRow>();
+  /** Columns to read besides the ones every writer compares (Kubernetes' live counts). */
+  extraColumns: readonly string[] = [],
+): Promise<Map<string, Row>> {
+  const found = new Map<string, Row>();
   if (!drafts.length) return found;
   type Key = Pick<TableEntity, 'partitionKey' | 'rowKey'>;
   const byPrefix = byTypePrefix(drafts);
@@ -163,7 +165,7 @@ export async function readExistingInOneRange(
       );
       queries.push({ filter: `(${partitions.join(' or ')}) and ${range(rows)}`, rows });
     }
-  await Promise.all(queries.map((q) => readRange(table, q.filter, q.rows, found)));
+  await Promise.all(queries.map((q) => readRange(table, q.filter, q.rows, found, extraColumns)));
   return found;
 }
 
@@ -172,24 +174,25 @@ function first<T>(list: ReadonlyArray<T>): T {
 }
 
 /** One range query for `rows`; past its budget, the rows it did not reach are read by type. */
-async function readRange(
+async function readRange<Row extends ExistingRow>(
   table: TableClient,
   filter: string,
   rows: ReadonlyArray<Pick<TableEntity, 'partitionKey' | 'rowKey'>>,
-  found: Map<string, ExistingRow>,
+  found: Map<string, Row>,
+  extraColumns: readonly string[],
 ): Promise<void> {
   const wanted = new Set(rows.map((d) => `${d.partitionKey}\n${d.rowKey}`));
   const budget = wanted.size * 2 + 100;
   let read = 0;
-  for await (const e of table.listEntities<ExistingRow>({
-    queryOptions: { filter, select: COMPARED_COLUMNS },
+  for await (const e of table.listEntities<Row>({
+    queryOptions: { filter, select: [...COMPARED_COLUMNS, ...extraColumns] },
   })) {
     const key = `${e.partitionKey as string}\n${e.rowKey as string}`;
     if (wanted.has(key)) found.set(e.rowKey as string, e);
     if (++read >= budget) {
       // results come partition by partition: what is past the last one read is read by type
       const rest = rows.filter((d) => `${d.partitionKey}\n${d.rowKey}` > key);
-      for (const [rk, row] of await readExisting(table, rest)) found.set(rk, row);
+      for (const [rk, row] of await readExisting<Row>(table, rest, extraColumns)) found.set(rk, row);
       break;
     }
   }
