@@ -11,6 +11,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { TERMINAL_SCAN } from '../src/scan/ScanRecords';
 import { startLocal } from '../src/runtime/startLocal';
 import { setLogLevel, setLogSink } from '../src/telemetry/logger';
+import { processCpuMs } from './processCpu';
 import { countRequestsTo, countTableOperations, tableRequestKind } from './countRequests';
 import { storageFloorMs } from './storageFloor';
 
@@ -18,21 +19,6 @@ import { storageFloorMs } from './storageFloor';
 function heapAfterGc(): number {
   (globalThis as { gc?: () => void }).gc?.();
   return process.memoryUsage().heapUsed;
-}
-
-/**
- * CPU milliseconds a process has used (all its threads), from /proc on Linux; undefined elsewhere.
- * utime and stime are in USER_HZ ticks, 100 a second on Linux's x86 and Arm ABIs.
- */
-function processCpuMs(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
 }
 
 function opsDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {

@@ -20,6 +20,8 @@ export async function storageFloorMs(
   bestMs: number;
   byConcurrency: Record<number, number>;
   storageCpuMs?: number;
+  /** The storage process's CPU milliseconds at each concurrency, when known. */
+  cpuByConcurrency: Record<number, number | undefined>;
   /** Transactions written per run. */
   transactions: number;
 }> {
@@ -47,5 +49,11 @@ export async function storageFloorMs(
   }
   const bestMs = Math.min(...Object.values(byConcurrency));
   const best = concurrencies.find((c) => byConcurrency[c] === bestMs) ?? 0;
-  return { bestMs, byConcurrency, storageCpuMs: cpuByConcurrency[best], transactions: batches.length };
+  return {
+    bestMs,
+    byConcurrency,
+    storageCpuMs: cpuByConcurrency[best],
+    cpuByConcurrency,
+    transactions: batches.length,
+  };
 }
