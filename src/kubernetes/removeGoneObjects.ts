@@ -40,18 +40,30 @@ export async function removeClusterObjects(
   if (!parsed) return 0;
   const rowPrefix = `${resourceRowKey(clusterId)}|`;
   const gone: Array<{ partitionKey: string; rowKey: string; id: string; name: string; type: string }> = [];
-  for (const type of KUBERNETES_TYPES) {
-    const pk = resourcePartitionKey(parsed.subscriptionId, type, parsed.resourceGroup);
-    for await (const e of deps.resources.listEntities<{ id?: string; name?: string; lastSeenAt?: string }>({
-      queryOptions: {
-        filter: `PartitionKey eq ${odataString(pk)} and ${prefixFilter('RowKey', rowPrefix)}`,
-        select: ['PartitionKey', 'RowKey', 'id', 'name', 'lastSeenAt'],
-      },
-    })) {
-      if (seen.has(seenKeyOf(e.rowKey as string))) continue;
-      if (e.lastSeenAt && e.lastSeenAt >= scan.startedAt) continue;
-      gone.push({ partitionKey: pk, rowKey: e.rowKey as string, id: e.id ?? '', name: e.name ?? '', type });
-    }
+  // The cluster's partitions, one per kind: ONE query from the least to the greatest, its RowKeys
+  // (the cluster's id prefixes them) keeping it to this cluster's rows.
+  const typeOf = new Map(
+    KUBERNETES_TYPES.map((type) => [
+      resourcePartitionKey(parsed.subscriptionId, type, parsed.resourceGroup),
+      type,
+    ]),
+  );
+  const partitions = [...typeOf.keys()].sort();
+  for await (const e of deps.resources.listEntities<{ id?: string; name?: string; lastSeenAt?: string }>({
+    queryOptions: {
+      filter:
+        `PartitionKey ge ${odataString(partitions[0] as string)}` +
+        ` and PartitionKey le ${odataString(partitions[partitions.length - 1] as string)}` +
+        ` and ${prefixFilter('RowKey', rowPrefix)}`,
+      select: ['PartitionKey', 'RowKey', 'id', 'name', 'lastSeenAt'],
+    },
+  })) {
+    const pk = e.partitionKey as string;
+    const type = typeOf.get(pk);
+    if (!type) continue;
+    if (seen.has(seenKeyOf(e.rowKey as string))) continue;
+    if (e.lastSeenAt && e.lastSeenAt >= scan.startedAt) continue;
+    gone.push({ partitionKey: pk, rowKey: e.rowKey as string, id: e.id ?? '', name: e.name ?? '', type });
   }
   if (!gone.length) return 0;
   const at = deps.now().toISOString();
