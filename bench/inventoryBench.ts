@@ -110,6 +110,8 @@ interface Figures {
     armRequestsByKind: Record<string, number>;
     pageReadMs?: number;
     queueHopMs?: number;
+    /** `<step> <table> <operation>` → the re-scan's Table requests (bench/phaseTimings.ts). */
+    tableRequestsByStep?: Record<string, number>;
   };
 }
 
@@ -198,6 +200,8 @@ export async function main(
       console.log(`  Table transactions by kind, first scan: ${kinds(r.tableTransactionsByKind)}`);
       if (r.rescan)
         console.log(`  Table transactions by kind, re-scan: ${kinds(r.rescan.tableTransactionsByKind)}`);
+      if (r.rescan?.tableRequestsByStep)
+        console.log(`  Table transactions by step, re-scan: ${kinds(r.rescan.tableRequestsByStep)}`);
       const chainMs = chainCalls(r.counts, source) * LATENCY_MS;
       const floorMs = r.floorMs ?? 0;
       const bound = Math.max(chainMs, floorMs);

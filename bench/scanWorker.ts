@@ -14,6 +14,39 @@ import { setLogLevel, setLogSink } from '../src/telemetry/logger';
 import { processCpuMs } from './processCpu';
 import { countRequestsTo, countTableOperations, tableRequestKind } from './countRequests';
 import { storageFloorMs } from './storageFloor';
+import { phaseTimings } from './phaseTimings';
+import * as processPage from '../src/scan/processPage';
+import * as readExisting from '../src/scan/readExisting';
+import * as tombstones from '../src/storage/tombstones';
+import * as completeTaskIfDone from '../src/scan/completeTaskIfDone';
+import * as finishTask from '../src/scan/finishTask';
+import * as finalizeScan from '../src/scan/finalizeScan';
+import * as startScan from '../src/scan/startScan';
+import { ScanStore } from '../src/scan/ScanStore';
+
+/**
+ * The re-scan's Table requests by step (BENCH_RESCAN=1): where an unchanged re-scan's
+ * transactions go. A request is counted under the innermost step running when it was sent.
+ */
+const phases = phaseTimings();
+const steps: Array<[object, string, string]> = [
+  [startScan, 'startScan', 'start'],
+  [processPage, 'processPage', 'page: bookkeeping'],
+  [ScanStore.prototype, 'getTask', 'page: task read'],
+  [ScanStore.prototype, 'claimPage', 'page: claim'],
+  [ScanStore.prototype, 'getPageMarker', 'page: claim'],
+  [ScanStore.prototype, 'updatePageMarker', 'page: marker'],
+  [ScanStore.prototype, 'finishOnePageTask', 'page: marker'],
+  [ScanStore.prototype, 'updateTask', 'page: task write'],
+  [readExisting, 'readExistingInOneRange', 'page: stored rows (Graph page)'],
+  [readExisting, 'readExisting', 'page: stored rows (listing page)'],
+  [tombstones, 'tombstonesSince', 'page: tombstones'],
+  [tombstones, 'tombstonedSince', 'page: tombstones'],
+  [completeTaskIfDone, 'completeTaskIfDone', 'page: task completion'],
+  [finishTask, 'finalizeIfAllTasksDone', 'page: finalize check'],
+  [finalizeScan, 'finalizeScan', 'finalize'],
+];
+for (const [target, name, label] of steps) phases.wrap(target, name, label);
 
 /** Live heap once garbage is collected (needs --expose-gc; else the current heap). */
 function heapAfterGc(): number {
@@ -106,6 +139,7 @@ async function main(): Promise<void> {
   const host = await startLocal({ env: { ...process.env, PORT: '0' }, timers: false });
   const { services } = host;
   const tableOps = countTableOperations(Object.values(services.tables));
+  if (process.env.BENCH_RESCAN === '1') phases.watchTables(Object.values(services.tables));
   const peak = { heapTotal: 0 };
   let liveHeapPeak = 0;
   const sampler = setInterval(() => {
@@ -222,13 +256,17 @@ async function main(): Promise<void> {
     const ops0 = tableOps.counts();
     const arm0 = armRequests();
     const t0 = Date.now();
+    phases.start();
     const again = await services.scans.startScan({ trigger: 'local' });
     for (;;) {
-      const row = await tableOps.apart(() => services.store.getScan(again.scanId));
+      const row = await phases.run('harness', () =>
+        tableOps.apart(() => services.store.getScan(again.scanId)),
+      );
       if (row && TERMINAL_SCAN.includes(row.status)) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const view = await tableOps.apart(() => services.scansApi.get(again.scanId));
+    const view = await phases.run('harness', () => tableOps.apart(() => services.scansApi.get(again.scanId)));
+    const phaseReport = phases.report();
     const byKind = opsDelta(ops0, tableOps.counts());
     const arm1 = armRequests();
     const delta = (a: Record<string, number>, b: Record<string, number>) =>
@@ -241,6 +279,11 @@ async function main(): Promise<void> {
       tableTransactions: scanOwn(byKind),
       tableTransactionsByKind: byKind,
       armRequestsByKind: delta(arm0.byKind, arm1.byKind),
+      tableRequestsByStep: Object.fromEntries(
+        Object.entries(phaseReport.tables)
+          .filter(([k]) => !k.startsWith('harness '))
+          .map(([k, v]) => [k, v.requests]),
+      ),
     };
   }
   await host.stop();

@@ -40,30 +40,30 @@ export async function removeClusterObjects(
   if (!parsed) return 0;
   const rowPrefix = `${resourceRowKey(clusterId)}|`;
   const gone: Array<{ partitionKey: string; rowKey: string; id: string; name: string; type: string }> = [];
-  // One query for the cluster's rows of every kind: the box from the least to the greatest of its
-  // kinds' partitions, narrowed to its RowKeys (a query per kind was 12 a cluster, each a scan of
-  // the whole table in Azurite); rows of other types in the box are passed over.
+  // The cluster's partitions, one per kind: ONE query from the least to the greatest, its RowKeys
+  // (the cluster's id prefixes them) keeping it to this cluster's rows.
   const typeOf = new Map(
-    KUBERNETES_TYPES.map((t) => [resourcePartitionKey(parsed.subscriptionId, t, parsed.resourceGroup), t]),
+    KUBERNETES_TYPES.map((type) => [
+      resourcePartitionKey(parsed.subscriptionId, type, parsed.resourceGroup),
+      type,
+    ]),
   );
   const partitions = [...typeOf.keys()].sort();
-  const filter =
-    `PartitionKey ge ${odataString(partitions[0] as string)} and PartitionKey le ${odataString(partitions[partitions.length - 1] as string)}` +
-    ` and ${prefixFilter('RowKey', rowPrefix)}`;
   for await (const e of deps.resources.listEntities<{ id?: string; name?: string; lastSeenAt?: string }>({
-    queryOptions: { filter, select: ['PartitionKey', 'RowKey', 'id', 'name', 'lastSeenAt'] },
+    queryOptions: {
+      filter:
+        `PartitionKey ge ${odataString(partitions[0] as string)}` +
+        ` and PartitionKey le ${odataString(partitions[partitions.length - 1] as string)}` +
+        ` and ${prefixFilter('RowKey', rowPrefix)}`,
+      select: ['PartitionKey', 'RowKey', 'id', 'name', 'lastSeenAt'],
+    },
   })) {
-    const type = typeOf.get(e.partitionKey as string);
+    const pk = e.partitionKey as string;
+    const type = typeOf.get(pk);
     if (!type) continue;
     if (seen.has(seenKeyOf(e.rowKey as string))) continue;
     if (e.lastSeenAt && e.lastSeenAt >= scan.startedAt) continue;
-    gone.push({
-      partitionKey: e.partitionKey as string,
-      rowKey: e.rowKey as string,
-      id: e.id ?? '',
-      name: e.name ?? '',
-      type,
-    });
+    gone.push({ partitionKey: pk, rowKey: e.rowKey as string, id: e.id ?? '', name: e.name ?? '', type });
   }
   if (!gone.length) return 0;
   const at = deps.now().toISOString();

@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import type { ChangeLog } from '../changes/ChangeLog';
-import { readExistingInOneRange, type ExistingRow } from '../scan/readExisting';
+import { readExisting, type ExistingRow } from '../scan/readExisting';
 import { encodeSeenKeys } from '../scan/seenKeys';
 import { writeRows } from '../scan/writeRows';
 import { entityToResource, primaryEntity, type TableEntity } from '../storage/resourceEntity';
@@ -66,10 +66,7 @@ export async function writeObjects(
       const { item } = mapped[i] as MappedObject;
       return { draft, item, type: item.type };
     }),
-    // A message's kinds are partitions of one cluster: one range query reads them all (a query
-    // per kind cost the first scan 320 queries that found nothing, and every query is a scan of
-    // the whole table in Azurite).
-    existing: await readExistingInOneRange<StoredRow>(deps.resources, drafts, LIVE_COLUMNS),
+    existing: await readExisting<StoredRow>(deps.resources, drafts, LIVE_COLUMNS),
     sameExtras: (draft, before) => draft[LIVE_COLUMN] === undefined || draft[LIVE_COLUMN] === before?.k8sLive,
     comparable: withoutLive,
   });
@@ -85,7 +82,7 @@ export async function writePodSums(
   sums: Array<{ partitionKey: string; rowKey: string; sum: PodSum }>,
 ): Promise<number> {
   if (!sums.length) return 0;
-  const existing = await readExistingInOneRange<StoredRow>(deps.resources, sums, LIVE_COLUMNS);
+  const existing = await readExisting<StoredRow>(deps.resources, sums, LIVE_COLUMNS);
   const writes: TableEntity[] = [];
   for (const s of sums) {
     const before = existing.get(s.rowKey);

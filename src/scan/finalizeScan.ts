@@ -4,10 +4,10 @@ import { classifyError } from '../errors/classifyError';
 import { redactText } from '../telemetry/redact';
 import { removeExpiredTombstones } from '../storage/tombstones';
 import type { FinalizeMessage } from './messages';
-import { TERMINAL_SCAN, TERMINAL_TASK, type ScanRow, type TaskRow } from './ScanRecords';
+import { TERMINAL_SCAN, TERMINAL_TASK, type ScanRow } from './ScanRecords';
 import type { ScanContext } from './ScanContext';
 import { baselineSubscriptions, recordBaseline } from './recordBaseline';
-import { removeUnseen, removeUnseenOfChain, type Removal } from './removeUnseen';
+import { removalWork } from './removeUnseen';
 import { summarizeTasks } from './summarizeTasks';
 
 /**
@@ -44,18 +44,9 @@ export async function finalizeScan(ctx: ScanContext, msg: FinalizeMessage): Prom
   const clean = tasks.filter(
     (t) => t.status === 'completed' && !t.skippedItems && !ctx.extensionFor(t.resourceType),
   );
-  // Tasks' scopes are disjoint: their removals go 4 at a time (an error still fails finalize).
-  // A Resource Graph chain's tasks share their reads (removeUnseenOfChain).
-  const chains = new Map<string, TaskRow[]>();
-  const work: Array<() => Promise<Array<Removal & { task: TaskRow }>>> = [];
-  for (const t of clean) {
-    if (t.chain) {
-      const group = chains.get(t.chain);
-      if (group) group.push(t);
-      else chains.set(t.chain, [t]);
-    } else work.push(async () => [{ task: t, ...(await removeUnseen(ctx, scan, t, tasks)) }]);
-  }
-  for (const [lead, group] of chains) work.push(...removeUnseenOfChain(ctx, scan, lead, group, tasks));
+  // Tasks' scopes are disjoint: their removals go 4 at a time (an error still fails finalize),
+  // their reads shared where the keys allow (removalWork).
+  const work = removalWork(ctx, scan, clean, tasks);
   const limit = pLimit(4);
   const removals = (await Promise.all(work.map((w) => limit(w)))).flat();
   const removed = removals.reduce((n, r) => n + r.removed, 0);

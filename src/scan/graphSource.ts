@@ -177,7 +177,7 @@ export function graphChainSource(ctx: ScanContext): PageSource {
 /**
  * The page's reads, once for all its parts: what is stored for its rows (one range query, not one
  * per (subscription, type)), and, when a part writes, the tombstones of the page's subscriptions
- * (one query, asked at most once).
+ * (one query, asked at most once, and not at all when no part writes).
  */
 async function pageReads(
   ctx: ScanContext,
@@ -194,6 +194,8 @@ async function pageReads(
   return {
     existing,
     async deletedSince(rows) {
+      // nothing to write (an unchanged page): no tombstone to ask about
+      if (!rows.length) return new Set();
       deleted ??= tombstonesSince(
         ctx.deps.tables.tombstones,
         { from: `${subscriptions[0]}|`, before: prefixEnd(`${subscriptions[subscriptions.length - 1]}|`) },

@@ -49,17 +49,68 @@ function typePrefixOf(partitionKey: string): string {
 }
 
 /**
- * What is stored for a page's rows, to tell added from modified. Listings come back in id
- * order, so one range query over the page's (subscription, type) partitions and its first to
- * last RowKey usually covers the page, whatever resource groups it spans; if the range holds
- * many more rows than the page (another order), the rest is read by point reads. Bounded
- * either way.
+ * The escaped id of the resource every row is under (`<parent RowKey>|`, a Kubernetes cluster's
+ * objects), when the rows' RowKeys share one; else undefined.
+ */
+function commonParentPrefix(rows: ReadonlyArray<Pick<TableEntity, 'rowKey'>>): string | undefined {
+  let [min, max] = [
+    (rows[0] as Pick<TableEntity, 'rowKey'>).rowKey,
+    (rows[0] as Pick<TableEntity, 'rowKey'>).rowKey,
+  ];
+  for (const r of rows) {
+    if (r.rowKey < min) min = r.rowKey;
+    if (r.rowKey > max) max = r.rowKey;
+  }
+  let i = 0;
+  while (i < min.length && i < max.length && min[i] === max[i]) i++;
+  const prefix = min.slice(0, min.lastIndexOf('|', i - 1) + 1);
+  // `|subscriptions|<s>|resourcegroups|<g>|providers|<namespace>|<type>|<name>|` at least
+  const parts = prefix.split('|');
+  return parts.length >= 10 && parts[1] === 'subscriptions' && parts[5] === 'providers' ? prefix : undefined;
+}
+
+/**
+ * What is stored for a page's rows, to tell added from modified. Rows of several types under one
+ * parent resource (a Kubernetes cluster's objects: their RowKeys start with the cluster's id) are
+ * read in ONE query, the box from their least to greatest PartitionKey and RowKey, which holds only
+ * that parent's rows of the types in between. Otherwise listings come back in id order, so one
+ * range query over the page's (subscription, type) partitions and its first to last RowKey usually
+ * covers the page, whatever resource groups it spans; if the range holds many more rows than the
+ * page (another order), the rest is read by point reads. Bounded either way.
  */
 export async function readExisting<Row extends ExistingRow = ExistingRow>(
   table: TableClient,
   drafts: ReadonlyArray<Pick<TableEntity, 'partitionKey' | 'rowKey'>>,
   /** Columns to read besides the ones every writer compares (Kubernetes' live counts). */
   extraColumns: readonly string[] = [],
+): Promise<Map<string, Row>> {
+  const found = new Map<string, Row>();
+  if (!drafts.length) return found;
+  const byType = byTypePrefix(drafts);
+  if (byType.size > 1 && commonParentPrefix(drafts)) {
+    let [minPk, maxPk] = [first(drafts).partitionKey, first(drafts).partitionKey];
+    let [minRk, maxRk] = [first(drafts).rowKey, first(drafts).rowKey];
+    for (const d of drafts) {
+      if (d.partitionKey < minPk) minPk = d.partitionKey;
+      if (d.partitionKey > maxPk) maxPk = d.partitionKey;
+      if (d.rowKey < minRk) minRk = d.rowKey;
+      if (d.rowKey > maxRk) maxRk = d.rowKey;
+    }
+    const filter =
+      `PartitionKey ge ${odataString(minPk)} and PartitionKey le ${odataString(maxPk)}` +
+      ` and RowKey ge ${odataString(minRk)} and RowKey le ${odataString(maxRk)}`;
+    const rest = await readBox(table, filter, drafts, found as Map<string, ExistingRow>, extraColumns);
+    for (const [rk, row] of await readByType<Row>(table, rest, extraColumns)) found.set(rk, row);
+    return found;
+  }
+  return readByType<Row>(table, drafts, extraColumns);
+}
+
+/** One range query per (subscription, type) of the rows; past a range's budget, point reads. */
+async function readByType<Row extends ExistingRow = ExistingRow>(
+  table: TableClient,
+  drafts: ReadonlyArray<Pick<TableEntity, 'partitionKey' | 'rowKey'>>,
+  extraColumns: readonly string[],
 ): Promise<Map<string, Row>> {
   const found = new Map<string, Row>();
   if (!drafts.length) return found;
@@ -125,13 +176,11 @@ const PREFIXES_PER_QUERY = 6;
  * holds many more rows than its part of the page (budget: twice, plus 100), the rows it did not
  * reach are read per (subscription, type) as readExisting does.
  */
-export async function readExistingInOneRange<Row extends ExistingRow = ExistingRow>(
+export async function readExistingInOneRange(
   table: TableClient,
   drafts: ReadonlyArray<Pick<TableEntity, 'partitionKey' | 'rowKey'>>,
-  /** Columns to read besides the ones every writer compares (Kubernetes' live counts). */
-  extraColumns: readonly string[] = [],
-): Promise<Map<string, Row>> {
-  const found = new Map<string, Row>();
+): Promise<Map<string, ExistingRow>> {
+  const found = new Map<string, ExistingRow>();
   if (!drafts.length) return found;
   type Key = Pick<TableEntity, 'partitionKey' | 'rowKey'>;
   const byPrefix = byTypePrefix(drafts);
@@ -165,7 +214,7 @@ export async function readExistingInOneRange<Row extends ExistingRow = ExistingR
       );
       queries.push({ filter: `(${partitions.join(' or ')}) and ${range(rows)}`, rows });
     }
-  await Promise.all(queries.map((q) => readRange(table, q.filter, q.rows, found, extraColumns)));
+  await Promise.all(queries.map((q) => readRange(table, q.filter, q.rows, found)));
   return found;
 }
 
@@ -174,26 +223,37 @@ function first<T>(list: ReadonlyArray<T>): T {
 }
 
 /** One range query for `rows`; past its budget, the rows it did not reach are read by type. */
-async function readRange<Row extends ExistingRow>(
+async function readRange(
   table: TableClient,
   filter: string,
   rows: ReadonlyArray<Pick<TableEntity, 'partitionKey' | 'rowKey'>>,
-  found: Map<string, Row>,
-  extraColumns: readonly string[],
+  found: Map<string, ExistingRow>,
 ): Promise<void> {
+  const rest = await readBox(table, filter, rows, found);
+  for (const [rk, row] of await readByType(table, rest, [])) found.set(rk, row);
+}
+
+/**
+ * One query for `rows` (its filter holds them all); returns the rows it did not reach when the
+ * query holds many more rows than them (budget: twice, plus 100).
+ */
+async function readBox(
+  table: TableClient,
+  filter: string,
+  rows: ReadonlyArray<Pick<TableEntity, 'partitionKey' | 'rowKey'>>,
+  found: Map<string, ExistingRow>,
+  extraColumns: readonly string[] = [],
+): Promise<Array<Pick<TableEntity, 'partitionKey' | 'rowKey'>>> {
   const wanted = new Set(rows.map((d) => `${d.partitionKey}\n${d.rowKey}`));
   const budget = wanted.size * 2 + 100;
   let read = 0;
-  for await (const e of table.listEntities<Row>({
+  for await (const e of table.listEntities<ExistingRow>({
     queryOptions: { filter, select: [...COMPARED_COLUMNS, ...extraColumns] },
   })) {
     const key = `${e.partitionKey as string}\n${e.rowKey as string}`;
     if (wanted.has(key)) found.set(e.rowKey as string, e);
-    if (++read >= budget) {
-      // results come partition by partition: what is past the last one read is read by type
-      const rest = rows.filter((d) => `${d.partitionKey}\n${d.rowKey}` > key);
-      for (const [rk, row] of await readExisting<Row>(table, rest, extraColumns)) found.set(rk, row);
-      break;
-    }
+    // results come partition by partition: what is past the last one read is read by type
+    if (++read >= budget) return rows.filter((d) => `${d.partitionKey}\n${d.rowKey}` > key);
   }
+  return [];
 }

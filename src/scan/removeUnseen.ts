@@ -70,53 +70,152 @@ export async function removeUnseen(
   );
 }
 
+type RemovalWork = () => Promise<Array<Removal & { task: TaskRow }>>;
+
+/** Azure allows 15 comparisons a filter: 7 PartitionKey ranges. */
+const SCOPES_PER_QUERY = 7;
+
 /**
- * The removals of a Resource Graph chain's clean tasks. The chain's page markers (its seen keys)
- * are read once for all its tasks. A chain over several subscriptions (small ones batched with
- * every type they hold) reads their rows in ONE range query (from the first subscription's
- * PartitionKeys to the last's), each row going to the task whose scope holds it (rows of other
- * tasks, such as a site's, are left); a chain of one subscription (a big one, split by type) reads
- * each task's own scope, as its subscription's other types belong to other chains.
+ * The removals of a scan's clean tasks, as units of work whose reads are shared. A Resource Graph
+ * chain's page markers (its seen keys) are read once for all its tasks. A chain over several
+ * subscriptions (small ones batched with every type they hold) reads their rows in ONE range query
+ * (removeUnseenOfChain). The other tasks of one subscription (a big subscription's chains, split by
+ * type, and its listing tasks) read their scopes 7 to a query (removeUnseenTogether) instead of a
+ * query and its pages each. An inventory task reads its own scope.
  */
-export function removeUnseenOfChain(
+export function removalWork(
   ctx: ScanContext,
   scan: ScanRow,
-  lead: string,
   clean: TaskRow[],
   tasks: TaskRow[],
-): Array<() => Promise<Array<Removal & { task: TaskRow }>>> {
-  let seen: Promise<Set<string>> | undefined;
-  const seenOnce = () => (seen ??= seenOfPages(ctx, scan.scanId, lead));
+): RemovalWork[] {
+  const chains = new Map<string, TaskRow[]>();
+  for (const t of clean)
+    if (t.chain) {
+      const group = chains.get(t.chain);
+      if (group) group.push(t);
+      else chains.set(t.chain, [t]);
+    }
+  const seenOfChain = new Map<string, Promise<Set<string>>>();
+  const chainSeen = (lead: string) => () => {
+    let seen = seenOfChain.get(lead);
+    if (!seen) seenOfChain.set(lead, (seen = seenOfPages(ctx, scan.scanId, lead)));
+    return seen;
+  };
+  const work: RemovalWork[] = [];
+  const bySubscription = new Map<string, Array<{ task: TaskRow; seen: () => Promise<Set<string>> }>>();
+  const pool = (task: TaskRow, seen: () => Promise<Set<string>>) => {
+    const key = task.subscriptionId.toLowerCase();
+    const list = bySubscription.get(key);
+    if (list) list.push({ task, seen });
+    else bySubscription.set(key, [{ task, seen }]);
+  };
+  for (const [lead, group] of chains) {
+    if (new Set(group.map((t) => t.subscriptionId.toLowerCase())).size > 1)
+      work.push(removeUnseenOfChain(ctx, scan, group, tasks, chainSeen(lead)));
+    else for (const task of group) pool(task, chainSeen(lead));
+  }
+  for (const t of clean)
+    if (t.chain) continue;
+    else if (isInventoryTask(t))
+      work.push(async () => [{ task: t, ...(await removeUnseen(ctx, scan, t, tasks)) }]);
+    else pool(t, () => seenOf(ctx, scan.scanId, t));
+  for (const list of bySubscription.values()) {
+    const sorted = [...list].sort((a, b) => compare(taskScope(a.task), taskScope(b.task)));
+    for (let i = 0; i < sorted.length; i += SCOPES_PER_QUERY)
+      work.push(removeUnseenTogether(ctx, scan, sorted.slice(i, i + SCOPES_PER_QUERY), tasks));
+  }
+  return work;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The removals of a few clean tasks of one subscription in ONE query, their scopes' PartitionKey
+ * ranges OR'd; each row goes to the task whose scope holds it, and each task keeps its own seen
+ * keys and its own rule. Rows come partition by partition, so a task's rows are decided as they
+ * come (only the gone ones are kept).
+ */
+function removeUnseenTogether(
+  ctx: ScanContext,
+  scan: ScanRow,
+  entries: Array<{ task: TaskRow; seen: () => Promise<Set<string>> }>,
+  tasks: TaskRow[],
+): RemovalWork {
+  return async () => {
+    if (entries.length === 1) {
+      const { task, seen } = entries[0] as (typeof entries)[number];
+      return [{ task, ...(await removeUnseen(ctx, scan, task, tasks, seen())) }];
+    }
+    const byScope = new Map<string, { task: TaskRow; seen: Set<string>; gone: GoneRow[] }>();
+    for (const e of entries) byScope.set(taskScope(e.task), { task: e.task, seen: await e.seen(), gone: [] });
+    const filter = entries.map((e) => `(${taskScopeFilter(e.task)})`).join(' or ');
+    for await (const row of readRows(ctx, filter)) {
+      const [typePrefix] = scopesOfPartition(row.partitionKey);
+      const owner = byScope.get(row.partitionKey) ?? (typePrefix ? byScope.get(typePrefix) : undefined);
+      if (owner && isGone(scan, owner.seen, row)) owner.gone.push(goneRow(row));
+    }
+    const out: Array<Removal & { task: TaskRow }> = [];
+    for (const [scope, { task, gone }] of byScope)
+      out.push({ task, ...(await removeRows(ctx, scan, task, tasks, gone, [scope])) });
+    return out;
+  };
+}
+
+/**
+ * A chain over several subscriptions reads their rows in ONE range query (from the first
+ * subscription's PartitionKeys to the last's), each row going to the task whose scope holds it
+ * (rows of other tasks, such as a site's, are left).
+ */
+function removeUnseenOfChain(
+  ctx: ScanContext,
+  scan: ScanRow,
+  clean: TaskRow[],
+  tasks: TaskRow[],
+  seenOnce: () => Promise<Set<string>>,
+): RemovalWork {
   const subscriptions = [...new Set(clean.map((t) => t.subscriptionId.toLowerCase()))].sort();
-  if (subscriptions.length < 2)
-    return clean.map((task) => async () => [
-      { task, ...(await removeUnseen(ctx, scan, task, tasks, seenOnce())) },
-    ]);
-  return [
-    async () => {
-      const byScope = new Map(clean.map((t) => [taskScope(t), { task: t, rows: [] as ScopeRow[] }]));
-      const first = `${subscriptions[0]}|`;
-      const last = `${subscriptions[subscriptions.length - 1]}|`;
-      for await (const row of readRows(
-        ctx,
-        `PartitionKey ge ${odataString(first)} and PartitionKey lt ${odataString(prefixEnd(last))}`,
-      )) {
-        const [typePrefix] = scopesOfPartition(row.partitionKey);
-        const owner = byScope.get(row.partitionKey) ?? (typePrefix ? byScope.get(typePrefix) : undefined);
-        owner?.rows.push(row);
-      }
-      const keys = await seenOnce();
-      const out: Array<Removal & { task: TaskRow }> = [];
-      for (const { task, rows } of byScope.values())
-        out.push({ task, ...(await removeGone(ctx, scan, task, tasks, keys, rows)) });
-      return out;
-    },
-  ];
+  return async () => {
+    const byScope = new Map(clean.map((t) => [taskScope(t), { task: t, rows: [] as ScopeRow[] }]));
+    const first = `${subscriptions[0]}|`;
+    const last = `${subscriptions[subscriptions.length - 1]}|`;
+    for await (const row of readRows(
+      ctx,
+      `PartitionKey ge ${odataString(first)} and PartitionKey lt ${odataString(prefixEnd(last))}`,
+    )) {
+      const [typePrefix] = scopesOfPartition(row.partitionKey);
+      const owner = byScope.get(row.partitionKey) ?? (typePrefix ? byScope.get(typePrefix) : undefined);
+      owner?.rows.push(row);
+    }
+    const keys = await seenOnce();
+    const out: Array<Removal & { task: TaskRow }> = [];
+    for (const { task, rows } of byScope.values())
+      out.push({ task, ...(await removeGone(ctx, scan, task, tasks, keys, rows)) });
+    return out;
+  };
 }
 
 /** The seen keys of the page markers kept under `taskId` (a chain's are its lead's). */
 async function seenOfPages(ctx: ScanContext, scanId: string, taskId: string): Promise<Set<string>> {
   return seenKeySet((await ctx.deps.store.listPageMarkers(scanId, taskId)).map((m) => m.seen));
+}
+
+type GoneRow = { partitionKey: string; rowKey: string; id?: string; name?: string; type?: string };
+
+/** A row none of the task's pages listed, and no scan wrote since this one started. */
+function isGone(scan: ScanRow, seen: Set<string>, e: ScopeRow): boolean {
+  if (seen.has(seenKeyOf(e.rowKey))) return false;
+  const written = [e.lastSeenAt, e.statusSeenAt]
+    .filter((t): t is string => Boolean(t))
+    .sort()
+    .pop();
+  return !(written && written >= scan.startedAt);
+}
+
+function goneRow(e: ScopeRow): GoneRow {
+  return { partitionKey: e.partitionKey, rowKey: e.rowKey, id: e.id, name: e.name, type: e.type };
 }
 
 /** The rows of a task's scope none of its pages listed, removed with their change items. */
@@ -128,11 +227,9 @@ async function removeGone(
   seen: Set<string>,
   rows: AsyncIterable<ScopeRow> | Iterable<ScopeRow>,
 ): Promise<Removal> {
-  const { tables } = ctx.deps;
-  const scanId = scan.scanId;
   const inventory = isInventoryTask(task);
   const scopes = new Set<string>(inventory ? [] : [taskScope(task)]);
-  const gone: Array<{ partitionKey: string; rowKey: string; id?: string; name?: string; type?: string }> = [];
+  const gone: GoneRow[] = [];
   for await (const e of rows) {
     const partitionKey = e.partitionKey;
     if (inventory) {
@@ -147,15 +244,22 @@ async function removeGone(
       const [typePrefix] = scopesOfPartition(partitionKey);
       scopes.add(task.resourceGroup ? partitionKey : (typePrefix ?? partitionKey));
     }
-    if (seen.has(seenKeyOf(e.rowKey))) continue;
-    const written = [e.lastSeenAt, e.statusSeenAt]
-      .filter((t): t is string => Boolean(t))
-      .sort()
-      .pop();
-    if (written && written >= scan.startedAt) continue;
-    gone.push({ partitionKey, rowKey: e.rowKey, id: e.id, name: e.name, type: e.type });
+    if (isGone(scan, seen, e)) gone.push(goneRow(e));
   }
-  if (!gone.length) return { removed: 0, scopes: [...scopes] };
+  return removeRows(ctx, scan, task, tasks, gone, [...scopes]);
+}
+
+/** A task's gone rows removed: what extensions keep under them first, then their change items. */
+async function removeRows(
+  ctx: ScanContext,
+  scan: ScanRow,
+  task: TaskRow,
+  tasks: TaskRow[],
+  gone: GoneRow[],
+  scopes: string[],
+): Promise<Removal> {
+  if (!gone.length) return { removed: 0, scopes };
+  const inventory = isInventoryTask(task);
   // What extensions keep under the gone resources goes first (a retry finds the owners again).
   const owners = gone
     .filter((g) => g.id)
@@ -166,7 +270,7 @@ async function removeGone(
   const records: ChangeItem[] = gone
     .filter((g) => g.id)
     .map((g) => ({
-      scanId,
+      scanId: scan.scanId,
       at,
       kind: 'removed',
       resourceId: g.id as string,
@@ -175,8 +279,8 @@ async function removeGone(
       subscriptionId: task.subscriptionId,
     }));
   await ctx.changeLog.record(records);
-  await deleteInBatches(tables.resources, gone);
-  return { removed: records.length, scopes: [...scopes] };
+  await deleteInBatches(ctx.deps.tables.resources, gone);
+  return { removed: records.length, scopes };
 }
 
 function inventoryFilter(task: TaskRow): string {

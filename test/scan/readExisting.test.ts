@@ -132,4 +132,70 @@ describe('readExisting: what is stored for a page of rows', () => {
     expect([...found.keys()].sort()).toEqual(page.map((r) => r.rowKey).sort());
     expect(queries() - before).toBe(1);
   });
+
+  it("reads rows of several types under one resource (a cluster's objects) in one query, with their extra columns", async () => {
+    const CLUSTER = `/subscriptions/${SUB}/resourceGroups/rg-k/providers/Microsoft.ContainerService/managedClusters/aks-1`;
+    const OTHER = `/subscriptions/${SUB}/resourceGroups/rg-k/providers/Microsoft.ContainerService/managedClusters/aks-0`;
+    const object = (cluster: string, kind: string, name: string, live?: string): TableEntity => {
+      const id = `${cluster}/namespaces/default/${kind}/${name}`;
+      return {
+        partitionKey: resourcePartitionKey(SUB, `Microsoft.ContainerService/managedClusters/${kind}`, 'rg-k'),
+        rowKey: resourceRowKey(id),
+        id,
+        hash: 'hk',
+        ...(live ? { k8sLive: live } : {}),
+      };
+    };
+    const kinds = ['configmaps', 'deployments', 'ingresses', 'services', 'statefulsets'];
+    // another cluster of the same group, whose objects share the partitions (and 200 of one kind)
+    await upsertInBatches(
+      table,
+      [
+        ...kinds.map((k) => object(CLUSTER, k, 'web', '{"ready":1}')),
+        ...kinds.map((k) => object(OTHER, k, 'web')),
+        ...Array.from({ length: 200 }, (_, i) => object(OTHER, 'deployments', `d-${i}`)),
+      ],
+      'Replace',
+    );
+    const page = [...kinds.map((k) => object(CLUSTER, k, 'web')), object(CLUSTER, 'services', 'new')];
+    const before = queries();
+    const found = await readExisting(table, page, ['k8sLive']);
+    expect(queries() - before).toBe(1);
+    expect([...found.keys()].sort()).toEqual(
+      page
+        .slice(0, kinds.length)
+        .map((r) => r.rowKey)
+        .sort(),
+    );
+    expect(found.get(object(CLUSTER, 'deployments', 'web').rowKey)).toMatchObject({
+      hash: 'hk',
+      k8sLive: '{"ready":1}',
+    });
+  });
+
+  it("reads the rest by type when one resource's box holds much more than the rows", async () => {
+    const CLUSTER = `/subscriptions/${SUB}/resourceGroups/rg-k/providers/Microsoft.ContainerService/managedClusters/aks-2`;
+    const object = (kind: string, name: string): TableEntity => {
+      const id = `${CLUSTER}/namespaces/default/${kind}/${name}`;
+      return {
+        partitionKey: resourcePartitionKey(SUB, `Microsoft.ContainerService/managedClusters/${kind}`, 'rg-k'),
+        rowKey: resourceRowKey(id),
+        id,
+        hash: 'hk',
+      };
+    };
+    // 300 config maps of the cluster sit in the box of a page of two deployments and a service
+    await upsertInBatches(
+      table,
+      [
+        ...Array.from({ length: 300 }, (_, i) => object('configmaps', `c-${String(i).padStart(3, '0')}`)),
+        object('deployments', 'a'),
+        object('services', 'z'),
+      ],
+      'Replace',
+    );
+    const page = [object('deployments', 'a'), object('services', 'z'), object('configmaps', 'c-000')];
+    const found = await readExisting(table, page);
+    expect([...found.keys()].sort()).toEqual(page.map((r) => r.rowKey).sort());
+  });
 });
