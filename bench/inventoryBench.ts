@@ -146,6 +146,8 @@ async function runOnce(estate: Estate, source: 'arm' | 'resourcegraph'): Promise
         TOPDECK_ARM_TOKEN: 'bench-token',
         TOPDECK_INVENTORY_SOURCE: source,
         NODE_EXTRA_CA_CERTS: emulator.caBundle,
+        // BENCH_LOG=<file>: the worker's debug log lines (both scans), a timeline of where the time goes
+        ...(process.env.BENCH_LOG ? { BENCH_LOG: `${process.env.BENCH_LOG}.${estate.name}.${source}` } : {}),
         BENCH_RESCAN: '1',
         BENCH_FLOOR: '1',
       },
