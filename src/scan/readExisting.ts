@@ -5,6 +5,9 @@ import type { TableEntity } from '../storage/resourceEntity';
 import { getEntityOrUndefined } from '../storage/tables';
 import type { StoredRowState } from './compareRow';
 
+/** A row's keys. */
+type Key = Pick<TableEntity, 'partitionKey' | 'rowKey'>;
+
 /** Concurrent point reads per page, when a range read does not cover the page. */
 const READ_CONCURRENCY = 16;
 
@@ -52,15 +55,8 @@ function typePrefixOf(partitionKey: string): string {
  * The escaped id of the resource every row is under (`<parent RowKey>|`, a Kubernetes cluster's
  * objects), when the rows' RowKeys share one; else undefined.
  */
-function commonParentPrefix(rows: ReadonlyArray<Pick<TableEntity, 'rowKey'>>): string | undefined {
-  let [min, max] = [
-    (rows[0] as Pick<TableEntity, 'rowKey'>).rowKey,
-    (rows[0] as Pick<TableEntity, 'rowKey'>).rowKey,
-  ];
-  for (const r of rows) {
-    if (r.rowKey < min) min = r.rowKey;
-    if (r.rowKey > max) max = r.rowKey;
-  }
+function commonParentPrefix(rows: ReadonlyArray<Key>): string | undefined {
+  const { minRk: min, maxRk: max } = keyBounds(rows);
   let i = 0;
   while (i < min.length && i < max.length && min[i] === max[i]) i++;
   const prefix = min.slice(0, min.lastIndexOf('|', i - 1) + 1);
@@ -88,19 +84,7 @@ export async function readExisting<Row extends ExistingRow = ExistingRow>(
   if (!drafts.length) return found;
   const byType = byTypePrefix(drafts);
   if (byType.size > 1 && commonParentPrefix(drafts)) {
-    let [minPk, maxPk] = [first(drafts).partitionKey, first(drafts).partitionKey];
-    let [minRk, maxRk] = [first(drafts).rowKey, first(drafts).rowKey];
-    for (const d of drafts) {
-      if (d.partitionKey < minPk) minPk = d.partitionKey;
-      if (d.partitionKey > maxPk) maxPk = d.partitionKey;
-      if (d.rowKey < minRk) minRk = d.rowKey;
-      if (d.rowKey > maxRk) maxRk = d.rowKey;
-    }
-    const filter =
-      `PartitionKey ge ${odataString(minPk)} and PartitionKey le ${odataString(maxPk)}` +
-      ` and RowKey ge ${odataString(minRk)} and RowKey le ${odataString(maxRk)}`;
-    const rest = await readBox(table, filter, drafts, found as Map<string, ExistingRow>, extraColumns);
-    for (const [rk, row] of await readByType<Row>(table, rest, extraColumns)) found.set(rk, row);
+    await readRange(table, boxFilter(drafts), drafts, found, extraColumns);
     return found;
   }
   return readByType<Row>(table, drafts, extraColumns);
@@ -115,7 +99,6 @@ async function readByType<Row extends ExistingRow = ExistingRow>(
   const found = new Map<string, Row>();
   if (!drafts.length) return found;
   // a generic listing's page holds several types: one range per (subscription, type)
-  type Key = Pick<TableEntity, 'partitionKey' | 'rowKey'>;
   const byType = byTypePrefix(drafts);
   const pointReads: Key[] = [];
   const rangeRead = async ([prefix, rows]: [string, Key[]]): Promise<void> => {
@@ -182,78 +165,74 @@ export async function readExistingInOneRange(
 ): Promise<Map<string, ExistingRow>> {
   const found = new Map<string, ExistingRow>();
   if (!drafts.length) return found;
-  type Key = Pick<TableEntity, 'partitionKey' | 'rowKey'>;
   const byPrefix = byTypePrefix(drafts);
   const prefixes = [...byPrefix.keys()].sort();
   const types = new Set(prefixes.map((p) => p.slice(p.indexOf('|'))));
-  const range = (rows: Key[]) => {
-    let [minRk, maxRk] = [(rows[0] as Key).rowKey, (rows[0] as Key).rowKey];
-    for (const r of rows) {
-      if (r.rowKey < minRk) minRk = r.rowKey;
-      if (r.rowKey > maxRk) maxRk = r.rowKey;
-    }
-    return `RowKey ge ${odataString(minRk)} and RowKey le ${odataString(maxRk)}`;
-  };
-  const queries: Array<{ filter: string; rows: Key[] }> = [];
-  if (types.size === 1) {
-    let [minPk, maxPk] = [first(drafts).partitionKey, first(drafts).partitionKey];
-    for (const d of drafts) {
-      if (d.partitionKey < minPk) minPk = d.partitionKey;
-      if (d.partitionKey > maxPk) maxPk = d.partitionKey;
-    }
-    queries.push({
-      filter: `PartitionKey ge ${odataString(minPk)} and PartitionKey le ${odataString(maxPk)} and ${range([...drafts])}`,
-      rows: [...drafts],
-    });
-  } else
+  const queries: Array<{ filter: string; rows: ReadonlyArray<Key> }> = [];
+  if (types.size === 1) queries.push({ filter: boxFilter(drafts), rows: drafts });
+  else
     for (let i = 0; i < prefixes.length; i += PREFIXES_PER_QUERY) {
       const group = prefixes.slice(i, i + PREFIXES_PER_QUERY);
       const rows = group.flatMap((p) => byPrefix.get(p) as Key[]);
       const partitions = group.map(
         (p) => `(PartitionKey ge ${odataString(p)} and PartitionKey lt ${odataString(prefixEnd(p))})`,
       );
-      queries.push({ filter: `(${partitions.join(' or ')}) and ${range(rows)}`, rows });
+      const { minRk, maxRk } = keyBounds(rows);
+      queries.push({
+        filter: `(${partitions.join(' or ')}) and RowKey ge ${odataString(minRk)} and RowKey le ${odataString(maxRk)}`,
+        rows,
+      });
     }
   await Promise.all(queries.map((q) => readRange(table, q.filter, q.rows, found)));
   return found;
 }
 
-function first<T>(list: ReadonlyArray<T>): T {
-  return list[0] as T;
+/** The least and greatest PartitionKey and RowKey of some rows (at least one). */
+function keyBounds(rows: ReadonlyArray<Key>): { minPk: string; maxPk: string; minRk: string; maxRk: string } {
+  const { partitionKey, rowKey } = rows[0] as Key;
+  const b = { minPk: partitionKey, maxPk: partitionKey, minRk: rowKey, maxRk: rowKey };
+  for (const r of rows) {
+    if (r.partitionKey < b.minPk) b.minPk = r.partitionKey;
+    if (r.partitionKey > b.maxPk) b.maxPk = r.partitionKey;
+    if (r.rowKey < b.minRk) b.minRk = r.rowKey;
+    if (r.rowKey > b.maxRk) b.maxRk = r.rowKey;
+  }
+  return b;
 }
 
-/** One range query for `rows`; past its budget, the rows it did not reach are read by type. */
-async function readRange(
-  table: TableClient,
-  filter: string,
-  rows: ReadonlyArray<Pick<TableEntity, 'partitionKey' | 'rowKey'>>,
-  found: Map<string, ExistingRow>,
-): Promise<void> {
-  const rest = await readBox(table, filter, rows, found);
-  for (const [rk, row] of await readByType(table, rest, [])) found.set(rk, row);
+/** The box from the rows' least to greatest PartitionKey and RowKey: it holds every one of them. */
+function boxFilter(rows: ReadonlyArray<Key>): string {
+  const { minPk, maxPk, minRk, maxRk } = keyBounds(rows);
+  return (
+    `PartitionKey ge ${odataString(minPk)} and PartitionKey le ${odataString(maxPk)}` +
+    ` and RowKey ge ${odataString(minRk)} and RowKey le ${odataString(maxRk)}`
+  );
 }
 
 /**
- * One query for `rows` (its filter holds them all); returns the rows it did not reach when the
- * query holds many more rows than them (budget: twice, plus 100).
+ * One query for `rows` (its filter holds them all). When the query holds many more rows than them
+ * (budget: twice, plus 100), the rows it did not reach are read by type.
  */
-async function readBox(
+async function readRange<Row extends ExistingRow>(
   table: TableClient,
   filter: string,
-  rows: ReadonlyArray<Pick<TableEntity, 'partitionKey' | 'rowKey'>>,
-  found: Map<string, ExistingRow>,
+  rows: ReadonlyArray<Key>,
+  found: Map<string, Row>,
   extraColumns: readonly string[] = [],
-): Promise<Array<Pick<TableEntity, 'partitionKey' | 'rowKey'>>> {
+): Promise<void> {
   const wanted = new Set(rows.map((d) => `${d.partitionKey}\n${d.rowKey}`));
   const budget = wanted.size * 2 + 100;
   let read = 0;
-  for await (const e of table.listEntities<ExistingRow>({
+  for await (const e of table.listEntities<Row>({
     queryOptions: { filter, select: [...COMPARED_COLUMNS, ...extraColumns] },
   })) {
     const key = `${e.partitionKey as string}\n${e.rowKey as string}`;
     if (wanted.has(key)) found.set(e.rowKey as string, e);
-    // results come partition by partition: what is past the last one read is read by type
-    if (++read >= budget) return rows.filter((d) => `${d.partitionKey}\n${d.rowKey}` > key);
+    if (++read >= budget) {
+      // results come partition by partition: what is past the last one read is read by type
+      const rest = rows.filter((d) => `${d.partitionKey}\n${d.rowKey}` > key);
+      for (const [rk, row] of await readByType<Row>(table, rest, extraColumns)) found.set(rk, row);
+      return;
+    }
   }
-  return [];
 }

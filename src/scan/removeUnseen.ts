@@ -153,8 +153,7 @@ function removeUnseenTogether(
     for (const e of entries) byScope.set(taskScope(e.task), { task: e.task, seen: await e.seen(), gone: [] });
     const filter = entries.map((e) => `(${taskScopeFilter(e.task)})`).join(' or ');
     for await (const row of readRows(ctx, filter)) {
-      const [typePrefix] = scopesOfPartition(row.partitionKey);
-      const owner = byScope.get(row.partitionKey) ?? (typePrefix ? byScope.get(typePrefix) : undefined);
+      const owner = ownerOf(byScope, row.partitionKey);
       if (owner && isGone(scan, owner.seen, row)) owner.gone.push(goneRow(row));
     }
     const out: Array<Removal & { task: TaskRow }> = [];
@@ -185,8 +184,7 @@ function removeUnseenOfChain(
       ctx,
       `PartitionKey ge ${odataString(first)} and PartitionKey lt ${odataString(prefixEnd(last))}`,
     )) {
-      const [typePrefix] = scopesOfPartition(row.partitionKey);
-      const owner = byScope.get(row.partitionKey) ?? (typePrefix ? byScope.get(typePrefix) : undefined);
+      const owner = ownerOf(byScope, row.partitionKey);
       owner?.rows.push(row);
     }
     const keys = await seenOnce();
@@ -195,6 +193,12 @@ function removeUnseenOfChain(
       out.push({ task, ...(await removeGone(ctx, scan, task, tasks, keys, rows)) });
     return out;
   };
+}
+
+/** The entry of the task whose scope holds a partition: its resource group's, else its type's. */
+function ownerOf<T>(byScope: Map<string, T>, partitionKey: string): T | undefined {
+  const [typePrefix] = scopesOfPartition(partitionKey);
+  return byScope.get(partitionKey) ?? (typePrefix ? byScope.get(typePrefix) : undefined);
 }
 
 /** The seen keys of the page markers kept under `taskId` (a chain's are its lead's). */
